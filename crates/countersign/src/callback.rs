@@ -1,0 +1,134 @@
+//! Parsing the callback: where the provider sends the user back after authorization (RFC 5849
+//! section 2.2), with `oauth_token` and `oauth_verifier` appended to the callback's own query, or
+//! `denied=...` when the user refused.
+
+use alloc::borrow::Cow;
+
+use crate::form::{Flavor, RawPairs};
+use crate::{Context, Error, SecretStr};
+
+const CONTEXT: Context = Context::Callback;
+
+/// What the provider said through the callback.
+///
+/// ```
+/// use countersign::Callback;
+///
+/// let url = "http://client.example.net/cb?x=1&oauth_token=hdk48Djdsa&oauth_verifier=473f82d3";
+/// match Callback::parse(url)? {
+///     Callback::Approved { token, verifier } => {
+///         assert_eq!(token, "hdk48Djdsa");
+///         assert!(verifier.ct_eq("473f82d3"));
+///     }
+///     Callback::Denied { .. } => unreachable!(),
+///     _ => unreachable!("non-exhaustive"),
+/// }
+/// assert!(matches!(Callback::parse("?denied=hdk48Djdsa")?, Callback::Denied { .. }));
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Callback<'a> {
+    /// The user approved: the request token and the verifier for the token-credentials request.
+    Approved {
+        /// `oauth_token`: the request token, to check against the pending one.
+        token: Cow<'a, str>,
+        /// `oauth_verifier`.
+        verifier: SecretStr<'a>,
+    },
+    /// The user refused (`denied=<request token>`, as Discogs and Twitter send it).
+    Denied {
+        /// The request token that was denied.
+        token: Cow<'a, str>,
+    },
+}
+
+fn set_once<'a>(
+    slot: &mut Option<Cow<'a, str>>,
+    value: Cow<'a, str>,
+    name: &'static str,
+) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter {
+            context: CONTEXT,
+            name: name.into(),
+        });
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl<'a> Callback<'a> {
+    /// Parses a callback from the full URL the user arrived at, or from its query string (with or
+    /// without the leading `?`).
+    ///
+    /// Parameters other than `oauth_token`, `oauth_verifier` and `denied` belong to the callback
+    /// URL itself and are ignored. `+` is not a space here.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] when there is no query; [`Error::MissingParameter`] or
+    /// [`Error::EmptyParameter`] for `oauth_token` and `oauth_verifier`;
+    /// [`Error::DuplicateParameter`] when one of the three appears twice;
+    /// [`Error::ConflictingParameters`] for `denied` with `oauth_verifier`; [`Error::Decode`] for a
+    /// bad escape in one of the three; [`Error::InvalidUrl`] for a URL that cannot be split.
+    pub fn parse(url_or_query: &'a str) -> Result<Self, Error> {
+        let query = crate::url::callback_query(url_or_query)?;
+        if query.is_empty() {
+            return Err(Error::Empty { context: CONTEXT });
+        }
+        let (mut token, mut verifier, mut denied) = (None, None, None);
+        for (raw_name, raw_value) in RawPairs::new(query) {
+            let Ok(name) = Flavor::Query.decode(raw_name) else {
+                // Not one of ours: the callback URL's own business.
+                continue;
+            };
+            let (slot, name) = match &*name {
+                "oauth_token" => (&mut token, "oauth_token"),
+                "oauth_verifier" => (&mut verifier, "oauth_verifier"),
+                "denied" => (&mut denied, "denied"),
+                _ => continue,
+            };
+            let value = Flavor::Query
+                .decode(raw_value)
+                .map_err(|e| Error::decode(CONTEXT, e))?;
+            set_once(slot, value, name)?;
+        }
+        if let Some(denied) = denied {
+            if verifier.is_some() {
+                return Err(Error::ConflictingParameters {
+                    context: CONTEXT,
+                    names: ("denied", "oauth_verifier"),
+                });
+            }
+            return Ok(Self::Denied { token: denied });
+        }
+        let token = required(token, "oauth_token")?;
+        let verifier = required(verifier, "oauth_verifier")?;
+        Ok(Self::Approved {
+            token,
+            verifier: SecretStr::new(verifier),
+        })
+    }
+
+    /// The request token the callback is about (approved or denied).
+    #[must_use]
+    pub fn token(&self) -> &str {
+        match self {
+            Self::Approved { token, .. } | Self::Denied { token } => token,
+        }
+    }
+}
+
+fn required<'a>(value: Option<Cow<'a, str>>, name: &'static str) -> Result<Cow<'a, str>, Error> {
+    match value {
+        None => Err(Error::MissingParameter {
+            context: CONTEXT,
+            name,
+        }),
+        Some(v) if v.is_empty() => Err(Error::EmptyParameter {
+            context: CONTEXT,
+            name,
+        }),
+        Some(v) => Ok(v),
+    }
+}

@@ -1,0 +1,256 @@
+//! Percent-encoding exactly as RFC 5849 section 3.6 defines it, and strict decoding.
+//!
+//! Encoding: the value is taken as UTF-8; the unreserved characters `A-Z a-z 0-9 - . _ ~` stay as
+//! they are; every other byte becomes `%XX` with uppercase hex digits. A space is `%20`, never `+`.
+//!
+//! Decoding is strict: a `%` that is not followed by two hex digits is an error, and so is a result
+//! that is not UTF-8. `+` stands for a space only in `application/x-www-form-urlencoded` bodies
+//! ([`decode_form`]); everywhere else ([`decode`]) it is a plain `+`.
+//!
+//! ```
+//! use countersign::encode::{decode, encode};
+//!
+//! assert_eq!(encode("Dogs, Cats & Mice").to_string(), "Dogs%2C%20Cats%20%26%20Mice");
+//! assert_eq!(decode("Dogs%2C%20Cats%20%26%20Mice").unwrap(), "Dogs, Cats & Mice");
+//! assert!(decode("100%").is_err());
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use core::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// The bytes RFC 5849 section 3.6 encodes: everything except `A-Z a-z 0-9 - . _ ~`.
+pub const RFC5849: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Whether RFC 5849 leaves this byte as it is.
+#[inline]
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes `value` per RFC 5849 section 3.6.
+///
+/// The result borrows `value` and allocates nothing until it is written: it implements
+/// [`Display`](fmt::Display), converts into a `Cow<str>` (borrowed when nothing needed encoding)
+/// and knows its length in advance ([`Encode::len`]).
+#[must_use]
+pub fn encode(value: &str) -> Encode<'_> {
+    Encode(value)
+}
+
+/// A value percent-encoded per RFC 5849 section 3.6, written on demand. See [`encode`].
+#[derive(Clone, Copy, Debug)]
+pub struct Encode<'a>(&'a str);
+
+impl Encode<'_> {
+    /// The length of the encoded value in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        encoded_len(self.0)
+    }
+
+    /// Whether the encoded value is empty (that is, the input was).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Writes the encoded value to `out`.
+    ///
+    /// # Errors
+    /// Only the errors of `out` itself.
+    pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if needs_no_encoding(self.0) {
+            return out.write_str(self.0);
+        }
+        for chunk in utf8_percent_encode(self.0, RFC5849) {
+            out.write_str(chunk)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Encode<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl<'a> From<Encode<'a>> for Cow<'a, str> {
+    fn from(e: Encode<'a>) -> Self {
+        utf8_percent_encode(e.0, RFC5849).into()
+    }
+}
+
+/// The length of `value` once percent-encoded.
+#[inline]
+pub(crate) fn encoded_len(value: &str) -> usize {
+    value.len() + 2 * value.bytes().filter(|&b| !is_unreserved(b)).count()
+}
+
+#[inline]
+pub(crate) fn needs_no_encoding(value: &str) -> bool {
+    value.bytes().all(is_unreserved)
+}
+
+/// Appends `value`, percent-encoded, to `out`.
+#[inline]
+pub(crate) fn push_encoded(out: &mut String, value: &str) {
+    if needs_no_encoding(value) {
+        out.push_str(value);
+    } else {
+        out.extend(utf8_percent_encode(value, RFC5849));
+    }
+}
+
+/// Why a percent-encoded value could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// A `%` at this byte offset (within the value) is not followed by two hex digits.
+    BadEscape {
+        /// Byte offset of the `%` within the encoded value.
+        offset: usize,
+    },
+    /// The decoded bytes are not valid UTF-8.
+    InvalidUtf8,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadEscape { offset } => write!(
+                f,
+                "malformed percent-escape at byte {offset}: every '%' must be followed by two hex digits (encode a literal '%' as %25)"
+            ),
+            Self::InvalidUtf8 => f.write_str("percent-decoded value is not valid UTF-8"),
+        }
+    }
+}
+
+impl core::error::Error for DecodeError {}
+
+/// Strictly decodes a percent-encoded value. `+` stays a `+`.
+///
+/// Borrows from `value` when it holds no escapes.
+///
+/// # Errors
+/// [`DecodeError::BadEscape`] for a `%` not followed by two hex digits,
+/// [`DecodeError::InvalidUtf8`] when the decoded bytes are not UTF-8.
+pub fn decode(value: &str) -> Result<Cow<'_, str>, DecodeError> {
+    if !value.contains('%') {
+        return Ok(Cow::Borrowed(value));
+    }
+    check_escapes(value)?;
+    percent_decode_str(value)
+        .decode_utf8()
+        .map_err(|_| DecodeError::InvalidUtf8)
+}
+
+/// Strictly decodes a value of an `application/x-www-form-urlencoded` body: as [`decode`], and
+/// `+` is a space.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_form(value: &str) -> Result<Cow<'_, str>, DecodeError> {
+    if !value.contains('+') {
+        return decode(value);
+    }
+    check_escapes(value)?;
+    let spaced = value.replace('+', " ");
+    let decoded = percent_decode_str(&spaced)
+        .decode_utf8()
+        .map_err(|_| DecodeError::InvalidUtf8)?;
+    Ok(Cow::Owned(decoded.into_owned()))
+}
+
+fn check_escapes(value: &str) -> Result<(), DecodeError> {
+    let bytes = value.as_bytes();
+    let mut rest = bytes.iter().enumerate();
+    while let Some((offset, &b)) = rest.next() {
+        if b == b'%' {
+            let hi = rest.next().map(|(_, &h)| h);
+            let lo = rest.next().map(|(_, &l)| l);
+            match (hi, lo) {
+                (Some(h), Some(l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {}
+                _ => return Err(DecodeError::BadEscape { offset }),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn every_byte_value_follows_the_rule() {
+        // Each single byte that is a complete UTF-8 character (ASCII) is checked directly; the
+        // bytes 0x80..=0xFF are checked as parts of the characters U+0080..=U+00FF (two bytes each).
+        for b in 0u8..=0x7f {
+            let s = char::from(b).to_string();
+            let expected = if is_unreserved(b) {
+                s.clone()
+            } else {
+                alloc::format!("%{b:02X}")
+            };
+            assert_eq!(encode(&s).to_string(), expected, "byte {b:#04x}");
+            assert_eq!(encode(&s).len(), expected.len());
+        }
+        for c in '\u{80}'..='\u{ff}' {
+            let s = c.to_string();
+            let expected: String = s.bytes().map(|b| alloc::format!("%{b:02X}")).collect();
+            assert_eq!(encode(&s).to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn bad_escapes_are_errors_with_offsets() {
+        assert_eq!(decode("%"), Err(DecodeError::BadEscape { offset: 0 }));
+        assert_eq!(decode("ab%4"), Err(DecodeError::BadEscape { offset: 2 }));
+        assert_eq!(decode("a%zz"), Err(DecodeError::BadEscape { offset: 1 }));
+        assert_eq!(decode("%41%G1"), Err(DecodeError::BadEscape { offset: 3 }));
+        assert_eq!(
+            decode_form("a+%"),
+            Err(DecodeError::BadEscape { offset: 2 })
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error() {
+        assert_eq!(decode("%FF"), Err(DecodeError::InvalidUtf8));
+        assert_eq!(decode("%E2%98"), Err(DecodeError::InvalidUtf8));
+        assert_eq!(decode_form("+%C3"), Err(DecodeError::InvalidUtf8));
+    }
+
+    #[test]
+    fn plus_is_a_space_only_in_forms() {
+        assert_eq!(decode("a+b").unwrap(), "a+b");
+        assert_eq!(decode_form("a+b").unwrap(), "a b");
+        assert_eq!(decode_form("a%2Bb").unwrap(), "a+b");
+        assert_eq!(decode_form("a+%2B+b").unwrap(), "a + b");
+    }
+
+    #[test]
+    fn decoding_borrows_when_it_can() {
+        assert!(matches!(
+            decode("plain-value_~.").unwrap(),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(decode_form("plain").unwrap(), Cow::Borrowed(_)));
+        assert!(matches!(decode("%41").unwrap(), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn lowercase_hex_decodes() {
+        assert_eq!(decode("%e2%98%83").unwrap(), "\u{2603}");
+    }
+}

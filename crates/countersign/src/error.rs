@@ -1,0 +1,258 @@
+//! The crate's error type.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::encode::DecodeError;
+
+/// Which input an error was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Context {
+    /// A provider's token response (a form-encoded body).
+    TokenResponse,
+    /// A callback URL or its query string.
+    Callback,
+    /// An `Authorization` header value.
+    AuthorizationHeader,
+    /// A request URL.
+    Url,
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TokenResponse => "token response",
+            Self::Callback => "callback",
+            Self::AuthorizationHeader => "Authorization header",
+            Self::Url => "URL",
+        })
+    }
+}
+
+/// Everything that can go wrong in this crate.
+///
+/// Messages name the parameter or field involved, never a secret value. Values that came from the
+/// other side (an `oauth_problem`, an unknown parameter name) are printed escaped, so they cannot
+/// forge log lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value's percent-encoding is broken.
+    Decode {
+        /// Where the value was.
+        context: Context,
+        /// What is wrong with it.
+        error: DecodeError,
+    },
+    /// The input was empty where parameters were expected.
+    Empty {
+        /// What was empty.
+        context: Context,
+    },
+    /// A required parameter is absent.
+    MissingParameter {
+        /// Where it was expected.
+        context: Context,
+        /// The parameter's name.
+        name: &'static str,
+    },
+    /// A required parameter is present but empty.
+    EmptyParameter {
+        /// Where it was found.
+        context: Context,
+        /// The parameter's name.
+        name: &'static str,
+    },
+    /// A parameter that may appear once appears more than once.
+    DuplicateParameter {
+        /// Where it was found.
+        context: Context,
+        /// The parameter's name.
+        name: String,
+    },
+    /// Two parameters that exclude each other are both present (for example `denied` and
+    /// `oauth_verifier` in a callback).
+    ConflictingParameters {
+        /// Where they were found.
+        context: Context,
+        /// The two names.
+        names: (&'static str, &'static str),
+    },
+    /// A temporary-credentials response lacks `oauth_callback_confirmed=true` (RFC 5849 section
+    /// 2.1): the provider did not accept the callback, or does not speak OAuth 1.0a.
+    CallbackNotConfirmed,
+    /// The provider reported a problem (`oauth_problem`, from the OAuth problem-reporting
+    /// extension).
+    Problem {
+        /// The `oauth_problem` value, such as `token_expired` or `signature_invalid`.
+        problem: String,
+        /// The `oauth_problem_advice` value, if the provider sent one.
+        advice: Option<String>,
+    },
+    /// An `Authorization` header value is not well formed.
+    MalformedHeader {
+        /// Byte offset in the header value where parsing stopped.
+        offset: usize,
+        /// What was expected there.
+        expected: &'static str,
+    },
+    /// An `Authorization` header uses a scheme other than `OAuth`.
+    NotOAuthScheme,
+    /// A URL could not be understood.
+    InvalidUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The signature method (or credential mode) sends secrets in the clear and the URL is
+    /// `http://` to a host that is not loopback.
+    InsecureTransport,
+    /// The signature method's name is not one this build supports.
+    UnknownSignatureMethod {
+        /// The name that was given.
+        name: String,
+    },
+    /// A realm contains a control character, which cannot travel in a header.
+    InvalidRealm,
+    /// A value contains a character that cannot be sent where it was to go.
+    InvalidValue {
+        /// The field.
+        name: &'static str,
+    },
+    /// A nonce is empty, longer than 64 characters, or has characters outside
+    /// `A-Z a-z 0-9 - . _ ~`.
+    InvalidNonce,
+    /// The random source failed to produce a nonce.
+    Random,
+    /// The output writer given to a `write_to` method failed.
+    Write,
+    /// The combination asked for is not supported by this version.
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+    },
+}
+
+/// Longest excerpt of provider-sent text kept in an error.
+pub(crate) const EXCERPT_LEN: usize = 200;
+
+/// Keeps at most [`EXCERPT_LEN`] bytes of `s`, on a character boundary.
+pub(crate) fn excerpt(s: &str) -> String {
+    let mut end = s.len().min(EXCERPT_LEN);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default().into()
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode { context, error } => write!(f, "{context}: {error}"),
+            Self::Empty { context } => write!(
+                f,
+                "{context} is empty: expected form-encoded parameters such as oauth_token=...&oauth_token_secret=..."
+            ),
+            Self::MissingParameter { context, name } => {
+                write!(f, "{context} has no {name} parameter")
+            }
+            Self::EmptyParameter { context, name } => {
+                write!(f, "{context} has an empty {name} parameter")
+            }
+            Self::DuplicateParameter { context, name } => write!(
+                f,
+                "{context} carries the parameter {name:?} more than once; each may appear once"
+            ),
+            Self::ConflictingParameters {
+                context,
+                names: (a, b),
+            } => write!(f, "{context} carries both {a} and {b}, which exclude each other"),
+            Self::CallbackNotConfirmed => f.write_str(
+                "temporary-credentials response lacks oauth_callback_confirmed=true: the provider did not confirm the callback (is it an OAuth 1.0a provider, and was oauth_callback sent?)",
+            ),
+            Self::Problem { problem, advice } => {
+                write!(f, "provider reported oauth_problem={problem:?}")?;
+                if let Some(advice) = advice {
+                    write!(f, " (advice: {advice:?})")?;
+                }
+                Ok(())
+            }
+            Self::MalformedHeader { offset, expected } => write!(
+                f,
+                "malformed Authorization header at byte {offset}: expected {expected}"
+            ),
+            Self::NotOAuthScheme => f.write_str(
+                "Authorization header does not use the OAuth scheme: expected a value starting with \"OAuth \"",
+            ),
+            Self::InvalidUrl { reason } => write!(f, "invalid URL: {reason}"),
+            Self::InsecureTransport => f.write_str(
+                "refusing to send secrets in the clear over http:// to a non-loopback host: use https://, or opt in with the dangerous insecure-http switch if this is really intended",
+            ),
+            Self::UnknownSignatureMethod { name } => write!(
+                f,
+                "unknown or unsupported signature method {name:?}: this build supports PLAINTEXT"
+            ),
+            Self::InvalidRealm => f.write_str(
+                "realm contains a control character, which cannot be sent in a header: remove it",
+            ),
+            Self::InvalidValue { name } => write!(
+                f,
+                "{name} contains a character that cannot be sent in a header (a control character, '\"' or ','): remove it"
+            ),
+            Self::InvalidNonce => f.write_str(
+                "invalid nonce: use 1 to 64 characters from A-Z a-z 0-9 - . _ ~",
+            ),
+            Self::Random => f.write_str(
+                "the operating system's random source failed to produce a nonce: retry, or supply nonces yourself",
+            ),
+            Self::Write => f.write_str("the output writer failed"),
+            Self::Unsupported { what } => write!(f, "not supported: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Decode { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    pub(crate) const fn decode(context: Context, error: DecodeError) -> Self {
+        Self::Decode { context, error }
+    }
+}
+
+impl From<fmt::Error> for Error {
+    fn from(_: fmt::Error) -> Self {
+        Self::Write
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn messages_are_lowercase_and_escape_foreign_text() {
+        let e = Error::Problem {
+            problem: "bad\nline".into(),
+            advice: None,
+        };
+        let msg = e.to_string();
+        assert!(!msg.contains('\n'), "{msg}");
+        assert!(msg.starts_with("provider reported"));
+    }
+
+    #[test]
+    fn excerpt_respects_char_boundaries() {
+        let s = "é".repeat(150);
+        let e = excerpt(&s);
+        assert!(e.len() <= EXCERPT_LEN);
+        assert!(e.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,658 @@
+//! The `Authorization: OAuth ...` header grammar (RFC 5849 section 3.5.1): the value type that
+//! carries a built header, the writer the signers share, and the parser the provider side uses.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use core::fmt;
+
+use crate::encode::{decode, encode};
+use crate::{Context, Error, Secret, SecretStr, SignatureMethod};
+
+/// A built `Authorization` header value.
+///
+/// # Security
+/// With PLAINTEXT the value contains the consumer and token secrets. `Debug` is redacted, there is
+/// no `Display`, and the memory is cleared on drop; mark the header sensitive when you hand it to
+/// an HTTP client (`http::HeaderValue::set_sensitive`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Authorization(Secret);
+
+impl Authorization {
+    pub(crate) fn from_string(value: String) -> Self {
+        Self(Secret::from(value))
+    }
+
+    /// The header value, `OAuth ...` (or `Discogs ...` for the Discogs credential modes).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The header value as a [`Secret`].
+    #[must_use]
+    pub fn into_secret(self) -> Secret {
+        self.0
+    }
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Authorization([redacted])")
+    }
+}
+
+/// The part of an OAuth header that does not change from one request to the next.
+#[derive(Clone, Copy)]
+pub(crate) struct Head<'a> {
+    pub(crate) realm: Option<&'a str>,
+    pub(crate) consumer_key: &'a str,
+    pub(crate) token: Option<&'a str>,
+    pub(crate) method: SignatureMethod,
+    pub(crate) callback: Option<&'a str>,
+    pub(crate) verifier: Option<&'a str>,
+    pub(crate) version: bool,
+}
+
+impl Head<'_> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        match self.realm {
+            Some(realm) if realm.chars().any(|c| c.is_control() && c != '\t') => {
+                Err(Error::InvalidRealm)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `OAuth [realm="..", ]oauth_consumer_key=".."` and the other fixed parameters.
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        out.write_str("OAuth ")?;
+        if let Some(realm) = self.realm {
+            out.write_str("realm=\"")?;
+            write_quoted(out, realm)?;
+            out.write_str("\", ")?;
+        }
+        out.write_str("oauth_consumer_key=\"")?;
+        encode(self.consumer_key).write_to(out)?;
+        out.write_char('"')?;
+        if let Some(token) = self.token {
+            write_param(out, "oauth_token", token)?;
+        }
+        write_param(out, "oauth_signature_method", self.method.as_str())?;
+        if let Some(callback) = self.callback {
+            write_param(out, "oauth_callback", callback)?;
+        }
+        if let Some(verifier) = self.verifier {
+            write_param(out, "oauth_verifier", verifier)?;
+        }
+        if self.version {
+            out.write_str(", oauth_version=\"1.0\"")?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `, name="enc(value)"`.
+pub(crate) fn write_param<W: fmt::Write + ?Sized>(
+    out: &mut W,
+    name: &str,
+    value: &str,
+) -> fmt::Result {
+    out.write_str(", ")?;
+    out.write_str(name)?;
+    out.write_str("=\"")?;
+    encode(value).write_to(out)?;
+    out.write_char('"')
+}
+
+/// Writes the inside of an HTTP quoted-string: `"` and `\` escaped with a backslash.
+fn write_quoted<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
+    let mut rest = value;
+    while let Some(i) = rest.find(['"', '\\']) {
+        let (plain, tail) = rest.split_at(i);
+        out.write_str(plain)?;
+        out.write_char('\\')?;
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            out.write_char(c)?;
+        }
+        rest = chars.as_str();
+    }
+    out.write_str(rest)
+}
+
+/// A `fmt::Write` that only counts bytes, to size an allocation exactly.
+pub(crate) struct LenCounter(pub(crate) usize);
+
+impl fmt::Write for LenCounter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+/// Most parameters an `Authorization` header may carry; more is refused as malformed.
+pub const MAX_PARAMS: usize = 32;
+
+/// A parsed `Authorization: OAuth ...` header value.
+///
+/// Values are decoded and borrow from the input when nothing needed decoding. The signature and
+/// the verifier are secrets: `Debug` redacts them.
+///
+/// ```
+/// use countersign::header::ParsedAuthorization;
+///
+/// let parsed = ParsedAuthorization::parse(
+///     r#"OAuth realm="Example", oauth_consumer_key="jd83jd92dhsh93js", oauth_signature_method="PLAINTEXT", oauth_signature="ja893SD9%26""#,
+/// )?;
+/// assert_eq!(parsed.realm(), Some("Example"));
+/// assert_eq!(parsed.consumer_key(), Some("jd83jd92dhsh93js"));
+/// assert_eq!(parsed.signature(), Some("ja893SD9&"));
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct ParsedAuthorization<'a> {
+    /// The parameter list (after the scheme).
+    list: &'a str,
+    /// Offset of `list` within the header value, for error positions.
+    list_offset: usize,
+    realm: Option<Cow<'a, str>>,
+    consumer_key: Option<Cow<'a, str>>,
+    token: Option<Cow<'a, str>>,
+    signature_method: Option<Cow<'a, str>>,
+    signature: Option<SecretStr<'a>>,
+    timestamp: Option<Cow<'a, str>>,
+    nonce: Option<Cow<'a, str>>,
+    callback: Option<Cow<'a, str>>,
+    verifier: Option<SecretStr<'a>>,
+    version: Option<Cow<'a, str>>,
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter {
+            context: Context::AuthorizationHeader,
+            name: name.into(),
+        });
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl<'a> ParsedAuthorization<'a> {
+    /// Parses an `Authorization` header value.
+    ///
+    /// The scheme `OAuth` matches in any case; parameters are `name="value"` pairs separated by
+    /// commas, with optional spaces or tabs around the commas and the `=`; empty list elements are
+    /// skipped. Every name and value is percent-decoded strictly, except `realm`, which is a
+    /// quoted string (backslash escapes allowed).
+    ///
+    /// # Errors
+    /// [`Error::NotOAuthScheme`] for another scheme, [`Error::MalformedHeader`] for a grammar
+    /// error (with its byte offset), [`Error::DuplicateParameter`] when a name appears twice,
+    /// [`Error::Decode`] for a bad percent-escape or invalid UTF-8.
+    pub fn parse(value: &'a str) -> Result<Self, Error> {
+        let trimmed = value.trim_start_matches([' ', '\t']);
+        let start = value.len() - trimmed.len();
+        let scheme_end = trimmed.find([' ', '\t']).unwrap_or(trimmed.len());
+        let (scheme, list) = trimmed.split_at(scheme_end);
+        if !scheme.eq_ignore_ascii_case("OAuth") {
+            return Err(Error::NotOAuthScheme);
+        }
+        let mut parsed = Self {
+            list,
+            list_offset: start + scheme_end,
+            ..Self::default()
+        };
+        let mut count = 0usize;
+        for raw in parsed.lexer() {
+            let raw = raw?;
+            count += 1;
+            if count > MAX_PARAMS {
+                return Err(Error::MalformedHeader {
+                    offset: raw.offset,
+                    expected: "at most 32 parameters",
+                });
+            }
+            let name =
+                decode(raw.name).map_err(|e| Error::decode(Context::AuthorizationHeader, e))?;
+            if name == "realm" {
+                let realm = unquote(raw.value);
+                set_once(&mut parsed.realm, realm, "realm")?;
+                continue;
+            }
+            if raw.value.contains('\\') {
+                return Err(Error::MalformedHeader {
+                    offset: raw.offset,
+                    expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
+                });
+            }
+            let value =
+                decode(raw.value).map_err(|e| Error::decode(Context::AuthorizationHeader, e))?;
+            let slot = match &*name {
+                "oauth_consumer_key" => &mut parsed.consumer_key,
+                "oauth_token" => &mut parsed.token,
+                "oauth_signature_method" => &mut parsed.signature_method,
+                "oauth_timestamp" => &mut parsed.timestamp,
+                "oauth_nonce" => &mut parsed.nonce,
+                "oauth_callback" => &mut parsed.callback,
+                "oauth_version" => &mut parsed.version,
+                "oauth_signature" => {
+                    set_once(&mut parsed.signature, SecretStr::new(value), &name)?;
+                    continue;
+                }
+                "oauth_verifier" => {
+                    set_once(&mut parsed.verifier, SecretStr::new(value), &name)?;
+                    continue;
+                }
+                other => {
+                    // An extension parameter: make sure no earlier one had the same name.
+                    let earlier = parsed
+                        .lexer()
+                        .take(count - 1)
+                        .filter_map(Result::ok)
+                        .filter_map(|p| decode(p.name).ok());
+                    for seen in earlier {
+                        if seen == other {
+                            return Err(Error::DuplicateParameter {
+                                context: Context::AuthorizationHeader,
+                                name: crate::error::excerpt(other),
+                            });
+                        }
+                    }
+                    continue;
+                }
+            };
+            set_once(slot, value, &name)?;
+        }
+        Ok(parsed)
+    }
+
+    fn lexer(&self) -> Lexer<'a> {
+        Lexer {
+            src: self.list,
+            pos: 0,
+            base: self.list_offset,
+            done: false,
+        }
+    }
+
+    /// `realm`, unquoted.
+    #[must_use]
+    pub fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+
+    /// `oauth_consumer_key`.
+    #[must_use]
+    pub fn consumer_key(&self) -> Option<&str> {
+        self.consumer_key.as_deref()
+    }
+
+    /// `oauth_token`.
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// `oauth_signature_method`, as sent.
+    #[must_use]
+    pub fn signature_method(&self) -> Option<&str> {
+        self.signature_method.as_deref()
+    }
+
+    /// `oauth_signature`, decoded (for PLAINTEXT: `enc(consumer secret)&enc(token secret)`).
+    ///
+    /// # Security
+    /// With PLAINTEXT this is the secrets themselves: compare it in constant time
+    /// ([`Secret::ct_eq`]) and never log it.
+    #[must_use]
+    pub fn signature(&self) -> Option<&str> {
+        self.signature.as_ref().map(SecretStr::expose_secret)
+    }
+
+    /// `oauth_timestamp`, as sent (not yet checked to be a number).
+    #[must_use]
+    pub fn timestamp(&self) -> Option<&str> {
+        self.timestamp.as_deref()
+    }
+
+    /// `oauth_nonce`.
+    #[must_use]
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// `oauth_callback`.
+    #[must_use]
+    pub fn callback(&self) -> Option<&str> {
+        self.callback.as_deref()
+    }
+
+    /// `oauth_verifier`.
+    ///
+    /// # Security
+    /// The verifier is a one-time secret: compare it in constant time and never log it.
+    #[must_use]
+    pub fn verifier(&self) -> Option<&str> {
+        self.verifier.as_ref().map(SecretStr::expose_secret)
+    }
+
+    /// `oauth_version`.
+    #[must_use]
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Every parameter except `realm` and `oauth_signature`, decoded, in the order sent: the
+    /// protocol parameters that signature methods sign (RFC 5849 section 3.4.1.3.1), extension
+    /// parameters included.
+    pub fn params(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + 'a {
+        // `parse` decoded every name and value already, so nothing below can fail.
+        self.lexer().filter_map(Result::ok).filter_map(|raw| {
+            let name = decode(raw.name).ok()?;
+            if name == "realm" || name == "oauth_signature" {
+                return None;
+            }
+            Some((name, decode(raw.value).ok()?))
+        })
+    }
+}
+
+impl fmt::Debug for ParsedAuthorization<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not `list`: it holds the raw signature.
+        f.debug_struct("ParsedAuthorization")
+            .field("realm", &self.realm)
+            .field("consumer_key", &self.consumer_key)
+            .field("token", &self.token)
+            .field("signature_method", &self.signature_method)
+            .field("signature", &self.signature)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+fn unquote(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(escaped) = chars.next() {
+                out.push(escaped);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One `name="value"` pair, raw.
+struct RawParam<'a> {
+    name: &'a str,
+    /// Between the quotes, escapes untouched.
+    value: &'a str,
+    /// Offset of the name in the whole header value.
+    offset: usize,
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    base: usize,
+    done: bool,
+}
+
+const fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ows(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn malformed(&mut self, expected: &'static str) -> Option<Result<RawParam<'a>, Error>> {
+        self.done = true;
+        Some(Err(Error::MalformedHeader {
+            offset: self.base + self.pos,
+            expected,
+        }))
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Result<RawParam<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        // Skip whitespace and empty list elements.
+        loop {
+            self.skip_ows();
+            match self.peek() {
+                None => {
+                    self.done = true;
+                    return None;
+                }
+                Some(b',') => self.pos += 1,
+                Some(_) => break,
+            }
+        }
+        let name_start = self.pos;
+        while self.peek().is_some_and(is_tchar) {
+            self.pos += 1;
+        }
+        if self.pos == name_start {
+            return self.malformed("a parameter name");
+        }
+        let name = self.src.get(name_start..self.pos).unwrap_or_default();
+        self.skip_ows();
+        if self.peek() != Some(b'=') {
+            return self.malformed("'=' after the parameter name");
+        }
+        self.pos += 1;
+        self.skip_ows();
+        if self.peek() != Some(b'"') {
+            return self.malformed("a value in double quotes");
+        }
+        self.pos += 1;
+        let value_start = self.pos;
+        loop {
+            match self.peek() {
+                None => return self.malformed("a closing double quote"),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b) if b == b'\t' || !b.is_ascii_control() => self.pos += 1,
+                        _ => return self.malformed("a character after the backslash"),
+                    }
+                }
+                Some(b) if b != b'\t' && b.is_ascii_control() => {
+                    return self.malformed("no control characters inside a quoted value");
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        let value = self.src.get(value_start..self.pos).unwrap_or_default();
+        self.pos += 1;
+        self.skip_ows();
+        match self.peek() {
+            None | Some(b',') => {}
+            Some(_) => return self.malformed("',' between parameters"),
+        }
+        Some(Ok(RawParam {
+            name,
+            value,
+            offset: self.base + name_start,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn quoted_realm_round_trips() {
+        let mut out = String::new();
+        write_quoted(&mut out, r#"a "b" \c"#).unwrap();
+        assert_eq!(out, r#"a \"b\" \\c"#);
+        assert_eq!(unquote(&out), r#"a "b" \c"#);
+    }
+
+    #[test]
+    fn scheme_is_case_insensitive_and_whitespace_is_flexible() {
+        let p = ParsedAuthorization::parse(
+            "  oauth\toauth_consumer_key = \"k\" ,, \t oauth_token=\"t\",",
+        )
+        .unwrap();
+        assert_eq!(p.consumer_key(), Some("k"));
+        assert_eq!(p.token(), Some("t"));
+        let p = ParsedAuthorization::parse("OAUTH").unwrap();
+        assert_eq!(p.consumer_key(), None);
+    }
+
+    #[test]
+    fn errors_carry_offsets() {
+        let cases: [(&str, usize, &str); 8] = [
+            ("OAuth =\"x\"", 6, "a parameter name"),
+            ("OAuth a \"x\"", 8, "'=' after the parameter name"),
+            ("OAuth a=x", 8, "a value in double quotes"),
+            ("OAuth a=\"x", 10, "a closing double quote"),
+            ("OAuth a=\"x\" b=\"y\"", 12, "',' between parameters"),
+            (
+                "OAuth a=\"x\ny\"",
+                10,
+                "no control characters inside a quoted value",
+            ),
+            ("OAuth a=\"x\\", 11, "a character after the backslash"),
+            (
+                "OAuth a=\"\\\"\"",
+                6,
+                "a percent-encoded value (backslash escapes are allowed only in realm)",
+            ),
+        ];
+        for (input, offset, expected) in cases {
+            assert_eq!(
+                ParsedAuthorization::parse(input).unwrap_err(),
+                Error::MalformedHeader { offset, expected },
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        for input in ["Basic abc", "", "OAuthx a=\"b\"", "Discogs token=abc"] {
+            assert_eq!(
+                ParsedAuthorization::parse(input).unwrap_err(),
+                Error::NotOAuthScheme
+            );
+        }
+    }
+
+    #[test]
+    fn duplicates_are_refused_even_when_spelled_differently() {
+        for (input, name) in [
+            ("OAuth oauth_nonce=\"a\", oauth_nonce=\"b\"", "oauth_nonce"),
+            (
+                "OAuth oauth_nonce=\"a\", oauth%5Fnonce=\"b\"",
+                "oauth_nonce",
+            ),
+            ("OAuth realm=\"a\", realm=\"a\"", "realm"),
+            (
+                "OAuth oauth_signature=\"a\", oauth_signature=\"a\"",
+                "oauth_signature",
+            ),
+            (
+                "OAuth x_ext=\"1\", oauth_token=\"t\", x%5Fext=\"2\"",
+                "x_ext",
+            ),
+        ] {
+            assert_eq!(
+                ParsedAuthorization::parse(input).unwrap_err(),
+                Error::DuplicateParameter {
+                    context: Context::AuthorizationHeader,
+                    name: name.into()
+                },
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_parameters() {
+        let mut header = String::from("OAuth ");
+        for i in 0..=MAX_PARAMS {
+            header.push_str(&alloc::format!("p{i}=\"v\","));
+        }
+        assert!(matches!(
+            ParsedAuthorization::parse(&header),
+            Err(Error::MalformedHeader {
+                expected: "at most 32 parameters",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn params_skip_realm_and_signature() {
+        let p = ParsedAuthorization::parse(
+            "OAuth realm=\"r\", oauth_consumer_key=\"k\", oauth_signature=\"s\", oauth_body_hash=\"a%3D\"",
+        )
+        .unwrap();
+        let params: Vec<_> = p.params().collect();
+        assert_eq!(
+            params,
+            [
+                (Cow::Borrowed("oauth_consumer_key"), Cow::Borrowed("k")),
+                (Cow::Borrowed("oauth_body_hash"), Cow::Owned("a=".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_hides_signature_and_verifier() {
+        let p = ParsedAuthorization::parse(
+            "OAuth oauth_signature=\"topsecret%26\", oauth_verifier=\"verysecret\"",
+        )
+        .unwrap();
+        let dbg = alloc::format!("{p:?}");
+        assert!(!dbg.contains("topsecret"), "{dbg}");
+        assert!(!dbg.contains("verysecret"), "{dbg}");
+    }
+}

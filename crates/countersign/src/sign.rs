@@ -1,0 +1,369 @@
+//! Signing: the one-shot [`Signer`] and the [`PreparedSigner`] for repeated requests.
+
+use alloc::string::String;
+use core::fmt;
+
+use zeroize::Zeroize;
+
+use crate::encode::{encoded_len, push_encoded};
+use crate::header::{self, Authorization, Head};
+use crate::signature::SigningKey;
+use crate::transport::check_cleartext_allowed;
+use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCredentials};
+
+/// Builds an OAuth 1.0a `Authorization` header for one request (RFC 5849 section 3.5.1).
+///
+/// Everything is borrowed; nothing is allocated until the header is written. For many requests
+/// with the same credentials, [`prepare`](Self::prepare) a [`PreparedSigner`] instead.
+///
+/// Parameters appear in a fixed order: `realm`, `oauth_consumer_key`, `oauth_token`,
+/// `oauth_signature_method`, `oauth_callback`, `oauth_verifier`, `oauth_version`,
+/// `oauth_timestamp`, `oauth_nonce`, `oauth_signature`. Every name and value is percent-encoded;
+/// the realm is a quoted string.
+///
+/// The RFC 5849 section 2.1 temporary-credentials request:
+///
+/// ```
+/// use countersign::{ClientCredentials, Request, Signer};
+///
+/// let client = ClientCredentials::new("jd83jd92dhsh93js", "ja893SD9");
+/// let header = Signer::new(&client)
+///     .realm("Example")
+///     .callback("http://client.example.net/cb?x=1")
+///     .timestamp(137131200)
+///     .nonce("wIjqoS")
+///     .sign(&Request::post("https://server.example.com/request_temp_credentials"))?
+///     .to_authorization();
+/// assert_eq!(
+///     header.as_str(),
+///     "OAuth realm=\"Example\", oauth_consumer_key=\"jd83jd92dhsh93js\", \
+///      oauth_signature_method=\"PLAINTEXT\", \
+///      oauth_callback=\"http%3A%2F%2Fclient.example.net%2Fcb%3Fx%3D1\", \
+///      oauth_version=\"1.0\", oauth_timestamp=\"137131200\", oauth_nonce=\"wIjqoS\", \
+///      oauth_signature=\"ja893SD9%26\""
+/// );
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[must_use = "a Signer does nothing until `sign` or `prepare` is called"]
+pub struct Signer<'a> {
+    client: &'a ClientCredentials,
+    token: Option<&'a TokenCredentials>,
+    method: SignatureMethod,
+    realm: Option<&'a str>,
+    callback: Option<&'a str>,
+    verifier: Option<&'a Secret>,
+    version: bool,
+    timestamp: Option<u64>,
+    nonce: Option<&'a str>,
+    allow_insecure_http: bool,
+}
+
+impl<'a> Signer<'a> {
+    /// A signer for the given client credentials, with PLAINTEXT and `oauth_version="1.0"`.
+    pub const fn new(client: &'a ClientCredentials) -> Self {
+        Self {
+            client,
+            token: None,
+            method: SignatureMethod::Plaintext,
+            realm: None,
+            callback: None,
+            verifier: None,
+            version: true,
+            timestamp: None,
+            nonce: None,
+            allow_insecure_http: false,
+        }
+    }
+
+    /// Signs with token credentials (temporary or access): sends `oauth_token` and uses the token
+    /// secret.
+    pub const fn token(mut self, token: &'a TokenCredentials) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The signature method (default PLAINTEXT).
+    pub const fn signature_method(mut self, method: SignatureMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Adds a `realm` parameter (not part of any signature).
+    pub const fn realm(mut self, realm: &'a str) -> Self {
+        self.realm = Some(realm);
+        self
+    }
+
+    /// Sends `oauth_callback`: an absolute URL, or `oob` for out-of-band verification. Only the
+    /// temporary-credentials request carries it.
+    pub const fn callback(mut self, callback: &'a str) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    /// Sends `oauth_verifier`. Only the token-credentials request carries it.
+    pub const fn verifier(mut self, verifier: &'a Secret) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// Whether to send `oauth_version="1.0"` (default: yes). The RFC makes it optional.
+    pub const fn version(mut self, send: bool) -> Self {
+        self.version = send;
+        self
+    }
+
+    /// The `oauth_timestamp`, in seconds since the Unix epoch. PLAINTEXT allows leaving it out.
+    pub const fn timestamp(mut self, seconds: u64) -> Self {
+        self.timestamp = Some(seconds);
+        self
+    }
+
+    /// The `oauth_nonce`. PLAINTEXT allows leaving it out. See [`crate::nonce`] for generation.
+    pub const fn nonce(mut self, nonce: &'a str) -> Self {
+        self.nonce = Some(nonce);
+        self
+    }
+
+    /// Allows sending secrets in the clear (PLAINTEXT) over `http://` to hosts that are not
+    /// loopback.
+    ///
+    /// # Security
+    /// Anyone on the path then reads the consumer secret and token secret. Only for providers you
+    /// reach over a network you fully control.
+    pub const fn dangerous_allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    fn head(&self) -> Head<'a> {
+        Head {
+            realm: self.realm,
+            consumer_key: self.client.key(),
+            token: self.token.map(TokenCredentials::token),
+            method: self.method,
+            callback: self.callback,
+            verifier: self.verifier.map(Secret::expose_secret),
+            version: self.version,
+        }
+    }
+
+    fn key(&self) -> SigningKey<'a> {
+        SigningKey::new(
+            self.client.secret(),
+            self.token.map(TokenCredentials::secret),
+        )
+    }
+
+    fn check(&self, request: &Request<'_>) -> Result<(), Error> {
+        if self.method.sends_secrets_in_clear() {
+            check_cleartext_allowed(request.url(), self.allow_insecure_http)?;
+        }
+        self.head().validate()
+    }
+
+    /// Signs `request`, returning a header that is written on demand.
+    ///
+    /// # Errors
+    /// [`Error::InsecureTransport`] when PLAINTEXT would go over `http://` to a host that is not
+    /// loopback, [`Error::InvalidUrl`] for a URL that is not absolute, [`Error::InvalidRealm`] for
+    /// a realm with control characters.
+    pub fn sign(self, request: &Request<'_>) -> Result<SignedHeader<'a>, Error> {
+        self.check(request)?;
+        Ok(SignedHeader { signer: self })
+    }
+
+    /// Encodes the fixed parts of the header once, for many requests with these credentials.
+    /// The timestamp and nonce set here (if any) are not used: each request brings its own.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRealm`] for a realm with control characters.
+    pub fn prepare(&self) -> Result<PreparedSigner, Error> {
+        let head = self.head();
+        head.validate()?;
+        let mut prefix = String::new();
+        head.write_to(&mut prefix)?;
+        prefix.push_str(", oauth_timestamp=\"");
+        let mut suffix = String::from("\", oauth_signature=\"");
+        self.key().write_plaintext_encoded(&mut suffix)?;
+        suffix.push('"');
+        Ok(PreparedSigner {
+            prefix,
+            suffix,
+            method: self.method,
+            allow_insecure_http: self.allow_insecure_http,
+        })
+    }
+}
+
+/// A header signed by [`Signer::sign`], written on demand.
+///
+/// `Debug` redacts every secret.
+#[derive(Clone, Copy, Debug)]
+#[must_use = "a signed header is only useful once written"]
+pub struct SignedHeader<'a> {
+    signer: Signer<'a>,
+}
+
+impl SignedHeader<'_> {
+    /// Writes the header value (`OAuth ...`) to `out`, allocating nothing.
+    ///
+    /// # Errors
+    /// Only the errors of `out` itself.
+    pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        let s = &self.signer;
+        s.head().write_to(out)?;
+        if let Some(ts) = s.timestamp {
+            out.write_str(", oauth_timestamp=\"")?;
+            out.write_str(itoa::Buffer::new().format(ts))?;
+            out.write_char('"')?;
+        }
+        if let Some(nonce) = s.nonce {
+            header::write_param(out, "oauth_nonce", nonce)?;
+        }
+        out.write_str(", oauth_signature=\"")?;
+        s.key().write_plaintext_encoded(out)?;
+        out.write_char('"')
+    }
+
+    /// The header value, in one allocation of exactly the right size.
+    pub fn to_authorization(&self) -> Authorization {
+        let mut counter = header::LenCounter(0);
+        let _ = self.write_to(&mut counter);
+        let mut out = String::with_capacity(counter.0);
+        // Writing to a String cannot fail.
+        let _ = self.write_to(&mut out);
+        Authorization::from_string(out)
+    }
+}
+
+/// A signer with the fixed parts of the header encoded once: each request adds only its
+/// timestamp and nonce. The hot path for API calls with access credentials.
+///
+/// `Debug` shows nothing of the header (it holds the secrets); the encoded parts are cleared
+/// from memory on drop.
+///
+/// ```
+/// use countersign::{ClientCredentials, Request, Signer, TokenCredentials};
+///
+/// let client = ClientCredentials::new("key", "secret");
+/// let token = TokenCredentials::new("token", "token secret");
+/// let signer = Signer::new(&client).token(&token).prepare()?;
+/// let header = signer.authorize(&Request::get("https://api.discogs.com/oauth/identity"), 1700000000, "n0nce")?;
+/// assert_eq!(
+///     header.as_str(),
+///     "OAuth oauth_consumer_key=\"key\", oauth_token=\"token\", oauth_signature_method=\"PLAINTEXT\", \
+///      oauth_version=\"1.0\", oauth_timestamp=\"1700000000\", oauth_nonce=\"n0nce\", \
+///      oauth_signature=\"secret%26token%2520secret\""
+/// );
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct PreparedSigner {
+    /// Everything up to the opening quote of `oauth_timestamp`.
+    prefix: String,
+    /// From the closing quote of `oauth_nonce` to the end.
+    suffix: String,
+    method: SignatureMethod,
+    allow_insecure_http: bool,
+}
+
+const BETWEEN_TIMESTAMP_AND_NONCE: &str = "\", oauth_nonce=\"";
+
+impl PreparedSigner {
+    /// The signature method.
+    #[must_use]
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.method
+    }
+
+    fn check(&self, request: &Request<'_>) -> Result<(), Error> {
+        if self.method.sends_secrets_in_clear() {
+            check_cleartext_allowed(request.url(), self.allow_insecure_http)?;
+        }
+        Ok(())
+    }
+
+    /// The header value for `request` with this timestamp and nonce, in one allocation.
+    ///
+    /// # Errors
+    /// [`Error::InsecureTransport`] and [`Error::InvalidUrl`] as for [`Signer::sign`].
+    pub fn authorize(
+        &self,
+        request: &Request<'_>,
+        timestamp: u64,
+        nonce: &str,
+    ) -> Result<Authorization, Error> {
+        self.check(request)?;
+        let mut digits = itoa::Buffer::new();
+        let ts = digits.format(timestamp);
+        let mut out = String::with_capacity(
+            self.prefix.len()
+                + ts.len()
+                + BETWEEN_TIMESTAMP_AND_NONCE.len()
+                + encoded_len(nonce)
+                + self.suffix.len(),
+        );
+        out.push_str(&self.prefix);
+        out.push_str(ts);
+        out.push_str(BETWEEN_TIMESTAMP_AND_NONCE);
+        push_encoded(&mut out, nonce);
+        out.push_str(&self.suffix);
+        Ok(Authorization::from_string(out))
+    }
+
+    /// Writes the header value for `request` to `out`, allocating nothing.
+    ///
+    /// # Errors
+    /// As [`authorize`](Self::authorize), and [`Error::Write`] when `out` fails.
+    pub fn write_to<W: fmt::Write + ?Sized>(
+        &self,
+        request: &Request<'_>,
+        timestamp: u64,
+        nonce: &str,
+        out: &mut W,
+    ) -> Result<(), Error> {
+        self.check(request)?;
+        out.write_str(&self.prefix)?;
+        out.write_str(itoa::Buffer::new().format(timestamp))?;
+        out.write_str(BETWEEN_TIMESTAMP_AND_NONCE)?;
+        crate::encode::encode(nonce).write_to(out)?;
+        out.write_str(&self.suffix)?;
+        Ok(())
+    }
+
+    /// The header value for `request`, with a nonce from `nonces` and the time from `clock`.
+    ///
+    /// # Errors
+    /// As [`authorize`](Self::authorize), and [`Error::Random`] when the nonce source fails.
+    pub fn authorize_with<N, C>(
+        &self,
+        request: &Request<'_>,
+        nonces: &mut N,
+        clock: &C,
+    ) -> Result<Authorization, Error>
+    where
+        N: crate::nonce::NonceSource + ?Sized,
+        C: crate::clock::Clock + ?Sized,
+    {
+        let nonce = nonces.next_nonce()?;
+        self.authorize(request, clock.now(), nonce.as_str())
+    }
+}
+
+impl fmt::Debug for PreparedSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedSigner")
+            .field("method", &self.method)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for PreparedSigner {
+    fn drop(&mut self) {
+        self.prefix.zeroize();
+        self.suffix.zeroize();
+    }
+}

@@ -1,0 +1,200 @@
+//! Parsing a provider's token response (RFC 5849 sections 2.1 and 2.3): the
+//! `application/x-www-form-urlencoded` body that carries `oauth_token` and `oauth_token_secret`.
+
+use alloc::borrow::Cow;
+use core::fmt;
+
+use crate::form::{Flavor, RawPairs, decoded_pairs};
+use crate::{Context, Error, SecretStr, TokenCredentials};
+
+const CONTEXT: Context = Context::TokenResponse;
+
+/// A parsed token response, borrowing from the body.
+///
+/// Nothing is allocated when no value needs decoding. Parameters beyond the token and its secret
+/// (`oauth_expires_in`, `oauth_session_handle`, `user_id`, ...) are kept: see
+/// [`get`](Self::get) and [`extra`](Self::extra).
+///
+/// ```
+/// use countersign::TokenResponse;
+///
+/// let body = b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";
+/// let response = TokenResponse::parse_temporary(body)?;
+/// assert_eq!(response.token(), "hdk48Djdsa");
+/// assert_eq!(response.token_secret().expose_secret(), "xyz4992k83j47x0b");
+///
+/// let credentials = response.into_credentials();
+/// assert_eq!(credentials.token(), "hdk48Djdsa");
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct TokenResponse<'a> {
+    body: &'a str,
+    token: Cow<'a, str>,
+    token_secret: SecretStr<'a>,
+    callback_confirmed: Option<bool>,
+}
+
+fn set_once<'a>(
+    slot: &mut Option<Cow<'a, str>>,
+    value: Cow<'a, str>,
+    name: &'static str,
+) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter {
+            context: CONTEXT,
+            name: name.into(),
+        });
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// The parameters [`TokenResponse`] takes apart itself.
+const OWN: [&str; 3] = [
+    "oauth_token",
+    "oauth_token_secret",
+    "oauth_callback_confirmed",
+];
+
+impl<'a> TokenResponse<'a> {
+    /// Parses a token response body (the answer to a temporary-credentials, token-credentials or
+    /// renewal request).
+    ///
+    /// Leading and trailing whitespace is ignored; `+` is a space; every name and value must
+    /// percent-decode to UTF-8.
+    ///
+    /// # Errors
+    /// - [`Error::Problem`] when the body carries `oauth_problem`;
+    /// - [`Error::Empty`] for an empty body;
+    /// - [`Error::MissingParameter`] without `oauth_token` or `oauth_token_secret`;
+    /// - [`Error::EmptyParameter`] for an empty `oauth_token` (the secret may be empty);
+    /// - [`Error::DuplicateParameter`] when `oauth_token`, `oauth_token_secret`,
+    ///   `oauth_callback_confirmed` or `oauth_problem` appears twice;
+    /// - [`Error::Decode`] for a bad percent-escape or a value that is not UTF-8.
+    pub fn parse(body: &'a [u8]) -> Result<Self, Error> {
+        let body = core::str::from_utf8(body)
+            .map_err(|_| Error::decode(CONTEXT, crate::DecodeError::InvalidUtf8))?
+            .trim_matches(|c: char| c.is_ascii_whitespace());
+        if body.is_empty() {
+            return Err(Error::Empty { context: CONTEXT });
+        }
+        let (mut token, mut secret, mut confirmed, mut problem, mut advice) =
+            (None, None, None, None, None);
+        for (raw_name, raw_value) in RawPairs::new(body) {
+            let name = Flavor::Form
+                .decode(raw_name)
+                .map_err(|e| Error::decode(CONTEXT, e))?;
+            let value = Flavor::Form
+                .decode(raw_value)
+                .map_err(|e| Error::decode(CONTEXT, e))?;
+            match &*name {
+                "oauth_token" => set_once(&mut token, value, "oauth_token")?,
+                "oauth_token_secret" => set_once(&mut secret, value, "oauth_token_secret")?,
+                "oauth_callback_confirmed" => {
+                    set_once(&mut confirmed, value, "oauth_callback_confirmed")?;
+                }
+                "oauth_problem" => set_once(&mut problem, value, "oauth_problem")?,
+                "oauth_problem_advice" => {
+                    set_once(&mut advice, value, "oauth_problem_advice")?;
+                }
+                _ => {}
+            }
+        }
+        if let Some(problem) = problem {
+            return Err(Error::Problem {
+                problem: crate::error::excerpt(&problem),
+                advice: advice.map(|a| crate::error::excerpt(&a)),
+            });
+        }
+        let token = token.ok_or(Error::MissingParameter {
+            context: CONTEXT,
+            name: "oauth_token",
+        })?;
+        if token.is_empty() {
+            return Err(Error::EmptyParameter {
+                context: CONTEXT,
+                name: "oauth_token",
+            });
+        }
+        let secret = secret.ok_or(Error::MissingParameter {
+            context: CONTEXT,
+            name: "oauth_token_secret",
+        })?;
+        Ok(Self {
+            body,
+            token,
+            token_secret: SecretStr::new(secret),
+            callback_confirmed: confirmed.map(|c| c == "true"),
+        })
+    }
+
+    /// Parses the answer to a temporary-credentials request, which must also carry
+    /// `oauth_callback_confirmed=true` (RFC 5849 section 2.1).
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse), and [`Error::CallbackNotConfirmed`] when
+    /// `oauth_callback_confirmed` is absent or not `true`.
+    pub fn parse_temporary(body: &'a [u8]) -> Result<Self, Error> {
+        let response = Self::parse(body)?;
+        if response.callback_confirmed != Some(true) {
+            return Err(Error::CallbackNotConfirmed);
+        }
+        Ok(response)
+    }
+
+    /// `oauth_token`.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// `oauth_token_secret`.
+    #[must_use]
+    pub fn token_secret(&self) -> &SecretStr<'a> {
+        &self.token_secret
+    }
+
+    /// Whether `oauth_callback_confirmed=true` was present.
+    #[must_use]
+    pub fn callback_confirmed(&self) -> bool {
+        self.callback_confirmed == Some(true)
+    }
+
+    /// The first value of any parameter other than `oauth_token_secret`, decoded.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<Cow<'a, str>> {
+        if name == "oauth_token_secret" {
+            return None;
+        }
+        decoded_pairs(self.body, Flavor::Form).find_map(|(n, v)| (n == name).then_some(v))
+    }
+
+    /// The parameters other than `oauth_token`, `oauth_token_secret` and
+    /// `oauth_callback_confirmed`, decoded, in the order sent.
+    pub fn extra(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + 'a {
+        decoded_pairs(self.body, Flavor::Form).filter(|(n, _)| !OWN.contains(&&**n))
+    }
+
+    /// The token and its secret as owned credentials.
+    #[must_use]
+    pub fn into_credentials(self) -> TokenCredentials {
+        let Self {
+            token,
+            token_secret,
+            ..
+        } = self;
+        TokenCredentials::new(token.into_owned(), token_secret.into_secret())
+    }
+}
+
+impl fmt::Debug for TokenResponse<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not `body`: it holds the secret.
+        f.debug_struct("TokenResponse")
+            .field("token", &self.token)
+            .field("token_secret", &self.token_secret)
+            .field("callback_confirmed", &self.callback_confirmed)
+            .finish_non_exhaustive()
+    }
+}

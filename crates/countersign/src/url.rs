@@ -1,0 +1,229 @@
+//! The little URL handling OAuth 1.0a needs: the scheme and host (for the transport rule), and the
+//! query (for callbacks). Not a general URL parser.
+
+use crate::Error;
+
+/// The parts of an absolute URL, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UrlParts<'a> {
+    pub(crate) scheme: &'a str,
+    /// The host as written: an IPv6 literal keeps its brackets.
+    pub(crate) host: &'a str,
+    pub(crate) query: Option<&'a str>,
+}
+
+const fn invalid(reason: &'static str) -> Error {
+    Error::InvalidUrl { reason }
+}
+
+/// Splits an absolute `scheme://authority/path?query#fragment` URL.
+pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
+    let (scheme, rest) = url.split_once("://").ok_or(invalid(
+        "expected an absolute URL such as https://host/path",
+    ))?;
+    let mut chars = scheme.chars();
+    let starts_alpha = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    if !starts_alpha || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return Err(invalid(
+            "the scheme must be letters, digits, '+', '-' or '.'",
+        ));
+    }
+    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err(invalid(
+            "control characters and spaces must be percent-encoded",
+        ));
+    }
+    let without_fragment = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (without_fragment, None),
+    };
+    let authority = before_query
+        .split_once('/')
+        .map_or(before_query, |(a, _)| a);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        let end = host_port
+            .find(']')
+            .ok_or(invalid("an IPv6 host lacks its closing ']'"))?;
+        host_port.get(..=end).unwrap_or_default()
+    } else {
+        host_port.split_once(':').map_or(host_port, |(h, _)| h)
+    };
+    if host.is_empty() {
+        return Err(invalid("the URL has no host"));
+    }
+    Ok(UrlParts {
+        scheme,
+        host,
+        query,
+    })
+}
+
+/// Whether `host` is a loopback host: `localhost`, an address in `127.0.0.0/8`, `::1` (with or
+/// without brackets), or an IPv4-mapped IPv6 loopback address.
+///
+/// ```
+/// use countersign::transport::is_loopback_host;
+///
+/// assert!(is_loopback_host("127.0.0.1"));
+/// assert!(is_loopback_host("127.8.9.10"));
+/// assert!(is_loopback_host("[::1]"));
+/// assert!(is_loopback_host("LocalHost"));
+/// assert!(!is_loopback_host("localhost.example.com"));
+/// assert!(!is_loopback_host("128.0.0.1"));
+/// ```
+#[must_use]
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let unbracketed = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(v4) = unbracketed.parse::<core::net::Ipv4Addr>() {
+        return v4.is_loopback();
+    }
+    if let Ok(v6) = unbracketed.parse::<core::net::Ipv6Addr>() {
+        return v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+    }
+    false
+}
+
+/// Checks that secrets may be sent in the clear to `url`: it is `https://`, or `http://` to a
+/// loopback host, or `allow_insecure_http` is set.
+///
+/// # Errors
+/// [`Error::InsecureTransport`] for `http://` to another host (or any other scheme) without the
+/// switch, [`Error::InvalidUrl`] when `url` is not an absolute URL.
+///
+/// ```
+/// use countersign::{Error, transport::check_cleartext_allowed};
+///
+/// assert!(check_cleartext_allowed("https://api.discogs.com/oauth/identity", false).is_ok());
+/// assert!(check_cleartext_allowed("http://127.0.0.1:8080/oauth/identity", false).is_ok());
+/// assert_eq!(
+///     check_cleartext_allowed("http://api.discogs.com/", false),
+///     Err(Error::InsecureTransport)
+/// );
+/// assert!(check_cleartext_allowed("http://api.discogs.com/", true).is_ok());
+/// ```
+pub fn check_cleartext_allowed(url: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    // The common case, decided without looking further.
+    if url
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    {
+        return split(url).map(|_| ());
+    }
+    let parts = split(url)?;
+    if parts.scheme.eq_ignore_ascii_case("https")
+        || allow_insecure_http
+        || (parts.scheme.eq_ignore_ascii_case("http") && is_loopback_host(parts.host))
+    {
+        Ok(())
+    } else {
+        Err(Error::InsecureTransport)
+    }
+}
+
+/// The query of a callback: the part after `?` of a URL, or the input itself when it is already
+/// a bare query string.
+pub(crate) fn callback_query(input: &str) -> Result<&str, Error> {
+    let input = input.trim();
+    if input.contains("://") {
+        return Ok(split(input)?.query.unwrap_or(""));
+    }
+    let without_fragment = input.split_once('#').map_or(input, |(r, _)| r);
+    Ok(match without_fragment.split_once('?') {
+        Some((_, q)) => q,
+        None => without_fragment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_hosts() {
+        let p = split("http://user:pw@EXAMPLE.COM:80/r%20v/X?id=123#frag").unwrap();
+        assert_eq!(p.scheme, "http");
+        assert_eq!(p.host, "EXAMPLE.COM");
+        assert_eq!(p.query, Some("id=123"));
+        assert_eq!(split("http://[::1]:8080/").unwrap().host, "[::1]");
+        assert_eq!(split("https://h?q").unwrap().query, Some("q"));
+        assert_eq!(split("https://h#x?q").unwrap().query, None);
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_url() {
+        for bad in [
+            "",
+            "example.com/path",
+            "/relative",
+            "://host",
+            "1http://host",
+            "http:///path",
+            "http://[::1/",
+            "http://host/a b",
+            "http://user@/x",
+        ] {
+            assert!(
+                matches!(split(bad), Err(Error::InvalidUrl { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cleartext_rule() {
+        for ok in [
+            "https://api.discogs.com/",
+            "HTTPS://API.DISCOGS.COM/",
+            "http://127.0.0.1/",
+            "http://127.255.255.254:9/",
+            "http://localhost:8080/oauth",
+            "http://LOCALHOST./",
+            "http://[::1]:80/",
+            "http://[::ffff:127.0.0.1]/",
+        ] {
+            assert_eq!(check_cleartext_allowed(ok, false), Ok(()), "{ok}");
+        }
+        for refused in [
+            "http://api.discogs.com/",
+            "http://128.0.0.1/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+            "http://localhost.evil.com/",
+            "http://127.0.0.1.evil.com/",
+            "http://127.0.0.1@evil.com/",
+            "ftp://localhost.example/",
+            "ws://example.com/",
+        ] {
+            assert_eq!(
+                check_cleartext_allowed(refused, false),
+                Err(Error::InsecureTransport),
+                "{refused}"
+            );
+        }
+        assert_eq!(check_cleartext_allowed("http://example.com/", true), Ok(()));
+        assert!(matches!(
+            check_cleartext_allowed("https://", false),
+            Err(Error::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn callback_queries() {
+        assert_eq!(
+            callback_query("http://client.example.net/cb?x=1&oauth_token=a#f").unwrap(),
+            "x=1&oauth_token=a"
+        );
+        assert_eq!(callback_query("?oauth_token=a").unwrap(), "oauth_token=a");
+        assert_eq!(callback_query("oauth_token=a").unwrap(), "oauth_token=a");
+        assert_eq!(callback_query("http://client.example.net/cb").unwrap(), "");
+    }
+}
