@@ -1,0 +1,332 @@
+//! Every parser error, produced by the input that causes it, and checked by its exact variant.
+
+use countersign::{
+    Callback, ClientCredentials, Context, DecodeError, Error, ParsedAuthorization, Request,
+    SignatureMethod, Signer, TokenResponse,
+};
+
+fn token_err(body: &str) -> Error {
+    TokenResponse::parse(body.as_bytes()).unwrap_err()
+}
+
+fn callback_err(input: &str) -> Error {
+    Callback::parse(input).unwrap_err()
+}
+
+const TR: Context = Context::TokenResponse;
+const CB: Context = Context::Callback;
+
+#[test]
+fn token_response_errors() {
+    assert_eq!(token_err(""), Error::Empty { context: TR });
+    assert_eq!(token_err(" \r\n"), Error::Empty { context: TR });
+    assert_eq!(
+        token_err("oauth_token_secret=s"),
+        Error::MissingParameter {
+            context: TR,
+            name: "oauth_token"
+        }
+    );
+    assert_eq!(
+        token_err("oauth_token=t"),
+        Error::MissingParameter {
+            context: TR,
+            name: "oauth_token_secret"
+        }
+    );
+    assert_eq!(
+        token_err("oauth_token=&oauth_token_secret=s"),
+        Error::EmptyParameter {
+            context: TR,
+            name: "oauth_token"
+        }
+    );
+    for name in [
+        "oauth_token",
+        "oauth_token_secret",
+        "oauth_callback_confirmed",
+        "oauth_problem",
+    ] {
+        let body = format!("oauth_token=t&oauth_token_secret=s&{name}=a&{name}=b");
+        assert_eq!(
+            token_err(&body),
+            Error::DuplicateParameter {
+                context: TR,
+                name: name.into()
+            },
+            "{body}"
+        );
+    }
+    assert_eq!(
+        token_err("oauth_token=t%2&oauth_token_secret=s"),
+        Error::Decode {
+            context: TR,
+            error: DecodeError::BadEscape { offset: 1 }
+        }
+    );
+    assert_eq!(
+        token_err("oauth_token=%FF&oauth_token_secret=s"),
+        Error::Decode {
+            context: TR,
+            error: DecodeError::InvalidUtf8
+        }
+    );
+    assert_eq!(
+        TokenResponse::parse(b"oauth_token=\xff").unwrap_err(),
+        Error::Decode {
+            context: TR,
+            error: DecodeError::InvalidUtf8
+        }
+    );
+    assert_eq!(
+        token_err("oauth_problem=token_rejected&oauth_problem_advice=start+again"),
+        Error::Problem {
+            problem: "token_rejected".into(),
+            advice: Some("start again".into())
+        }
+    );
+    // A problem wins even next to credentials.
+    assert!(matches!(
+        token_err("oauth_token=t&oauth_token_secret=s&oauth_problem=nonce_used"),
+        Error::Problem { .. }
+    ));
+    // Discogs answers some errors in plain text; it is not a token response.
+    assert_eq!(
+        token_err("Invalid consumer."),
+        Error::MissingParameter {
+            context: TR,
+            name: "oauth_token"
+        }
+    );
+}
+
+#[test]
+fn temporary_credentials_need_the_callback_confirmed() {
+    for body in [
+        "oauth_token=t&oauth_token_secret=s",
+        "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=false",
+        "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=TRUE",
+    ] {
+        assert_eq!(
+            TokenResponse::parse_temporary(body.as_bytes()).unwrap_err(),
+            Error::CallbackNotConfirmed,
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn token_responses_keep_the_other_parameters() {
+    let r = TokenResponse::parse(
+        b"oauth_token=t&oauth_token_secret=s&oauth_expires_in=3600&oauth_session_handle=h%2B1&user_id=42&screen_name=a+b\n",
+    )
+    .unwrap();
+    assert_eq!(r.get("oauth_expires_in").as_deref(), Some("3600"));
+    assert_eq!(r.get("oauth_session_handle").as_deref(), Some("h+1"));
+    assert_eq!(r.get("oauth_token").as_deref(), Some("t"));
+    assert_eq!(
+        r.get("oauth_token_secret"),
+        None,
+        "the secret is not handed out by name"
+    );
+    let extra: Vec<(String, String)> = r
+        .extra()
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            ("oauth_expires_in".into(), "3600".into()),
+            ("oauth_session_handle".into(), "h+1".into()),
+            ("user_id".into(), "42".into()),
+            ("screen_name".into(), "a b".into()),
+        ]
+    );
+}
+
+#[test]
+fn callback_errors() {
+    assert_eq!(
+        callback_err("http://client.example.net/cb"),
+        Error::Empty { context: CB }
+    );
+    assert_eq!(callback_err(""), Error::Empty { context: CB });
+    assert_eq!(
+        callback_err("?oauth_verifier=v"),
+        Error::MissingParameter {
+            context: CB,
+            name: "oauth_token"
+        }
+    );
+    assert_eq!(
+        callback_err("https://c.example/cb?x=1&oauth_token=t"),
+        Error::MissingParameter {
+            context: CB,
+            name: "oauth_verifier"
+        }
+    );
+    assert_eq!(
+        callback_err("oauth_token=t&oauth_verifier="),
+        Error::EmptyParameter {
+            context: CB,
+            name: "oauth_verifier"
+        }
+    );
+    for name in ["oauth_token", "oauth_verifier", "denied"] {
+        let q = format!("oauth_token=t&oauth_verifier=v&{name}=x&{name}=y");
+        assert_eq!(
+            callback_err(&q),
+            Error::DuplicateParameter {
+                context: CB,
+                name: name.into()
+            }
+        );
+    }
+    assert_eq!(
+        callback_err("denied=t&oauth_verifier=v"),
+        Error::ConflictingParameters {
+            context: CB,
+            names: ("denied", "oauth_verifier")
+        }
+    );
+    assert_eq!(
+        callback_err("oauth_token=t&oauth_verifier=%zz"),
+        Error::Decode {
+            context: CB,
+            error: DecodeError::BadEscape { offset: 0 }
+        }
+    );
+    assert!(matches!(
+        callback_err("http://[::1/cb?oauth_token=t"),
+        Error::InvalidUrl { .. }
+    ));
+}
+
+#[test]
+fn callback_ignores_its_own_parameters() {
+    // The callback's own query may hold anything, even broken escapes and names that look alike.
+    let cb = Callback::parse(
+        "https://app.example/cb?x=%zz&oauth_tokenx=1&state=a+b&oauth_token=tok&oauth_verifier=ver#frag",
+    )
+    .unwrap();
+    let Callback::Approved { token, verifier } = cb else {
+        panic!("expected approval");
+    };
+    assert_eq!(token, "tok");
+    assert!(verifier.ct_eq("ver"));
+    // `+` in a callback is a plus, not a space.
+    let Callback::Approved { verifier, .. } =
+        Callback::parse("oauth_token=t&oauth_verifier=a+b").unwrap()
+    else {
+        panic!("expected approval");
+    };
+    assert!(verifier.ct_eq("a+b"));
+    let denied = Callback::parse("http://localhost:9/cb?denied=tok").unwrap();
+    assert!(matches!(&denied, Callback::Denied { token } if token == "tok"));
+    assert_eq!(denied.token(), "tok");
+}
+
+#[test]
+fn header_parse_errors() {
+    assert_eq!(
+        ParsedAuthorization::parse("Bearer abc").unwrap_err(),
+        Error::NotOAuthScheme
+    );
+    assert_eq!(
+        ParsedAuthorization::parse("OAuth oauth_token=\"%4\"").unwrap_err(),
+        Error::Decode {
+            context: Context::AuthorizationHeader,
+            error: DecodeError::BadEscape { offset: 0 }
+        }
+    );
+    assert_eq!(
+        ParsedAuthorization::parse("OAuth oauth_token=\"a\", oauth_token=\"a\"").unwrap_err(),
+        Error::DuplicateParameter {
+            context: Context::AuthorizationHeader,
+            name: "oauth_token".into()
+        }
+    );
+    assert_eq!(
+        ParsedAuthorization::parse("OAuth oauth_token=a").unwrap_err(),
+        Error::MalformedHeader {
+            offset: 18,
+            expected: "a value in double quotes"
+        }
+    );
+}
+
+#[test]
+fn signing_errors() {
+    let client = ClientCredentials::new("k", "s");
+    assert_eq!(
+        Signer::new(&client)
+            .sign(&Request::get("http://api.discogs.com/oauth/identity"))
+            .unwrap_err(),
+        Error::InsecureTransport
+    );
+    assert_eq!(
+        Signer::new(&client)
+            .prepare()
+            .unwrap()
+            .authorize(&Request::get("http://example.com/"), 1, "n")
+            .unwrap_err(),
+        Error::InsecureTransport
+    );
+    assert!(matches!(
+        Signer::new(&client).sign(&Request::get("/relative")),
+        Err(Error::InvalidUrl { .. })
+    ));
+    assert_eq!(
+        Signer::new(&client)
+            .realm("a\nb")
+            .sign(&Request::get("https://example.com/"))
+            .unwrap_err(),
+        Error::InvalidRealm
+    );
+    assert_eq!(
+        Signer::new(&client).realm("\u{7f}").prepare().unwrap_err(),
+        Error::InvalidRealm
+    );
+    assert_eq!(
+        "hmac-sha1".parse::<SignatureMethod>().unwrap_err(),
+        Error::UnknownSignatureMethod {
+            name: "hmac-sha1".into()
+        }
+    );
+    // The dangerous switch is explicit, and loopback needs none.
+    assert!(
+        Signer::new(&client)
+            .dangerous_allow_insecure_http()
+            .sign(&Request::get("http://example.com/"))
+            .is_ok()
+    );
+    assert!(
+        Signer::new(&client)
+            .sign(&Request::get("http://127.0.0.1:8080/oauth/request_token"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn error_messages_are_one_lowercase_line_and_say_what_to_do() {
+    let errors = [
+        token_err(""),
+        token_err("oauth_token=%"),
+        token_err("oauth_token=t"),
+        callback_err("denied=t&oauth_verifier=v"),
+        Error::InsecureTransport,
+        Error::CallbackNotConfirmed,
+        Error::InvalidNonce,
+    ];
+    for e in errors {
+        let msg = e.to_string();
+        assert!(!msg.contains('\n'), "{msg}");
+        let first = msg.chars().next().unwrap();
+        assert!(
+            !first.is_uppercase() || msg.starts_with("Authorization"),
+            "{msg}"
+        );
+    }
+    assert!(Error::InsecureTransport.to_string().contains("https://"));
+    assert!(token_err("oauth_token=%").to_string().contains("%25"));
+}
