@@ -125,6 +125,11 @@ pub use sign::{PreparedSigner, SignedHeader, Signer};
 pub use signature::SignatureMethod;
 pub use token_response::TokenResponse;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 /// The rule for sending secrets in the clear, and the loopback test behind it.
 pub mod transport {
     pub use crate::url::{check_cleartext_allowed, is_loopback_host};
