@@ -28,7 +28,7 @@
 
 use alloc::string::String;
 
-use crate::encode::push_encoded;
+use crate::encode::{encoded_len, push_encoded_with_len};
 use crate::header::Authorization;
 use crate::transport::check_cleartext_allowed;
 use crate::{ClientCredentials, Error, PreparedSigner, Request, Secret};
@@ -160,7 +160,7 @@ impl DiscogsAuth {
                     separator = Some('&');
                     out.push_str(name);
                     out.push('=');
-                    push_encoded(&mut out, value);
+                    push_encoded_with_len(&mut out, value, encoded_len(value));
                 }
                 if let Some(fragment) = fragment {
                     out.push('#');

@@ -5,35 +5,67 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
-use crate::encode::{decode, encode};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+use crate::encode::{decode, encode, encoded_len};
 use crate::{Context, Error, Secret, SecretStr, SignatureMethod};
 
 /// A built `Authorization` header value.
 ///
 /// # Security
 /// With PLAINTEXT the value contains the consumer and token secrets. `Debug` is redacted, there is
-/// no `Display`, and the memory is cleared on drop; mark the header sensitive when you hand it to
-/// an HTTP client (`http::HeaderValue::set_sensitive`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Authorization(Secret);
+/// no `Display`, equality is constant time, and the part of the memory that held secrets is
+/// cleared on drop; mark the header sensitive when you hand it to an HTTP client
+/// (`http::HeaderValue::set_sensitive`).
+#[derive(Clone)]
+pub struct Authorization {
+    value: String,
+    /// Where the first secret starts: everything before it (the scheme, consumer key, token,
+    /// timestamp, nonce) is sent in the clear on every request, and clearing only the rest keeps
+    /// dropping a header cheap.
+    secret_from: usize,
+}
 
 impl Authorization {
+    /// A value whose every byte may be secret.
     pub(crate) fn from_string(value: String) -> Self {
-        Self(Secret::from(value))
+        Self {
+            value,
+            secret_from: 0,
+        }
+    }
+
+    /// A value that holds no secret before byte `secret_from`.
+    pub(crate) fn with_secret_from(value: String, secret_from: usize) -> Self {
+        Self { value, secret_from }
     }
 
     /// The header value, `OAuth ...` (or `Discogs ...` for the Discogs credential modes).
     #[must_use]
     pub fn as_str(&self) -> &str {
-        self.0.expose_secret()
+        &self.value
+    }
+
+    #[cfg(test)]
+    pub(crate) fn secret_from(&self) -> usize {
+        self.secret_from
     }
 
     /// The header value as a [`Secret`].
     #[must_use]
-    pub fn into_secret(self) -> Secret {
-        self.0
+    pub fn into_secret(mut self) -> Secret {
+        Secret::from(core::mem::take(&mut self.value))
     }
 }
+
+impl PartialEq for Authorization {
+    fn eq(&self, other: &Self) -> bool {
+        self.value.as_bytes().ct_eq(other.value.as_bytes()).into()
+    }
+}
+
+impl Eq for Authorization {}
 
 impl fmt::Debug for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,7 +73,17 @@ impl fmt::Debug for Authorization {
     }
 }
 
-/// The part of an OAuth header that does not change from one request to the next.
+impl Drop for Authorization {
+    fn drop(&mut self) {
+        let mut bytes = core::mem::take(&mut self.value).into_bytes();
+        bytes.truncate(self.secret_from);
+        bytes.spare_capacity_mut().zeroize();
+    }
+}
+
+/// The public part of an OAuth header that does not change from one request to the next.
+/// (The secrets, `oauth_verifier` and `oauth_signature`, come last, after the timestamp and
+/// nonce, so that one tail of the header holds every secret.)
 #[derive(Clone, Copy)]
 pub(crate) struct Head<'a> {
     pub(crate) realm: Option<&'a str>,
@@ -49,9 +91,10 @@ pub(crate) struct Head<'a> {
     pub(crate) token: Option<&'a str>,
     pub(crate) method: SignatureMethod,
     pub(crate) callback: Option<&'a str>,
-    pub(crate) verifier: Option<&'a str>,
     pub(crate) version: bool,
 }
+
+const VERSION: &str = ", oauth_version=\"1.0\"";
 
 impl Head<'_> {
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -81,13 +124,25 @@ impl Head<'_> {
         if let Some(callback) = self.callback {
             write_param(out, "oauth_callback", callback)?;
         }
-        if let Some(verifier) = self.verifier {
-            write_param(out, "oauth_verifier", verifier)?;
-        }
         if self.version {
-            out.write_str(", oauth_version=\"1.0\"")?;
+            out.write_str(VERSION)?;
         }
         Ok(())
+    }
+
+    /// The exact length [`write_to`](Self::write_to) writes.
+    pub(crate) fn encoded_len(&self) -> usize {
+        let realm = self.realm.map_or(0, |r| {
+            "realm=\"\", ".len() + r.len() + r.bytes().filter(|&b| b == b'"' || b == b'\\').count()
+        });
+        "OAuth ".len()
+            + realm
+            + "oauth_consumer_key=\"\"".len()
+            + encoded_len(self.consumer_key)
+            + self.token.map_or(0, |t| param_len("oauth_token", t))
+            + param_len("oauth_signature_method", self.method.as_str())
+            + self.callback.map_or(0, |c| param_len("oauth_callback", c))
+            + if self.version { VERSION.len() } else { 0 }
     }
 }
 
@@ -104,6 +159,11 @@ pub(crate) fn write_param<W: fmt::Write + ?Sized>(
     out.write_char('"')
 }
 
+/// The length [`write_param`] writes.
+pub(crate) fn param_len(name: &str, value: &str) -> usize {
+    ", =\"\"".len() + name.len() + encoded_len(value)
+}
+
 /// Writes the inside of an HTTP quoted-string: `"` and `\` escaped with a backslash.
 fn write_quoted<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
     let mut rest = value;
@@ -118,16 +178,6 @@ fn write_quoted<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result
         rest = chars.as_str();
     }
     out.write_str(rest)
-}
-
-/// A `fmt::Write` that only counts bytes, to size an allocation exactly.
-pub(crate) struct LenCounter(pub(crate) usize);
-
-impl fmt::Write for LenCounter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0 += s.len();
-        Ok(())
-    }
 }
 
 /// Most parameters an `Authorization` header may carry; more is refused as malformed.

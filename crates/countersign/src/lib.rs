@@ -83,6 +83,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 #![cfg_attr(
     not(test),
     deny(
@@ -105,6 +110,9 @@ pub mod discogs;
 pub mod encode;
 mod error;
 mod form;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod header;
 pub mod nonce;
 mod request;

@@ -5,7 +5,7 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
-use crate::encode::{encoded_len, push_encoded};
+use crate::encode::{encoded_len, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
 use crate::signature::SigningKey;
 use crate::transport::check_cleartext_allowed;
@@ -17,9 +17,10 @@ use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCre
 /// with the same credentials, [`prepare`](Self::prepare) a [`PreparedSigner`] instead.
 ///
 /// Parameters appear in a fixed order: `realm`, `oauth_consumer_key`, `oauth_token`,
-/// `oauth_signature_method`, `oauth_callback`, `oauth_verifier`, `oauth_version`,
-/// `oauth_timestamp`, `oauth_nonce`, `oauth_signature`. Every name and value is percent-encoded;
-/// the realm is a quoted string.
+/// `oauth_signature_method`, `oauth_callback`, `oauth_version`, `oauth_timestamp`,
+/// `oauth_nonce`, `oauth_verifier`, `oauth_signature`: the secrets last, so that one tail of the
+/// header holds all of them. Every name and value is percent-encoded; the realm is a quoted
+/// string.
 ///
 /// The RFC 5849 section 2.1 temporary-credentials request:
 ///
@@ -144,16 +145,18 @@ impl<'a> Signer<'a> {
             token: self.token.map(TokenCredentials::token),
             method: self.method,
             callback: self.callback,
-            verifier: self.verifier.map(Secret::expose_secret),
             version: self.version,
         }
     }
 
-    fn key(&self) -> SigningKey<'a> {
-        SigningKey::new(
-            self.client.secret(),
-            self.token.map(TokenCredentials::secret),
-        )
+    fn tail(&self) -> Tail<'a> {
+        Tail {
+            verifier: self.verifier.map(Secret::expose_secret),
+            key: SigningKey::new(
+                self.client.secret(),
+                self.token.map(TokenCredentials::secret),
+            ),
+        }
     }
 
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
@@ -182,18 +185,46 @@ impl<'a> Signer<'a> {
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
         let head = self.head();
         head.validate()?;
-        let mut prefix = String::new();
+        let mut prefix = String::with_capacity(head.encoded_len() + TIMESTAMP_OPEN.len());
         head.write_to(&mut prefix)?;
-        prefix.push_str(", oauth_timestamp=\"");
-        let mut suffix = String::from("\", oauth_signature=\"");
-        self.key().write_plaintext_encoded(&mut suffix)?;
+        prefix.push_str(TIMESTAMP_OPEN);
+        let tail = self.tail();
+        let mut suffix = String::with_capacity(1 + tail.encoded_len());
         suffix.push('"');
+        tail.write_to(&mut suffix)?;
         Ok(PreparedSigner {
             prefix,
             suffix,
             method: self.method,
             allow_insecure_http: self.allow_insecure_http,
         })
+    }
+}
+
+const TIMESTAMP_OPEN: &str = ", oauth_timestamp=\"";
+
+/// The secret end of a header: `oauth_verifier` (if any) and `oauth_signature`.
+#[derive(Clone, Copy)]
+struct Tail<'a> {
+    verifier: Option<&'a str>,
+    key: SigningKey<'a>,
+}
+
+impl Tail<'_> {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if let Some(verifier) = self.verifier {
+            header::write_param(out, "oauth_verifier", verifier)?;
+        }
+        out.write_str(", oauth_signature=\"")?;
+        self.key.write_plaintext_encoded(out)?;
+        out.write_char('"')
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.verifier
+            .map_or(0, |v| header::param_len("oauth_verifier", v))
+            + header::param_len("oauth_signature", "")
+            + self.key.plaintext_encoded_len()
     }
 }
 
@@ -207,34 +238,61 @@ pub struct SignedHeader<'a> {
 }
 
 impl SignedHeader<'_> {
-    /// Writes the header value (`OAuth ...`) to `out`, allocating nothing.
-    ///
-    /// # Errors
-    /// Only the errors of `out` itself.
-    pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+    /// Writes the public part: everything before the verifier and signature.
+    fn write_public<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         let s = &self.signer;
         s.head().write_to(out)?;
         if let Some(ts) = s.timestamp {
-            out.write_str(", oauth_timestamp=\"")?;
+            out.write_str(TIMESTAMP_OPEN)?;
             out.write_str(itoa::Buffer::new().format(ts))?;
             out.write_char('"')?;
         }
         if let Some(nonce) = s.nonce {
             header::write_param(out, "oauth_nonce", nonce)?;
         }
-        out.write_str(", oauth_signature=\"")?;
-        s.key().write_plaintext_encoded(out)?;
-        out.write_char('"')
+        Ok(())
+    }
+
+    /// Writes the header value (`OAuth ...`) to `out`, allocating nothing.
+    ///
+    /// # Errors
+    /// Only the errors of `out` itself.
+    pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        self.write_public(out)?;
+        self.signer.tail().write_to(out)
+    }
+
+    /// The exact length of the header value in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        let s = &self.signer;
+        s.head().encoded_len()
+            + s.timestamp.map_or(0, |ts| {
+                TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
+            })
+            + s.nonce.map_or(0, |n| header::param_len("oauth_nonce", n))
+            + s.tail().encoded_len()
+    }
+
+    /// Always `false`: a header is never empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        false
     }
 
     /// The header value, in one allocation of exactly the right size.
     pub fn to_authorization(&self) -> Authorization {
-        let mut counter = header::LenCounter(0);
-        let _ = self.write_to(&mut counter);
-        let mut out = String::with_capacity(counter.0);
+        let mut out = String::with_capacity(self.len());
         // Writing to a String cannot fail.
-        let _ = self.write_to(&mut out);
-        Authorization::from_string(out)
+        let _ = self.write_public(&mut out);
+        let secret_from = out.len();
+        let _ = self.signer.tail().write_to(&mut out);
+        debug_assert_eq!(
+            out.len(),
+            self.len(),
+            "length formula out of step with the writer"
+        );
+        Authorization::with_secret_from(out, secret_from)
     }
 }
 
@@ -263,7 +321,7 @@ impl SignedHeader<'_> {
 pub struct PreparedSigner {
     /// Everything up to the opening quote of `oauth_timestamp`.
     prefix: String,
-    /// From the closing quote of `oauth_nonce` to the end.
+    /// From the closing quote of `oauth_nonce` to the end: the verifier and the signature.
     suffix: String,
     method: SignatureMethod,
     allow_insecure_http: bool,
@@ -298,19 +356,22 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
+        let nonce_len = encoded_len(nonce);
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
                 + BETWEEN_TIMESTAMP_AND_NONCE.len()
-                + encoded_len(nonce)
+                + nonce_len
                 + self.suffix.len(),
         );
         out.push_str(&self.prefix);
         out.push_str(ts);
         out.push_str(BETWEEN_TIMESTAMP_AND_NONCE);
-        push_encoded(&mut out, nonce);
+        push_encoded_with_len(&mut out, nonce, nonce_len);
+        // The suffix opens with the nonce's closing quote; the secrets follow it.
+        let secret_from = out.len() + 1;
         out.push_str(&self.suffix);
-        Ok(Authorization::from_string(out))
+        Ok(Authorization::with_secret_from(out, secret_from))
     }
 
     /// Writes the header value for `request` to `out`, allocating nothing.
@@ -365,5 +426,70 @@ impl Drop for PreparedSigner {
     fn drop(&mut self) {
         self.prefix.zeroize();
         self.suffix.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://provider.example/token";
+
+    /// Everything before `secret_from` is public; everything after starts at the first secret.
+    fn assert_split(header: &Authorization, secrets: &[&str]) {
+        let (public, secret) = header.as_str().split_at(header.secret_from());
+        for s in secrets {
+            assert!(!public.contains(s), "{public}");
+            assert!(secret.contains(s), "{secret}");
+        }
+        assert!(
+            secret.starts_with(", oauth_verifier=") || secret.starts_with(", oauth_signature="),
+            "{secret}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_in_the_cleared_tail() {
+        let client = ClientCredentials::new("ck", "CONSUMERSECRET");
+        let token = TokenCredentials::new("tok", "TOKENSECRET");
+        let verifier = Secret::new("VERIFIER");
+        let request = Request::post(URL);
+        for with_verifier in [false, true] {
+            let mut signer = Signer::new(&client).token(&token).timestamp(9).nonce("n");
+            let mut secrets = alloc::vec!["CONSUMERSECRET", "TOKENSECRET"];
+            if with_verifier {
+                signer = signer.verifier(&verifier);
+                secrets.push("VERIFIER");
+            }
+            let one_shot = signer.sign(&request).unwrap().to_authorization();
+            assert_split(&one_shot, &secrets);
+            let prepared = signer
+                .prepare()
+                .unwrap()
+                .authorize(&request, 9, "n")
+                .unwrap();
+            assert_split(&prepared, &secrets);
+            assert_eq!(one_shot, prepared);
+        }
+    }
+
+    #[test]
+    fn length_formula_matches_the_writer() {
+        let client = ClientCredentials::new("c k\u{e9}", "s&\u{2603}");
+        let token = TokenCredentials::new("t/t", "%x");
+        let verifier = Secret::new("v v");
+        let signed = Signer::new(&client)
+            .token(&token)
+            .realm("r \"q\" \\")
+            .callback("http://cb.example/?a=1")
+            .verifier(&verifier)
+            .timestamp(u64::MAX)
+            .nonce("n+n")
+            .sign(&Request::post(URL))
+            .unwrap();
+        let mut written = String::new();
+        signed.write_to(&mut written).unwrap();
+        assert_eq!(written.len(), signed.len());
+        assert_eq!(signed.to_authorization().as_str(), written);
     }
 }

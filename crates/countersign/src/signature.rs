@@ -7,7 +7,7 @@ use core::str::FromStr;
 
 use percent_encoding::utf8_percent_encode;
 
-use crate::encode::{RFC5849, encode, needs_no_encoding};
+use crate::encode::{RFC5849, encode, is_unreserved, needs_no_encoding};
 use crate::{Error, Secret};
 
 /// How requests are signed (`oauth_signature_method`).
@@ -92,6 +92,15 @@ impl<'a> SigningKey<'a> {
         write_encoded_twice(out, self.consumer_secret)?;
         out.write_str("%26")?;
         write_encoded_twice(out, self.token_secret)
+    }
+}
+
+impl SigningKey<'_> {
+    /// The length [`write_plaintext_encoded`](Self::write_plaintext_encoded) writes: each
+    /// reserved byte `b` becomes `%25XX` (five bytes), `&` becomes `%26`.
+    pub(crate) fn plaintext_encoded_len(&self) -> usize {
+        let twice = |s: &str| s.len() + 4 * s.bytes().filter(|&b| !is_unreserved(b)).count();
+        twice(self.consumer_secret) + 3 + twice(self.token_secret)
     }
 }
 

@@ -111,12 +111,10 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// assert!(check_cleartext_allowed("http://api.discogs.com/", true).is_ok());
 /// ```
 pub fn check_cleartext_allowed(url: &str, allow_insecure_http: bool) -> Result<(), Error> {
-    // The common case, decided without looking further.
-    if url
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
-    {
-        return split(url).map(|_| ());
+    // The common case, decided without looking further: this is the hot path of every signed
+    // request, and whether the rest is a well-formed URL is the HTTP client's concern.
+    if starts_with_https(url) {
+        return Ok(());
     }
     let parts = split(url)?;
     if parts.scheme.eq_ignore_ascii_case("https")
@@ -127,6 +125,18 @@ pub fn check_cleartext_allowed(url: &str, allow_insecure_http: bool) -> Result<(
     } else {
         Err(Error::InsecureTransport)
     }
+}
+
+/// Whether `url` starts with `https://`, the scheme in any case: one 8-byte comparison.
+#[inline]
+fn starts_with_https(url: &str) -> bool {
+    // Setting bit 0x20 lowercases an ASCII letter (and maps no other byte onto one): applied
+    // to the five letters only, so that "://" must match exactly.
+    const LOWERCASE_SCHEME: u64 = u64::from_le_bytes([0x20, 0x20, 0x20, 0x20, 0x20, 0, 0, 0]);
+    let Some(head) = url.as_bytes().first_chunk::<8>() else {
+        return false;
+    };
+    u64::from_le_bytes(*head) | LOWERCASE_SCHEME == u64::from_le_bytes(*b"https://")
 }
 
 /// The query of a callback: the part after `?` of a URL, or the input itself when it is already
@@ -211,9 +221,29 @@ mod tests {
         }
         assert_eq!(check_cleartext_allowed("http://example.com/", true), Ok(()));
         assert!(matches!(
-            check_cleartext_allowed("https://", false),
+            check_cleartext_allowed("http://", false),
             Err(Error::InvalidUrl { .. })
         ));
+    }
+
+    #[test]
+    fn https_prefix_in_any_case_only() {
+        for yes in ["https://x", "HTTPS://x", "HtTpS://", "Https://"] {
+            assert!(starts_with_https(yes), "{yes}");
+        }
+        for no in [
+            "http://x",
+            "https:/x",
+            "httpsx//",
+            "hTTp://s",
+            "https",
+            "",
+            "h\u{e9}ps://",
+            // 0x08 | 0x20 is '(' and 'H' ^ 0x20 is 'h': only real letters fold.
+            "\u{8}ttps://",
+        ] {
+            assert!(!starts_with_https(no), "{no}");
+        }
     }
 
     #[test]

@@ -1,0 +1,656 @@
+//! `countersign sign`, run as a process: exact output bytes, exit codes, one-line errors, and no
+//! secret on stderr.
+
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const BIN: &str = env!("CARGO_BIN_EXE_countersign");
+
+/// The environment variables the command reads.
+const ENV_VARS: [&str; 4] = [
+    "COUNTERSIGN_CONSUMER_KEY",
+    "COUNTERSIGN_CONSUMER_SECRET",
+    "COUNTERSIGN_TOKEN",
+    "COUNTERSIGN_TOKEN_SECRET",
+];
+
+// The credentials of RFC 5849 section 2.
+const CONSUMER_KEY: &str = "jd83jd92dhsh93js";
+const CONSUMER_SECRET: &str = "ja893SD9";
+const TOKEN: &str = "hdk48Djdsa";
+const TOKEN_SECRET: &str = "xyz4992k83j47x0b";
+const VERIFIER: &str = "473f82d3";
+
+/// The RFC 5849 section 2.1 temporary-credentials request, without its credentials.
+const TEMP_REQUEST: &[&str] = &[
+    "sign",
+    "--method",
+    "POST",
+    "--url",
+    "https://server.example.com/request_temp_credentials",
+    "--realm",
+    "Example",
+    "--callback",
+    "http://client.example.net/cb?x=1",
+    "--timestamp",
+    "137131200",
+    "--nonce",
+    "wIjqoS",
+];
+
+/// Its header, as the RFC shows it (in countersign's parameter order), and a newline.
+const TEMP_HEADER: &str = "OAuth realm=\"Example\", oauth_consumer_key=\"jd83jd92dhsh93js\", \
+    oauth_signature_method=\"PLAINTEXT\", \
+    oauth_callback=\"http%3A%2F%2Fclient.example.net%2Fcb%3Fx%3D1\", oauth_version=\"1.0\", \
+    oauth_timestamp=\"137131200\", oauth_nonce=\"wIjqoS\", oauth_signature=\"ja893SD9%26\"\n";
+
+/// The RFC 5849 section 2.3 token request, without its credentials.
+const TOKEN_REQUEST: &[&str] = &[
+    "sign",
+    "--method",
+    "POST",
+    "--url",
+    "https://server.example.com/request_token",
+    "--realm",
+    "Example",
+    "--timestamp",
+    "137131201",
+    "--nonce",
+    "walatlh",
+];
+
+/// Its header and a newline.
+const TOKEN_HEADER: &str = "OAuth realm=\"Example\", oauth_consumer_key=\"jd83jd92dhsh93js\", \
+    oauth_token=\"hdk48Djdsa\", oauth_signature_method=\"PLAINTEXT\", \
+    oauth_version=\"1.0\", oauth_timestamp=\"137131201\", oauth_nonce=\"walatlh\", \
+    oauth_verifier=\"473f82d3\", oauth_signature=\"ja893SD9%26xyz4992k83j47x0b\"\n";
+
+/// What a run of the command produced.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the command with `args` and only the environment variables of ours in `env`: the
+/// developer's `COUNTERSIGN_*` variables (and colour settings) never reach it.
+fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("COUNTERSIGN_") {
+            command.env_remove(name);
+        }
+    }
+    for name in ENV_VARS {
+        command.env_remove(name);
+    }
+    command
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .envs(env.iter().copied());
+    let output = command.output().expect("the countersign binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn countersign(args: &[&str]) -> Run {
+    run_with_env(args, &[])
+}
+
+/// The client credentials as flags.
+const CLIENT_FLAGS: &[&str] = &[
+    "--consumer-key",
+    CONSUMER_KEY,
+    "--consumer-secret",
+    CONSUMER_SECRET,
+];
+
+/// The token credentials and verifier as flags.
+const TOKEN_FLAGS: &[&str] = &[
+    "--token",
+    TOKEN,
+    "--token-secret",
+    TOKEN_SECRET,
+    "--verifier",
+    VERIFIER,
+];
+
+fn concat(parts: &[&[&str]]) -> Vec<String> {
+    parts
+        .iter()
+        .flat_map(|p| p.iter())
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+fn run_parts(parts: &[&[&str]], env: &[(&str, &str)]) -> Run {
+    let args = concat(parts);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_with_env(&args, env)
+}
+
+/// Asserts a successful run that printed exactly `stdout`.
+#[track_caller]
+fn assert_success(run: &Run, stdout: &str) {
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, stdout, "{run:?}");
+    assert_eq!(run.stderr, "", "{run:?}");
+}
+
+/// Asserts a run that failed with `code`, nothing on stdout and one line on stderr starting
+/// `countersign: error: `; returns that line.
+#[track_caller]
+fn assert_one_line_error(run: &Run, code: i32) -> &str {
+    assert_eq!(run.code, Some(code), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.ends_with('\n'), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(run.stderr.starts_with("countersign: error: "), "{run:?}");
+    run.stderr.trim_end()
+}
+
+/// Asserts that no secret of the RFC examples appears on stderr.
+#[track_caller]
+fn assert_no_secret(run: &Run) {
+    for secret in [CONSUMER_SECRET, TOKEN_SECRET, VERIFIER] {
+        assert!(!run.stderr.contains(secret), "{secret} on stderr: {run:?}");
+    }
+}
+
+/// The value of `name="..."` in a header.
+fn param<'h>(header: &'h str, name: &str) -> Option<&'h str> {
+    let start = header.find(&format!(" {name}=\""))? + name.len() + 3;
+    let rest = header.get(start..)?;
+    rest.get(..rest.find('"')?)
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+}
+
+#[test]
+fn rfc_5849_temporary_credentials_request() {
+    let run = run_parts(&[TEMP_REQUEST, CLIENT_FLAGS], &[]);
+    assert_success(&run, TEMP_HEADER);
+}
+
+#[test]
+fn rfc_5849_token_request() {
+    let run = run_parts(&[TOKEN_REQUEST, CLIENT_FLAGS, TOKEN_FLAGS], &[]);
+    assert_success(&run, TOKEN_HEADER);
+    assert_eq!(param(&run.stdout, "oauth_token"), Some(TOKEN));
+    assert_eq!(param(&run.stdout, "oauth_verifier"), Some(VERIFIER));
+    assert_eq!(
+        param(&run.stdout, "oauth_signature"),
+        Some("ja893SD9%26xyz4992k83j47x0b")
+    );
+}
+
+#[test]
+fn credentials_from_the_environment_give_the_same_bytes() {
+    let client_env = [
+        ("COUNTERSIGN_CONSUMER_KEY", CONSUMER_KEY),
+        ("COUNTERSIGN_CONSUMER_SECRET", CONSUMER_SECRET),
+    ];
+    assert_success(&run_parts(&[TEMP_REQUEST], &client_env), TEMP_HEADER);
+
+    let all_env = [
+        client_env[0],
+        client_env[1],
+        ("COUNTERSIGN_TOKEN", TOKEN),
+        ("COUNTERSIGN_TOKEN_SECRET", TOKEN_SECRET),
+    ];
+    let run = run_parts(&[TOKEN_REQUEST, &["--verifier", VERIFIER]], &all_env);
+    assert_success(&run, TOKEN_HEADER);
+
+    // Half from the environment, half from flags.
+    let run = run_parts(
+        &[
+            TOKEN_REQUEST,
+            &["--consumer-secret", CONSUMER_SECRET, "--token", TOKEN],
+            &["--verifier", VERIFIER],
+        ],
+        &[
+            ("COUNTERSIGN_CONSUMER_KEY", CONSUMER_KEY),
+            ("COUNTERSIGN_TOKEN_SECRET", TOKEN_SECRET),
+        ],
+    );
+    assert_success(&run, TOKEN_HEADER);
+}
+
+#[test]
+fn flags_win_over_the_environment() {
+    let wrong_env = [
+        ("COUNTERSIGN_CONSUMER_KEY", "env-key"),
+        ("COUNTERSIGN_CONSUMER_SECRET", "env-secret"),
+        ("COUNTERSIGN_TOKEN", "env-token"),
+        ("COUNTERSIGN_TOKEN_SECRET", "env-token-secret"),
+    ];
+    let run = run_parts(&[TOKEN_REQUEST, CLIENT_FLAGS, TOKEN_FLAGS], &wrong_env);
+    assert_success(&run, TOKEN_HEADER);
+}
+
+#[test]
+fn values_starting_with_a_hyphen_work_with_equals() {
+    let run = countersign(&[
+        "sign",
+        "--method=GET",
+        "--url=https://api.example.com/",
+        "--consumer-key=-key",
+        "--consumer-secret=-x",
+        "--token=-tok",
+        "--token-secret=-ts",
+        "--verifier=-v",
+        "--realm=-realm",
+        "--callback=-cb",
+        "--nonce=-abc",
+        "--timestamp=1",
+        "--form=-a=-b",
+    ]);
+    assert_success(
+        &run,
+        "OAuth realm=\"-realm\", oauth_consumer_key=\"-key\", oauth_token=\"-tok\", \
+         oauth_signature_method=\"PLAINTEXT\", oauth_callback=\"-cb\", oauth_version=\"1.0\", \
+         oauth_timestamp=\"1\", oauth_nonce=\"-abc\", oauth_verifier=\"-v\", \
+         oauth_signature=\"-x%26-ts\"\n",
+    );
+}
+
+#[test]
+fn a_secret_starting_with_a_hyphen_without_equals_is_explained_not_shown() {
+    for flag in ["--consumer-secret", "--token-secret", "--verifier"] {
+        let run = countersign(&[
+            "sign",
+            "--method",
+            "GET",
+            "--url",
+            "https://api.example.com/",
+            "--consumer-key",
+            "key",
+            flag,
+            "-hunter2",
+        ]);
+        let line = assert_one_line_error(&run, 2);
+        assert!(line.contains(&format!("{flag}=VALUE")), "{line}");
+        assert!(!line.contains("hunter2"), "{line}");
+        assert!(!line.contains("'-h'"), "{line}");
+    }
+}
+
+#[test]
+fn usage_errors_that_would_quote_a_secret_are_withheld() {
+    // An unquoted secret with a space: clap would print its second word.
+    let run = countersign(&[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+        "--consumer-key",
+        "key",
+        "--consumer-secret",
+        "s3cret",
+        "s3cret-part-two",
+    ]);
+    let line = assert_one_line_error(&run, 2);
+    assert!(!line.contains("s3cret"), "{line}");
+}
+
+#[test]
+fn insecure_http_is_refused_with_one_line_naming_https() {
+    let run = run_parts(
+        &[
+            &["sign", "--method", "GET", "--url", "http://example.com/"],
+            CLIENT_FLAGS,
+            TOKEN_FLAGS,
+        ],
+        &[],
+    );
+    let line = assert_one_line_error(&run, 1);
+    assert!(line.contains("https"), "{line}");
+    assert!(line.contains("--dangerous-allow-insecure-http"), "{line}");
+    assert_no_secret(&run);
+}
+
+#[test]
+fn insecure_http_is_allowed_on_request() {
+    let run = run_parts(
+        &[
+            &["sign", "--method", "GET", "--url", "http://example.com/"],
+            &[
+                "--timestamp",
+                "1",
+                "--nonce",
+                "n",
+                "--dangerous-allow-insecure-http",
+            ],
+            CLIENT_FLAGS,
+        ],
+        &[],
+    );
+    assert_success(
+        &run,
+        "OAuth oauth_consumer_key=\"jd83jd92dhsh93js\", oauth_signature_method=\"PLAINTEXT\", \
+         oauth_version=\"1.0\", oauth_timestamp=\"1\", oauth_nonce=\"n\", \
+         oauth_signature=\"ja893SD9%26\"\n",
+    );
+}
+
+#[test]
+fn loopback_http_is_allowed() {
+    for url in [
+        "http://127.0.0.1:8080/",
+        "http://localhost/oauth",
+        "http://[::1]:9/",
+    ] {
+        let run = run_parts(
+            &[
+                &["sign", "--method", "GET", "--url", url],
+                &["--timestamp", "1", "--nonce", "n"],
+                CLIENT_FLAGS,
+            ],
+            &[],
+        );
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(run.stdout.starts_with("OAuth "), "{run:?}");
+    }
+}
+
+/// Every request that cannot be signed (each with all three secrets given too), and a fragment
+/// of the message it must get.
+const BAD_REQUESTS: &[(&str, &[&str])] = &[
+    ("use https://", &["--url", "http://example.com/"]),
+    ("invalid URL", &["--url", "/request_token"]),
+    ("\"HMAC-MD5\"", &["--signature-method", "HMAC-MD5"]),
+    ("\"plaintext\"", &["--signature-method", "plaintext"]),
+    (
+        "--form number 2 has no '='",
+        &["--form", "a=1", "--form", "novalue"],
+    ),
+    ("--form number 1 has an empty name", &["--form", "=1"]),
+    ("--timestamp", &["--timestamp", "12x"]),
+    ("--timestamp", &["--timestamp=-1"]),
+    ("--timestamp", &["--timestamp", "18446744073709551616"]),
+    ("invalid nonce", &["--nonce", "a b"]),
+    ("invalid nonce", &["--nonce", ""]),
+    (
+        "invalid nonce",
+        &[
+            "--nonce",
+            // 65 characters: one too many.
+            "n123456789n123456789n123456789n123456789n123456789n123456789n1234",
+        ],
+    ),
+    (
+        "realm contains a control character",
+        &["--realm", "a\u{1}b"],
+    ),
+    ("--method", &["--method", "GET X"]),
+    ("--method", &["--method", ""]),
+];
+
+/// `sign` with `extra`, and `--method POST` and an https URL unless `extra` has its own (clap
+/// refuses an option given twice).
+fn bad_request<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["sign"];
+    if !extra.contains(&"--method") {
+        args.extend(["--method", "POST"]);
+    }
+    if !extra.contains(&"--url") {
+        args.extend(["--url", "https://server.example.com/x"]);
+    }
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn bad_requests_fail_with_one_line_and_no_secret() {
+    for (expected, extra) in BAD_REQUESTS {
+        let run = run_parts(&[&bad_request(extra), CLIENT_FLAGS, TOKEN_FLAGS], &[]);
+        let line = assert_one_line_error(&run, 1);
+        assert!(line.contains(expected), "{extra:?}: {line}");
+        assert_no_secret(&run);
+    }
+}
+
+#[test]
+fn bad_requests_fail_without_secrets_from_the_environment_too() {
+    let env = [
+        ("COUNTERSIGN_CONSUMER_KEY", CONSUMER_KEY),
+        ("COUNTERSIGN_CONSUMER_SECRET", CONSUMER_SECRET),
+        ("COUNTERSIGN_TOKEN", TOKEN),
+        ("COUNTERSIGN_TOKEN_SECRET", TOKEN_SECRET),
+    ];
+    for (expected, extra) in BAD_REQUESTS {
+        let run = run_parts(&[&bad_request(extra), &["--verifier", VERIFIER]], &env);
+        let line = assert_one_line_error(&run, 1);
+        assert!(line.contains(expected), "{extra:?}: {line}");
+        assert_no_secret(&run);
+    }
+}
+
+#[test]
+fn specific_messages() {
+    let base: &[&str] = &[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+    ];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--signature-method", "HMAC-MD5"], "HMAC-MD5"),
+        (&["--form", "novalue"], "NAME=VALUE"),
+        (&["--timestamp", "soon"], "--timestamp"),
+        (&["--nonce", "a+b"], "nonce"),
+    ];
+    for (extra, expected) in cases {
+        let run = run_parts(&[base, CLIENT_FLAGS, extra], &[]);
+        let line = assert_one_line_error(&run, 1);
+        assert!(line.contains(expected), "{line}");
+    }
+}
+
+#[test]
+fn a_token_needs_its_secret_and_the_other_way_round() {
+    let base: &[&str] = &[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+    ];
+    let run = run_parts(&[base, CLIENT_FLAGS, &["--token", TOKEN]], &[]);
+    let line = assert_one_line_error(&run, 1);
+    assert!(line.contains("--token-secret"), "{line}");
+
+    let run = run_parts(
+        &[base, CLIENT_FLAGS, &["--token-secret", TOKEN_SECRET]],
+        &[],
+    );
+    let line = assert_one_line_error(&run, 1);
+    assert!(line.contains("--token "), "{line}");
+    assert_no_secret(&run);
+
+    let run = run_parts(
+        &[base, CLIENT_FLAGS],
+        &[("COUNTERSIGN_TOKEN_SECRET", TOKEN_SECRET)],
+    );
+    let line = assert_one_line_error(&run, 1);
+    assert!(line.contains("COUNTERSIGN_TOKEN"), "{line}");
+    assert_no_secret(&run);
+}
+
+#[test]
+fn missing_required_flags_are_usage_errors() {
+    let run = countersign(&[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+    ]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.contains("--consumer-key"), "{run:?}");
+
+    let run = run_parts(
+        &[&["sign", "--url", "https://api.example.com/"], CLIENT_FLAGS],
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.contains("--method"), "{run:?}");
+    assert_no_secret(&run);
+
+    let run = countersign(&[]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+}
+
+#[test]
+fn unknown_flags_are_usage_errors_without_secrets() {
+    let run = run_parts(
+        &[TOKEN_REQUEST, CLIENT_FLAGS, TOKEN_FLAGS, &["--bogus"]],
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.contains("--bogus"), "{run:?}");
+    assert_no_secret(&run);
+}
+
+#[test]
+fn generated_nonce_and_timestamp() {
+    let args: &[&str] = &[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+    ];
+    let before = now();
+    let first = run_parts(&[args, CLIENT_FLAGS], &[]);
+    let second = run_parts(&[args, CLIENT_FLAGS], &[]);
+    let after = now();
+    let mut nonces = Vec::new();
+    for run in [&first, &second] {
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(run.stdout.ends_with("\"\n"), "{run:?}");
+        assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+        let nonce = param(&run.stdout, "oauth_nonce").expect("a nonce");
+        assert_eq!(nonce.len(), 24, "{nonce}");
+        assert!(nonce.bytes().all(|b| b.is_ascii_alphanumeric()), "{nonce}");
+        nonces.push(nonce);
+        let timestamp: u64 = param(&run.stdout, "oauth_timestamp")
+            .expect("a timestamp")
+            .parse()
+            .expect("a number");
+        assert!(
+            (before.saturating_sub(5)..=after + 5).contains(&timestamp),
+            "{timestamp} not in {before}..={after}"
+        );
+    }
+    assert_ne!(nonces[0], nonces[1]);
+}
+
+#[test]
+fn only_the_absent_one_is_generated() {
+    let args: &[&str] = &[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://api.example.com/",
+    ];
+    let run = run_parts(&[args, CLIENT_FLAGS, &["--nonce", "given"]], &[]);
+    assert_eq!(param(&run.stdout, "oauth_nonce"), Some("given"), "{run:?}");
+    let timestamp = param(&run.stdout, "oauth_timestamp").expect("a timestamp");
+    assert!(timestamp.parse::<u64>().is_ok_and(|t| t > 1_700_000_000));
+
+    let run = run_parts(&[args, CLIENT_FLAGS, &["--timestamp", "5"]], &[]);
+    assert_eq!(param(&run.stdout, "oauth_timestamp"), Some("5"), "{run:?}");
+    assert_eq!(param(&run.stdout, "oauth_nonce").map(str::len), Some(24));
+}
+
+#[test]
+fn no_version_omits_oauth_version() {
+    let run = run_parts(&[TEMP_REQUEST, CLIENT_FLAGS, &["--no-version"]], &[]);
+    assert_success(&run, &TEMP_HEADER.replace(" oauth_version=\"1.0\",", ""));
+    assert!(!run.stdout.contains("oauth_version"));
+}
+
+#[test]
+fn form_fields_are_accepted_and_plaintext_leaves_them_out() {
+    let run = run_parts(
+        &[
+            TEMP_REQUEST,
+            CLIENT_FLAGS,
+            &[
+                "--form",
+                "status=hello world & more",
+                "--form",
+                "empty=",
+                "--form",
+                "a=b=c",
+            ],
+        ],
+        &[],
+    );
+    assert_success(&run, TEMP_HEADER);
+}
+
+#[test]
+fn explicit_plaintext_is_the_default() {
+    let run = run_parts(
+        &[
+            TEMP_REQUEST,
+            CLIENT_FLAGS,
+            &["--signature-method", "PLAINTEXT"],
+        ],
+        &[],
+    );
+    assert_success(&run, TEMP_HEADER);
+}
+
+#[test]
+fn help_mentions_environment_and_exit_codes() {
+    for args in [
+        &["--help"][..],
+        &["sign", "--help"],
+        &["sign", "-h"],
+        &["help", "sign"],
+    ] {
+        // A secret in the environment must not show up in the help (clap would print env values).
+        let run = run_with_env(args, &[("COUNTERSIGN_CONSUMER_SECRET", CONSUMER_SECRET)]);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+        assert_eq!(run.stderr, "", "{args:?}: {run:?}");
+        for var in ENV_VARS {
+            assert!(run.stdout.contains(var), "{args:?} lacks {var}");
+        }
+        assert!(run.stdout.contains("Exit codes"), "{args:?}");
+        for code in [
+            "0  success",
+            "1  the request cannot be signed",
+            "2  command-line usage",
+        ] {
+            assert!(run.stdout.contains(code), "{args:?} lacks {code:?}");
+        }
+        assert!(!run.stdout.contains(CONSUMER_SECRET), "{args:?}");
+    }
+}
+
+#[test]
+fn version_exits_zero() {
+    let run = countersign(&["--version"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.starts_with("countersign "), "{run:?}");
+}
