@@ -250,7 +250,6 @@ fn values_starting_with_a_hyphen_work_with_equals() {
         "--token-secret=-ts",
         "--verifier=-v",
         "--realm=-realm",
-        "--callback=-cb",
         "--nonce=-abc",
         "--timestamp=1",
         "--form=-a=-b",
@@ -258,7 +257,7 @@ fn values_starting_with_a_hyphen_work_with_equals() {
     assert_success(
         &run,
         "OAuth realm=\"-realm\", oauth_consumer_key=\"-key\", oauth_token=\"-tok\", \
-         oauth_signature_method=\"PLAINTEXT\", oauth_callback=\"-cb\", oauth_version=\"1.0\", \
+         oauth_signature_method=\"PLAINTEXT\", oauth_version=\"1.0\", \
          oauth_timestamp=\"1\", oauth_nonce=\"-abc\", oauth_verifier=\"-v\", \
          oauth_signature=\"-x%26-ts\"\n",
     );
@@ -392,6 +391,10 @@ const BAD_REQUESTS: &[(&str, &[&str])] = &[
     (
         "realm contains a control character",
         &["--realm", "a\u{1}b"],
+    ),
+    (
+        "invalid oauth_callback",
+        &["--callback", "client.example.net/cb"],
     ),
     ("--method", &["--method", "GET X"]),
     ("--method", &["--method", ""]),

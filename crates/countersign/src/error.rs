@@ -112,6 +112,8 @@ pub enum Error {
         /// The name that was given.
         name: String,
     },
+    /// `oauth_callback` is neither an absolute URL nor `oob` (RFC 5849 section 2.1).
+    InvalidCallback,
     /// A realm contains a control character, which cannot travel in a header.
     InvalidRealm,
     /// A value contains a character that cannot be sent where it was to go.
@@ -188,9 +190,16 @@ impl fmt::Display for Error {
             Self::InsecureTransport => f.write_str(
                 "refusing to send secrets in the clear over http:// to a non-loopback host: use https://, or opt in with the dangerous insecure-http switch if this is really intended",
             ),
-            Self::UnknownSignatureMethod { name } => write!(
-                f,
-                "unknown or unsupported signature method {name:?}: this build supports PLAINTEXT"
+            Self::UnknownSignatureMethod { name } => {
+                write!(f, "unknown or unsupported signature method {name:?}: use one of")?;
+                for (i, method) in crate::SignatureMethod::ALL.iter().enumerate() {
+                    f.write_str(if i == 0 { " " } else { ", " })?;
+                    f.write_str(method.as_str())?;
+                }
+                Ok(())
+            }
+            Self::InvalidCallback => f.write_str(
+                "invalid oauth_callback: use an absolute URL such as https://app.example/callback, or oob for out-of-band verification",
             ),
             Self::InvalidRealm => f.write_str(
                 "realm contains a control character, which cannot be sent in a header: remove it",

@@ -98,12 +98,18 @@ const VERSION: &str = ", oauth_version=\"1.0\"";
 
 impl Head<'_> {
     pub(crate) fn validate(&self) -> Result<(), Error> {
-        match self.realm {
-            Some(realm) if realm.chars().any(|c| c.is_control() && c != '\t') => {
-                Err(Error::InvalidRealm)
+        if let Some(realm) = self.realm {
+            if realm.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(Error::InvalidRealm);
             }
-            _ => Ok(()),
         }
+        if let Some(callback) = self.callback {
+            // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive).
+            if callback != "oob" && crate::url::split(callback).is_err() {
+                return Err(Error::InvalidCallback);
+            }
+        }
+        Ok(())
     }
 
     /// Writes `OAuth [realm="..", ]oauth_consumer_key=".."` and the other fixed parameters.

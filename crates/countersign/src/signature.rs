@@ -24,6 +24,9 @@ pub enum SignatureMethod {
 }
 
 impl SignatureMethod {
+    /// Every method this build supports (it grows with the signature-method features).
+    pub const ALL: &'static [Self] = &[Self::Plaintext];
+
     /// The name sent as `oauth_signature_method`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -52,12 +55,13 @@ impl FromStr for SignatureMethod {
 
     /// Parses a method name exactly as RFC 5849 spells it (`PLAINTEXT`).
     fn from_str(name: &str) -> Result<Self, Error> {
-        match name {
-            "PLAINTEXT" => Ok(Self::Plaintext),
-            _ => Err(Error::UnknownSignatureMethod {
+        Self::ALL
+            .iter()
+            .find(|m| m.as_str() == name)
+            .copied()
+            .ok_or_else(|| Error::UnknownSignatureMethod {
                 name: crate::error::excerpt(name),
-            }),
-        }
+            })
     }
 }
 

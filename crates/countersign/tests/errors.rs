@@ -287,6 +287,37 @@ fn signing_errors() {
         Signer::new(&client).realm("\u{7f}").prepare().unwrap_err(),
         Error::InvalidRealm
     );
+    for callback in ["", "/relative", "OOB", "client.example.net/cb", "http://"] {
+        assert_eq!(
+            Signer::new(&client)
+                .callback(callback)
+                .sign(&Request::get("https://example.com/"))
+                .unwrap_err(),
+            Error::InvalidCallback,
+            "{callback:?}"
+        );
+    }
+    assert_eq!(
+        Signer::new(&client).callback("nope").prepare().unwrap_err(),
+        Error::InvalidCallback
+    );
+    assert!(
+        Signer::new(&client)
+            .callback("oob")
+            .sign(&Request::get("https://example.com/"))
+            .is_ok()
+    );
+    assert!(
+        Signer::new(&client)
+            .callback("myapp://done?x=1")
+            .sign(&Request::get("https://example.com/"))
+            .is_ok()
+    );
+    let unknown = "hmac-sha1".parse::<SignatureMethod>().unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "unknown or unsupported signature method \"hmac-sha1\": use one of PLAINTEXT"
+    );
     assert_eq!(
         "hmac-sha1".parse::<SignatureMethod>().unwrap_err(),
         Error::UnknownSignatureMethod {

@@ -21,6 +21,15 @@ fn realm() -> impl Strategy<Value = String> {
     "[^\\p{Cc}]{0,16}|[a-z\t\"\\\\]{0,8}"
 }
 
+/// What a callback may be: `oob` or an absolute URL (whose query may carry anything, encoded).
+fn callback() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("oob".to_owned()),
+        text().prop_map(|t| format!("https://client.example/cb?x=1&state={}", encode(&t))),
+        "[a-z][a-z0-9+.-]{0,6}://[a-z0-9.-]{1,12}(:[0-9]{1,5})?(/[^\\s\\p{Cc}]{0,12})?",
+    ]
+}
+
 fn nonempty(s: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     s.prop_filter("non-empty", |s| !s.is_empty())
 }
@@ -49,7 +58,7 @@ proptest! {
         key in text(),
         consumer_secret in text(),
         token in proptest::option::of((text(), text())),
-        callback in proptest::option::of(text()),
+        callback in proptest::option::of(callback()),
         verifier in proptest::option::of(text()),
         realm in proptest::option::of(realm()),
         version in any::<bool>(),
