@@ -1,0 +1,1 @@
+//! The provider side of OAuth 1.0a (work in progress).
