@@ -17,6 +17,7 @@ use crate::Secret;
 /// assert!(!format!("{client:?}").contains("ja893SD9"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClientCredentials {
     key: String,
     secret: Secret,
@@ -56,6 +57,7 @@ impl ClientCredentials {
 /// assert!(!format!("{token:?}").contains("xyz4992k83j47x0b"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenCredentials {
     token: String,
     secret: Secret,

@@ -1,5 +1,6 @@
 //! The crate's error type.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
@@ -128,6 +129,25 @@ pub enum Error {
     Random,
     /// The output writer given to a `write_to` method failed.
     Write,
+    /// The provider answered with a status outside 2xx.
+    Provider(Box<crate::response::ProviderError>),
+    /// The user refused to authorize the request token (`denied=...` in the callback).
+    AccessDenied,
+    /// The callback is about a request token other than the pending one: a stale or forged
+    /// redirect.
+    TokenMismatch,
+    /// The request token is past its lifetime (Discogs: 15 minutes after it was issued).
+    RequestTokenExpired,
+    /// The provider requires a User-Agent (Discogs blocks requests without one) and none is
+    /// configured.
+    UserAgentRequired,
+    /// The identity resource's answer is not the JSON expected.
+    InvalidIdentity {
+        /// What the JSON parser said (it names positions and types, not secrets).
+        detail: String,
+    },
+    /// Renewal was asked for, but the provider sent no `oauth_session_handle`.
+    NoSessionHandle,
     /// The combination asked for is not supported by this version.
     Unsupported {
         /// What was asked for.
@@ -215,6 +235,25 @@ impl fmt::Display for Error {
                 "the operating system's random source failed to produce a nonce: retry, or supply nonces yourself",
             ),
             Self::Write => f.write_str("the output writer failed"),
+            Self::Provider(e) => fmt::Display::fmt(e, f),
+            Self::AccessDenied => f.write_str(
+                "the user denied access: nothing to do but start the flow again if they change their mind",
+            ),
+            Self::TokenMismatch => f.write_str(
+                "the callback's oauth_token is not the pending request token: a stale or forged redirect; start the flow again",
+            ),
+            Self::RequestTokenExpired => f.write_str(
+                "the request token has expired (they live 15 minutes at Discogs): start the flow again",
+            ),
+            Self::UserAgentRequired => f.write_str(
+                "this provider requires a User-Agent on every request: configure one that names your application",
+            ),
+            Self::InvalidIdentity { detail } => {
+                write!(f, "the identity resource's answer is not the expected JSON: {detail:?}")
+            }
+            Self::NoSessionHandle => f.write_str(
+                "the provider sent no oauth_session_handle, so these credentials cannot be renewed: start the flow again",
+            ),
             Self::Unsupported { what } => write!(f, "not supported: {what}"),
         }
     }

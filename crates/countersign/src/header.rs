@@ -91,8 +91,23 @@ pub(crate) struct Head<'a> {
     pub(crate) token: Option<&'a str>,
     pub(crate) method: SignatureMethod,
     pub(crate) callback: Option<&'a str>,
+    /// A protocol parameter of an extension, such as `oauth_session_handle`.
+    pub(crate) extension: Option<(&'a str, &'a str)>,
     pub(crate) version: bool,
 }
+
+/// The parameters the signer writes itself, which an extension parameter may not repeat.
+const RESERVED_NAMES: [&str; 9] = [
+    "oauth_consumer_key",
+    "oauth_token",
+    "oauth_signature_method",
+    "oauth_signature",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_version",
+    "oauth_callback",
+    "oauth_verifier",
+];
 
 const VERSION: &str = ", oauth_version=\"1.0\"";
 
@@ -101,6 +116,13 @@ impl Head<'_> {
         if let Some(realm) = self.realm {
             if realm.chars().any(|c| c.is_control() && c != '\t') {
                 return Err(Error::InvalidRealm);
+            }
+        }
+        if let Some((name, _)) = self.extension {
+            if !name.starts_with("oauth_") || RESERVED_NAMES.contains(&name) {
+                return Err(Error::InvalidValue {
+                    name: "extension parameter name",
+                });
             }
         }
         if let Some(callback) = self.callback {
@@ -130,6 +152,13 @@ impl Head<'_> {
         if let Some(callback) = self.callback {
             write_param(out, "oauth_callback", callback)?;
         }
+        if let Some((name, value)) = self.extension {
+            out.write_str(", ")?;
+            encode(name).write_to(out)?;
+            out.write_str("=\"")?;
+            encode(value).write_to(out)?;
+            out.write_char('"')?;
+        }
         if self.version {
             out.write_str(VERSION)?;
         }
@@ -148,6 +177,9 @@ impl Head<'_> {
             + self.token.map_or(0, |t| param_len("oauth_token", t))
             + param_len("oauth_signature_method", self.method.as_str())
             + self.callback.map_or(0, |c| param_len("oauth_callback", c))
+            + self.extension.map_or(0, |(n, v)| {
+                ", =\"\"".len() + encoded_len(n) + encoded_len(v)
+            })
             + if self.version { VERSION.len() } else { 0 }
     }
 }

@@ -109,16 +109,24 @@ mod credentials;
 pub mod discogs;
 pub mod encode;
 mod error;
+pub mod flow;
 mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod header;
+#[cfg(feature = "http")]
+pub mod http;
+#[cfg(feature = "json")]
+pub mod identity;
 pub mod nonce;
 mod request;
+pub mod response;
 mod secret;
 mod sign;
 pub mod signature;
+#[cfg(feature = "std")]
+pub mod skew;
 mod token_response;
 mod url;
 
@@ -127,14 +135,14 @@ pub use credentials::{ClientCredentials, TokenCredentials};
 pub use encode::DecodeError;
 pub use error::{Context, Error};
 pub use header::{Authorization, ParsedAuthorization};
-pub use request::Request;
+pub use request::{OutgoingRequest, Request};
 pub use secret::{Secret, SecretStr};
 pub use sign::{PreparedSigner, SignedHeader, Signer};
 pub use signature::SignatureMethod;
 pub use token_response::TokenResponse;
 
 /// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "std", feature = "getrandom"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 

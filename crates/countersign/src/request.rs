@@ -1,4 +1,7 @@
-//! [`Request`]: what is being signed.
+//! [`Request`]: what is being signed; [`OutgoingRequest`]: what the flow asks the caller to send.
+
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The request being signed: method, absolute URL (with its query), and the body when it is
 /// `application/x-www-form-urlencoded`.
@@ -65,5 +68,87 @@ impl<'a> Request<'a> {
     #[must_use]
     pub const fn form_body(&self) -> Option<&'a [u8]> {
         self.form_body
+    }
+}
+
+/// A request the core has described for the caller to send: method, URL, headers and body.
+///
+/// The `Authorization` value carries secrets (with PLAINTEXT): mark it sensitive in your HTTP
+/// client. With the `http` feature, [`OutgoingRequest::into_http`] does that for you.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "an outgoing request does nothing until it is sent"]
+pub struct OutgoingRequest {
+    method: String,
+    url: String,
+    authorization: crate::Authorization,
+    user_agent: Option<String>,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+}
+
+impl OutgoingRequest {
+    pub(crate) fn new(
+        method: &str,
+        url: &str,
+        authorization: crate::Authorization,
+        user_agent: Option<&str>,
+    ) -> Self {
+        Self {
+            method: method.into(),
+            url: url.into(),
+            authorization,
+            user_agent: user_agent.map(Into::into),
+            content_type: None,
+            body: Vec::new(),
+        }
+    }
+
+    /// The HTTP method.
+    #[must_use]
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The absolute URL, query included.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `Authorization` header value.
+    #[must_use]
+    pub fn authorization(&self) -> &crate::Authorization {
+        &self.authorization
+    }
+
+    /// The `User-Agent` header value, when the provider configuration has one.
+    #[must_use]
+    pub fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
+    }
+
+    /// The `Content-Type` header value, when there is a body.
+    #[must_use]
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.content_type
+    }
+
+    /// The body (empty for the flow's requests).
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Every header to send, as `(name, value, sensitive)`.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str, bool)> {
+        [
+            Some(("Authorization", self.authorization.as_str(), true)),
+            self.user_agent
+                .as_deref()
+                .map(|ua| ("User-Agent", ua, false)),
+            self.content_type.map(|ct| ("Content-Type", ct, false)),
+        ]
+        .into_iter()
+        .flatten()
     }
 }

@@ -92,6 +92,22 @@ impl From<Cow<'_, str>> for Secret {
     }
 }
 
+/// Serializes as the plain string: whatever holds the serialized form holds the secret. Keep it
+/// on the server side, encrypted at rest where you can.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
 /// A secret decoded from borrowed input (a token response, a callback, a header): borrowed when
 /// nothing needed decoding, else owned and cleared on drop. `Debug` is redacted; there is no
 /// `Display`.

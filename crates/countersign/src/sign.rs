@@ -17,9 +17,9 @@ use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCre
 /// with the same credentials, [`prepare`](Self::prepare) a [`PreparedSigner`] instead.
 ///
 /// Parameters appear in a fixed order: `realm`, `oauth_consumer_key`, `oauth_token`,
-/// `oauth_signature_method`, `oauth_callback`, `oauth_version`, `oauth_timestamp`,
-/// `oauth_nonce`, `oauth_verifier`, `oauth_signature`: the secrets last, so that one tail of the
-/// header holds all of them. Every name and value is percent-encoded; the realm is a quoted
+/// `oauth_signature_method`, `oauth_callback`, an extension parameter, `oauth_version`,
+/// `oauth_timestamp`, `oauth_nonce`, `oauth_verifier`, `oauth_signature`: the secrets last, so
+/// that one tail of the header holds all of them. Every name and value is percent-encoded; the realm is a quoted
 /// string.
 ///
 /// The RFC 5849 section 2.1 temporary-credentials request:
@@ -53,6 +53,7 @@ pub struct Signer<'a> {
     method: SignatureMethod,
     realm: Option<&'a str>,
     callback: Option<&'a str>,
+    extension: Option<(&'a str, &'a str)>,
     verifier: Option<&'a Secret>,
     version: bool,
     timestamp: Option<u64>,
@@ -69,6 +70,7 @@ impl<'a> Signer<'a> {
             method: SignatureMethod::Plaintext,
             realm: None,
             callback: None,
+            extension: None,
             verifier: None,
             version: true,
             timestamp: None,
@@ -100,6 +102,14 @@ impl<'a> Signer<'a> {
     /// temporary-credentials request carries it.
     pub const fn callback(mut self, callback: &'a str) -> Self {
         self.callback = Some(callback);
+        self
+    }
+
+    /// Sends one protocol parameter of an OAuth extension, such as `oauth_session_handle` (the
+    /// session extension's renewal) or `oauth_body_hash`. Its name must start with `oauth_` and
+    /// not be one the signer writes itself; it goes after `oauth_callback`.
+    pub const fn extension_param(mut self, name: &'a str, value: &'a str) -> Self {
+        self.extension = Some((name, value));
         self
     }
 
@@ -145,6 +155,7 @@ impl<'a> Signer<'a> {
             token: self.token.map(TokenCredentials::token),
             method: self.method,
             callback: self.callback,
+            extension: self.extension,
             version: self.version,
         }
     }

@@ -65,6 +65,22 @@ impl FromStr for SignatureMethod {
     }
 }
 
+/// Serializes as its name (`"PLAINTEXT"`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for SignatureMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SignatureMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <alloc::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The secrets a signature is made with.
 #[derive(Clone, Copy)]
 pub(crate) struct SigningKey<'a> {

@@ -1,0 +1,490 @@
+//! The provider's answer, as the core needs it: the status, the few headers that matter, and the
+//! body. [`Response::classify`] turns a non-2xx answer into a typed [`ProviderError`].
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::fmt;
+
+use crate::Error;
+use crate::error::excerpt;
+
+/// A provider's answer: status, body, and the headers the core reads (`Date`, `Retry-After`,
+/// `WWW-Authenticate`, `Content-Type` and Discogs' rate-limit headers). Borrowed.
+///
+/// ```
+/// use countersign::response::Response;
+///
+/// let answer = Response::new(401, b"Invalid consumer.")
+///     .with_header("Content-Type", "text/plain")
+///     .with_header("X-Discogs-Ratelimit-Remaining", "59");
+/// let error = answer.classify().unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "provider answered 401 Unauthorized: \"Invalid consumer.\": check the consumer key and \
+///      secret, the token, and the system clock"
+/// );
+/// # let _ = error;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Response<'a> {
+    status: u16,
+    body: &'a [u8],
+    date: Option<&'a str>,
+    retry_after: Option<&'a str>,
+    www_authenticate: Option<&'a str>,
+    content_type: Option<&'a str>,
+    ratelimit: Option<&'a str>,
+    ratelimit_used: Option<&'a str>,
+    ratelimit_remaining: Option<&'a str>,
+}
+
+impl<'a> Response<'a> {
+    /// An answer with this status and body, and no headers yet.
+    #[must_use]
+    pub const fn new(status: u16, body: &'a [u8]) -> Self {
+        Self {
+            status,
+            body,
+            date: None,
+            retry_after: None,
+            www_authenticate: None,
+            content_type: None,
+            ratelimit: None,
+            ratelimit_used: None,
+            ratelimit_remaining: None,
+        }
+    }
+
+    /// Records a header if it is one the core reads (names match in any case); others are ignored,
+    /// so every header of a response can be passed through here.
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &'a str) -> Self {
+        let slot = if name.eq_ignore_ascii_case("date") {
+            &mut self.date
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            &mut self.retry_after
+        } else if name.eq_ignore_ascii_case("www-authenticate") {
+            &mut self.www_authenticate
+        } else if name.eq_ignore_ascii_case("content-type") {
+            &mut self.content_type
+        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit") {
+            &mut self.ratelimit
+        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit-used") {
+            &mut self.ratelimit_used
+        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit-remaining") {
+            &mut self.ratelimit_remaining
+        } else {
+            return self;
+        };
+        *slot = Some(value.trim());
+        self
+    }
+
+    /// The HTTP status code.
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    #[must_use]
+    pub const fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The `Date` header.
+    #[must_use]
+    pub const fn date(&self) -> Option<&'a str> {
+        self.date
+    }
+
+    /// The `WWW-Authenticate` header.
+    #[must_use]
+    pub const fn www_authenticate(&self) -> Option<&'a str> {
+        self.www_authenticate
+    }
+
+    /// The `Content-Type` header.
+    #[must_use]
+    pub const fn content_type(&self) -> Option<&'a str> {
+        self.content_type
+    }
+
+    /// Discogs' rate-limit headers, when any is present and well formed.
+    #[must_use]
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(
+            self.ratelimit,
+            self.ratelimit_used,
+            self.ratelimit_remaining,
+        )
+    }
+
+    /// `Retry-After` in seconds: the delay form, or (with `std`) an HTTP date minus the
+    /// response's own `Date` (or the local clock when it has none).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<u64> {
+        let value = self.retry_after?;
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(seconds);
+        }
+        #[cfg(feature = "std")]
+        {
+            let at = crate::skew::parse_http_date(value).ok()?;
+            let now = self
+                .date
+                .and_then(|d| crate::skew::parse_http_date(d).ok())
+                .unwrap_or_else(|| crate::clock::Clock::now(&crate::clock::SystemClock));
+            Some(at.saturating_sub(now))
+        }
+        #[cfg(not(feature = "std"))]
+        None
+    }
+
+    /// The body if the status is 2xx, else the typed error for the status.
+    ///
+    /// # Errors
+    /// [`Error::Provider`] with a [`ProviderError`] for every status outside 200..=299.
+    pub fn classify(&self) -> Result<&'a [u8], Error> {
+        if (200..300).contains(&self.status) {
+            Ok(self.body)
+        } else {
+            Err(Error::Provider(Box::new(ProviderError::from_response(
+                self,
+            ))))
+        }
+    }
+}
+
+/// Discogs' rate-limit headers: `X-Discogs-Ratelimit` (requests allowed per moving minute),
+/// `-Used` and `-Remaining`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RateLimit {
+    /// `X-Discogs-Ratelimit`.
+    pub limit: Option<u32>,
+    /// `X-Discogs-Ratelimit-Used`.
+    pub used: Option<u32>,
+    /// `X-Discogs-Ratelimit-Remaining`.
+    pub remaining: Option<u32>,
+}
+
+impl RateLimit {
+    /// Parses the three header values; `None` when none is present and a number.
+    ///
+    /// ```
+    /// use countersign::response::RateLimit;
+    ///
+    /// let limits = RateLimit::from_headers(Some("60"), Some("3"), Some("57")).unwrap();
+    /// assert_eq!(limits.remaining, Some(57));
+    /// assert_eq!(RateLimit::from_headers(None, Some("x"), None), None);
+    /// ```
+    #[must_use]
+    pub fn from_headers(
+        limit: Option<&str>,
+        used: Option<&str>,
+        remaining: Option<&str>,
+    ) -> Option<Self> {
+        let number = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u32>().ok());
+        let parsed = Self {
+            limit: number(limit),
+            used: number(used),
+            remaining: number(remaining),
+        };
+        (parsed != Self::default()).then_some(parsed)
+    }
+}
+
+/// What kind of failure a status code reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusClass {
+    /// 400: malformed request (a missing or duplicated parameter, an expired request token at
+    /// Discogs).
+    BadRequest,
+    /// 401: bad credentials, signature, nonce or timestamp.
+    Unauthorized,
+    /// 403: authenticated, but not allowed.
+    Forbidden,
+    /// 404: no such resource.
+    NotFound,
+    /// 429: over the rate limit.
+    RateLimited,
+    /// 5xx: the provider failed.
+    ServerError,
+    /// Any other status outside 2xx (including 3xx: redirects are not followed with credentials).
+    Unexpected,
+}
+
+impl StatusClass {
+    /// The class of a status code (meaningful for non-2xx codes).
+    #[must_use]
+    pub const fn of(status: u16) -> Self {
+        match status {
+            400 => Self::BadRequest,
+            401 => Self::Unauthorized,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            429 => Self::RateLimited,
+            500..=599 => Self::ServerError,
+            _ => Self::Unexpected,
+        }
+    }
+}
+
+/// A provider's non-2xx answer, with what it said about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProviderError {
+    /// The status code.
+    pub status: u16,
+    /// Its class.
+    pub class: StatusClass,
+    /// What the provider said: the `message` of a JSON body, or the start of a text body (at most
+    /// 200 bytes).
+    pub message: Option<String>,
+    /// `oauth_problem`, from a form-encoded body or the `WWW-Authenticate` header.
+    pub problem: Option<String>,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<u64>,
+    /// Discogs' rate-limit headers.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl ProviderError {
+    /// The error for a non-2xx response.
+    #[must_use]
+    pub fn from_response(response: &Response<'_>) -> Self {
+        let text = core::str::from_utf8(response.body)
+            .unwrap_or_default()
+            .trim();
+        let problem = form_value(text, "oauth_problem").or_else(|| {
+            response
+                .www_authenticate
+                .and_then(|h| quoted_param(h, "oauth_problem"))
+        });
+        let message = json_message(text)
+            .or_else(|| (!text.is_empty() && problem.is_none()).then(|| excerpt(text)));
+        Self {
+            status: response.status,
+            class: StatusClass::of(response.status),
+            message,
+            problem,
+            retry_after: response.retry_after(),
+            rate_limit: response.rate_limit(),
+        }
+    }
+
+    fn advice(&self) -> &'static str {
+        match self.class {
+            StatusClass::BadRequest => {
+                "check the request's parameters; an expired request token means starting the flow again"
+            }
+            StatusClass::Unauthorized => {
+                "check the consumer key and secret, the token, and the system clock"
+            }
+            StatusClass::Forbidden => "these credentials may not access this resource",
+            StatusClass::NotFound => "check the URL",
+            StatusClass::RateLimited => "slow down and retry later",
+            StatusClass::ServerError => "the provider failed; retry later",
+            StatusClass::Unexpected => "this status was not expected here",
+        }
+    }
+}
+
+/// The reason phrase of a status code, for messages.
+const fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "provider answered {}", self.status)?;
+        let phrase = reason(self.status);
+        if !phrase.is_empty() {
+            write!(f, " {phrase}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message:?}")?;
+        }
+        if let Some(problem) = &self.problem {
+            write!(f, " (oauth_problem={problem:?})")?;
+        }
+        write!(f, ": {}", self.advice())?;
+        if let Some(seconds) = self.retry_after {
+            write!(f, " (retry after {seconds} s)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The first value of `name` in a form-encoded body, decoded.
+fn form_value(body: &str, name: &str) -> Option<String> {
+    crate::form::decoded_pairs(body, crate::form::Flavor::Form)
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| excerpt(&v))
+}
+
+/// A `name="value"` auth-param of a challenge such as `OAuth realm="..", oauth_problem=".."`.
+fn quoted_param(header: &str, name: &str) -> Option<String> {
+    let start = header.find(name)? + name.len();
+    let rest = header.get(start..)?.trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start().strip_prefix('"')?;
+    let end = rest.find('"')?;
+    rest.get(..end).map(excerpt)
+}
+
+/// The `message` string of a JSON object body such as Discogs' `{"message": "..."}`.
+fn json_message(body: &str) -> Option<String> {
+    if !body.starts_with('{') {
+        return None;
+    }
+    #[cfg(feature = "json")]
+    {
+        #[derive(serde::Deserialize)]
+        struct Message {
+            message: String,
+        }
+        serde_json::from_str::<Message>(body)
+            .ok()
+            .map(|m| excerpt(&m.message))
+    }
+    #[cfg(not(feature = "json"))]
+    {
+        // Without a JSON parser: the simple, common shape only ({"message": "text"} with no
+        // escapes in the text); anything else is shown as it came.
+        let rest = body.get(body.find("\"message\"")? + 9..)?.trim_start();
+        let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+        let end = rest.find('"')?;
+        let text = rest.get(..end)?;
+        (!text.contains('\\')).then(|| excerpt(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    fn error_of(response: Response<'_>) -> ProviderError {
+        match response.classify() {
+            Err(Error::Provider(e)) => *e,
+            other => panic!("expected a provider error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn two_hundreds_pass_the_body_through() {
+        for status in [200, 201, 204, 299] {
+            assert_eq!(Response::new(status, b"x").classify(), Ok(&b"x"[..]));
+        }
+    }
+
+    #[test]
+    fn each_status_has_its_class() {
+        for (status, class) in [
+            (400, StatusClass::BadRequest),
+            (401, StatusClass::Unauthorized),
+            (403, StatusClass::Forbidden),
+            (404, StatusClass::NotFound),
+            (429, StatusClass::RateLimited),
+            (500, StatusClass::ServerError),
+            (503, StatusClass::ServerError),
+            (302, StatusClass::Unexpected),
+            (418, StatusClass::Unexpected),
+            (100, StatusClass::Unexpected),
+        ] {
+            assert_eq!(
+                error_of(Response::new(status, b"")).class,
+                class,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn discogs_text_and_json_errors() {
+        let e = error_of(Response::new(401, b"Invalid consumer.\n"));
+        assert_eq!(e.message.as_deref(), Some("Invalid consumer."));
+        let e = error_of(
+            Response::new(
+                401,
+                br#"{"message": "You must authenticate to access this resource."}"#,
+            )
+            .with_header(
+                "WWW-Authenticate",
+                "OAuth realm=\"https://api.discogs.com\"",
+            ),
+        );
+        assert_eq!(
+            e.message.as_deref(),
+            Some("You must authenticate to access this resource.")
+        );
+        assert_eq!(e.problem, None);
+    }
+
+    #[test]
+    fn oauth_problem_from_body_or_challenge() {
+        let e = error_of(Response::new(
+            401,
+            b"oauth_problem=timestamp_refused&oauth_acceptable_timestamps=1-2",
+        ));
+        assert_eq!(e.problem.as_deref(), Some("timestamp_refused"));
+        assert_eq!(e.message, None);
+        let e = error_of(Response::new(401, b"").with_header(
+            "www-authenticate",
+            "OAuth realm=\"x\", oauth_problem=\"nonce_used\"",
+        ));
+        assert_eq!(e.problem.as_deref(), Some("nonce_used"));
+    }
+
+    #[test]
+    fn rate_limits_and_retry_after() {
+        let r = Response::new(429, b"")
+            .with_header("X-Discogs-Ratelimit", "60")
+            .with_header("X-Discogs-Ratelimit-Used", "60")
+            .with_header("x-discogs-ratelimit-remaining", " 0 ")
+            .with_header("Retry-After", "17");
+        let e = error_of(r);
+        assert_eq!(
+            e.rate_limit,
+            Some(RateLimit {
+                limit: Some(60),
+                used: Some(60),
+                remaining: Some(0)
+            })
+        );
+        assert_eq!(e.retry_after, Some(17));
+        assert!(e.to_string().contains("retry after 17 s"), "{e}");
+        assert_eq!(Response::new(200, b"").rate_limit(), None);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn retry_after_as_a_date() {
+        let r = Response::new(503, b"")
+            .with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT")
+            .with_header("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT");
+        assert_eq!(r.retry_after(), Some(30));
+    }
+
+    #[test]
+    fn messages_are_excerpts_and_escaped() {
+        let long = "x".repeat(1000) + "\n";
+        let e = error_of(Response::new(500, long.as_bytes()));
+        assert_eq!(e.message.as_deref().map(str::len), Some(200));
+        let e = error_of(Response::new(400, b"line one\r\nInjected: yes"));
+        assert!(!e.to_string().contains('\n'));
+    }
+}
