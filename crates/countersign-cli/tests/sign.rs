@@ -657,3 +657,72 @@ fn version_exits_zero() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.starts_with("countersign "), "{run:?}");
 }
+
+#[test]
+fn hmac_sha1_rfc_5849_section_1_2_resource_request() {
+    let run = countersign(&[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "http://photos.example.net/photos?file=vacation.jpg&size=original",
+        "--consumer-key",
+        "dpf43f3p2l4k3l03",
+        "--consumer-secret",
+        "kd94hf93k423kf44",
+        "--token",
+        "nnch734d00sl2jdk",
+        "--token-secret",
+        "pfkkdhi9sl3r4s00",
+        "--signature-method",
+        "HMAC-SHA1",
+        "--no-version",
+        "--timestamp",
+        "137131202",
+        "--nonce",
+        "chapoH",
+    ]);
+    // The RFC's signature, MdpQcU8iPSUjWoN/UDMsK2sui9I=, encoded for the header; plain http is
+    // fine because HMAC sends no secret.
+    assert_success(
+        &run,
+        "OAuth oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_token=\"nnch734d00sl2jdk\", \
+         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131202\", \
+         oauth_nonce=\"chapoH\", oauth_signature=\"MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D\"\n",
+    );
+}
+
+#[test]
+fn hmac_sha256_signs_form_fields() {
+    let base = [
+        "sign",
+        "--method",
+        "POST",
+        "--url",
+        "https://api.example.com/x",
+        "--consumer-key",
+        "k",
+        "--consumer-secret",
+        "s",
+        "--signature-method",
+        "HMAC-SHA256",
+        "--timestamp",
+        "1",
+        "--nonce",
+        "n",
+    ];
+    let plain = countersign(&base);
+    let with_form = countersign(&[&base[..], &["--form", "a=1"]].concat());
+    for run in [&plain, &with_form] {
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(
+            run.stdout
+                .contains("oauth_signature_method=\"HMAC-SHA256\"")
+        );
+    }
+    assert_ne!(
+        param(&plain.stdout, "oauth_signature"),
+        param(&with_form.stdout, "oauth_signature"),
+        "the form body is signed"
+    );
+}

@@ -28,6 +28,8 @@
 
 use alloc::string::String;
 
+use zeroize::Zeroize;
+
 use crate::encode::{encoded_len, push_encoded_with_len};
 use crate::header::Authorization;
 use crate::transport::check_cleartext_allowed;
@@ -141,32 +143,18 @@ impl DiscogsAuth {
                 Ok(Applied::Header(Authorization::from_string(out)))
             }
             Placement::Query => {
-                let url = request.url();
-                let (base, fragment) = match url.split_once('#') {
-                    Some((base, fragment)) => (base, Some(fragment)),
-                    None => (url, None),
-                };
-                let mut out = String::with_capacity(url.len() + 64);
-                out.push_str(base);
-                let mut separator = match base.split_once('?') {
-                    None => Some('?'),
-                    Some((_, q)) if q.is_empty() || q.ends_with('&') => None,
-                    Some(_) => Some('&'),
-                };
-                for (name, value) in pairs {
-                    if let Some(sep) = separator {
-                        out.push(sep);
+                let mut query = String::with_capacity(64);
+                for (i, (name, value)) in pairs.enumerate() {
+                    if i > 0 {
+                        query.push('&');
                     }
-                    separator = Some('&');
-                    out.push_str(name);
-                    out.push('=');
-                    push_encoded_with_len(&mut out, value, encoded_len(value));
+                    query.push_str(name);
+                    query.push('=');
+                    push_encoded_with_len(&mut query, value, encoded_len(value));
                 }
-                if let Some(fragment) = fragment {
-                    out.push('#');
-                    out.push_str(fragment);
-                }
-                Ok(Applied::Url(Secret::from(out)))
+                let url = crate::url::with_query(request.url(), &query);
+                query.zeroize();
+                Ok(Applied::Url(Secret::from(url)))
             }
         }
     }

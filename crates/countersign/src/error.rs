@@ -148,6 +148,8 @@ pub enum Error {
     },
     /// Renewal was asked for, but the provider sent no `oauth_session_handle`.
     NoSessionHandle,
+    /// The signature method signs the timestamp and nonce, and one of them is missing.
+    TimestampAndNonceRequired,
     /// The combination asked for is not supported by this version.
     Unsupported {
         /// What was asked for.
@@ -253,6 +255,9 @@ impl fmt::Display for Error {
             }
             Self::NoSessionHandle => f.write_str(
                 "the provider sent no oauth_session_handle, so these credentials cannot be renewed: start the flow again",
+            ),
+            Self::TimestampAndNonceRequired => f.write_str(
+                "this signature method signs oauth_timestamp and oauth_nonce: set both (only PLAINTEXT may leave them out)",
             ),
             Self::Unsupported { what } => write!(f, "not supported: {what}"),
         }

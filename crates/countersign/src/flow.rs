@@ -267,10 +267,10 @@ impl ProviderConfig {
         if self.require_user_agent && user_agent.is_none() {
             return Err(Error::UserAgentRequired);
         }
-        if let Some(ua) = user_agent {
-            if ua.bytes().any(|b| b.is_ascii_control()) {
-                return Err(Error::InvalidValue { name: "User-Agent" });
-            }
+        if let Some(ua) = user_agent
+            && ua.bytes().any(|b| b.is_ascii_control())
+        {
+            return Err(Error::InvalidValue { name: "User-Agent" });
         }
         let authorization = signer
             .timestamp(timestamp)

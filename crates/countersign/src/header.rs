@@ -111,19 +111,19 @@ const RESERVED_NAMES: [&str; 9] = [
 
 const VERSION: &str = ", oauth_version=\"1.0\"";
 
-impl Head<'_> {
+impl<'a> Head<'a> {
     pub(crate) fn validate(&self) -> Result<(), Error> {
-        if let Some(realm) = self.realm {
-            if realm.chars().any(|c| c.is_control() && c != '\t') {
-                return Err(Error::InvalidRealm);
-            }
+        if let Some(realm) = self.realm
+            && realm.chars().any(|c| c.is_control() && c != '\t')
+        {
+            return Err(Error::InvalidRealm);
         }
-        if let Some((name, _)) = self.extension {
-            if !name.starts_with("oauth_") || RESERVED_NAMES.contains(&name) {
-                return Err(Error::InvalidValue {
-                    name: "extension parameter name",
-                });
-            }
+        if let Some((name, _)) = self.extension
+            && (!name.starts_with("oauth_") || RESERVED_NAMES.contains(&name))
+        {
+            return Err(Error::InvalidValue {
+                name: "extension parameter name",
+            });
         }
         if let Some(callback) = self.callback {
             // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive).
@@ -132,6 +132,20 @@ impl Head<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The protocol parameters this part of the header carries, raw, for the base string.
+    pub(crate) fn protocol_params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        [
+            Some(("oauth_consumer_key", self.consumer_key)),
+            self.token.map(|t| ("oauth_token", t)),
+            Some(("oauth_signature_method", self.method.as_str())),
+            self.callback.map(|c| ("oauth_callback", c)),
+            self.extension,
+            self.version.then_some(("oauth_version", "1.0")),
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// Writes `OAuth [realm="..", ]oauth_consumer_key=".."` and the other fixed parameters.

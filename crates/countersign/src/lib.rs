@@ -103,6 +103,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod base_string;
 mod callback;
 pub mod clock;
 mod credentials;

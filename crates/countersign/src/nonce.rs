@@ -138,8 +138,8 @@ mod generator {
     const _: () = {
         assert!(GROUP == 218_340_105_584_896);
         assert!(QUARTER * QUARTER == GROUP);
-        assert!(ACCEPT_BELOW % GROUP == 0 && u64::MAX - ACCEPT_BELOW < GROUP);
-        assert!(GENERATED_NONCE_LEN % CHARS_PER_DRAW == 0 && CHARS_PER_DRAW == 8);
+        assert!(ACCEPT_BELOW.is_multiple_of(GROUP) && u64::MAX - ACCEPT_BELOW < GROUP);
+        assert!(GENERATED_NONCE_LEN.is_multiple_of(CHARS_PER_DRAW) && CHARS_PER_DRAW == 8);
         assert!(GENERATED_NONCE_LEN >= 20 && GENERATED_NONCE_LEN <= 30);
         assert!(GENERATED_NONCE_LEN <= MAX_NONCE_LEN);
         // 24 * log2(62) >= 128, without floats: 62^24 > 2^128, i.e. 62^12 > 2^64.

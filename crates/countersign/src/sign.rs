@@ -1,13 +1,17 @@
 //! Signing: the one-shot [`Signer`] and the [`PreparedSigner`] for repeated requests.
 
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use zeroize::Zeroize;
 
-use crate::encode::{encoded_len, push_encoded_with_len};
+use crate::base_string::{self, EncodedParam, enc_cow};
+use crate::encode::{encode, encoded_len, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
-use crate::signature::SigningKey;
+use crate::signature::{Computed, Keyed, SigningKey};
 use crate::transport::check_cleartext_allowed;
 use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCredentials};
 
@@ -160,14 +164,47 @@ impl<'a> Signer<'a> {
         }
     }
 
-    fn tail(&self) -> Tail<'a> {
+    fn key(&self) -> SigningKey<'a> {
+        SigningKey::new(
+            self.client.secret(),
+            self.token.map(TokenCredentials::secret),
+        )
+    }
+
+    fn tail(&self, computed: Option<Computed>) -> Tail<'a> {
         Tail {
             verifier: self.verifier.map(Secret::expose_secret),
-            key: SigningKey::new(
-                self.client.secret(),
-                self.token.map(TokenCredentials::secret),
-            ),
+            key: self.key(),
+            computed,
         }
+    }
+
+    /// The HMAC signature of `request`, for methods that sign the request.
+    fn compute(&self, request: &Request<'_>) -> Result<Option<Computed>, Error> {
+        let Some(mut mac) = Keyed::new(self.method, &self.key()) else {
+            return Ok(None);
+        };
+        let (Some(timestamp), Some(nonce)) = (self.timestamp, self.nonce) else {
+            return Err(Error::TimestampAndNonceRequired);
+        };
+        let mut digits = itoa::Buffer::new();
+        let url = crate::url::split(request.url())?;
+        let mut params: Vec<EncodedParam<'_>> = Vec::with_capacity(12);
+        base_string::add_request_params(request, &url, &mut params)?;
+        let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
+        let fresh = [
+            ("oauth_timestamp", digits.format(timestamp)),
+            ("oauth_nonce", nonce),
+        ];
+        params.extend(
+            self.head()
+                .protocol_params()
+                .chain(fresh)
+                .chain(verifier)
+                .map(|(n, v)| (Cow::Borrowed(n), enc_cow(Cow::Borrowed(v)))),
+        );
+        base_string::write(&mut mac, request.method(), &url, &mut params)?;
+        Ok(Some(mac.finish()))
     }
 
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
@@ -182,10 +219,16 @@ impl<'a> Signer<'a> {
     /// # Errors
     /// [`Error::InsecureTransport`] when PLAINTEXT would go over `http://` to a host that is not
     /// loopback, [`Error::InvalidUrl`] for a URL that is not absolute, [`Error::InvalidRealm`] for
-    /// a realm with control characters.
+    /// a realm with control characters, [`Error::InvalidCallback`] for a callback that is neither
+    /// an absolute URL nor `oob`, [`Error::TimestampAndNonceRequired`] for an HMAC method without
+    /// them, [`Error::Decode`] for a query or form body that does not decode (HMAC).
     pub fn sign(self, request: &Request<'_>) -> Result<SignedHeader<'a>, Error> {
         self.check(request)?;
-        Ok(SignedHeader { signer: self })
+        let computed = self.compute(request)?;
+        Ok(SignedHeader {
+            signer: self,
+            computed,
+        })
     }
 
     /// Encodes the fixed parts of the header once, for many requests with these credentials.
@@ -199,35 +242,65 @@ impl<'a> Signer<'a> {
         let mut prefix = String::with_capacity(head.encoded_len() + TIMESTAMP_OPEN.len());
         head.write_to(&mut prefix)?;
         prefix.push_str(TIMESTAMP_OPEN);
-        let tail = self.tail();
+        let tail = self.tail(None);
         let mut suffix = String::with_capacity(1 + tail.encoded_len());
         suffix.push('"');
-        tail.write_to(&mut suffix)?;
+        let hmac = match Keyed::new(self.method, &self.key()) {
+            None => {
+                tail.write_to(&mut suffix)?;
+                None
+            }
+            Some(keyed) => {
+                // The signature changes with every request: the suffix stops at its opening quote.
+                tail.write_verifier(&mut suffix)?;
+                suffix.push_str(SIGNATURE_OPEN);
+                let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
+                let fixed = head
+                    .protocol_params()
+                    .chain(verifier)
+                    .map(|(n, v)| (n.into(), enc_cow(Cow::Borrowed(v)).into_owned()))
+                    .collect();
+                Some(Box::new(PreparedHmac { keyed, fixed }))
+            }
+        };
         Ok(PreparedSigner {
             prefix,
             suffix,
             method: self.method,
             allow_insecure_http: self.allow_insecure_http,
+            hmac,
         })
     }
 }
 
 const TIMESTAMP_OPEN: &str = ", oauth_timestamp=\"";
 
+const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
+
 /// The secret end of a header: `oauth_verifier` (if any) and `oauth_signature`.
 #[derive(Clone, Copy)]
 struct Tail<'a> {
     verifier: Option<&'a str>,
     key: SigningKey<'a>,
+    /// The HMAC signature; `None` for PLAINTEXT, which is written from the key.
+    computed: Option<Computed>,
 }
 
 impl Tail<'_> {
-    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        if let Some(verifier) = self.verifier {
-            header::write_param(out, "oauth_verifier", verifier)?;
+    fn write_verifier<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        match self.verifier {
+            Some(verifier) => header::write_param(out, "oauth_verifier", verifier),
+            None => Ok(()),
         }
-        out.write_str(", oauth_signature=\"")?;
-        self.key.write_plaintext_encoded(out)?;
+    }
+
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        self.write_verifier(out)?;
+        out.write_str(SIGNATURE_OPEN)?;
+        match &self.computed {
+            Some(signature) => encode(signature.as_str()).write_to(out)?,
+            None => self.key.write_plaintext_encoded(out)?,
+        }
         out.write_char('"')
     }
 
@@ -235,7 +308,10 @@ impl Tail<'_> {
         self.verifier
             .map_or(0, |v| header::param_len("oauth_verifier", v))
             + header::param_len("oauth_signature", "")
-            + self.key.plaintext_encoded_len()
+            + match &self.computed {
+                Some(signature) => encoded_len(signature.as_str()),
+                None => self.key.plaintext_encoded_len(),
+            }
     }
 }
 
@@ -246,6 +322,7 @@ impl Tail<'_> {
 #[must_use = "a signed header is only useful once written"]
 pub struct SignedHeader<'a> {
     signer: Signer<'a>,
+    computed: Option<Computed>,
 }
 
 impl SignedHeader<'_> {
@@ -270,7 +347,7 @@ impl SignedHeader<'_> {
     /// Only the errors of `out` itself.
     pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         self.write_public(out)?;
-        self.signer.tail().write_to(out)
+        self.signer.tail(self.computed).write_to(out)
     }
 
     /// The exact length of the header value in bytes.
@@ -282,7 +359,7 @@ impl SignedHeader<'_> {
                 TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
             })
             + s.nonce.map_or(0, |n| header::param_len("oauth_nonce", n))
-            + s.tail().encoded_len()
+            + s.tail(self.computed).encoded_len()
     }
 
     /// Always `false`: a header is never empty.
@@ -291,13 +368,62 @@ impl SignedHeader<'_> {
         false
     }
 
+    /// Writes the protocol parameters as `application/x-www-form-urlencoded` pairs
+    /// (`oauth_consumer_key=...&...&oauth_signature=...`), for a form body (RFC 5849 section
+    /// 3.5.3) or a query string (section 3.5.2) instead of the header. There is no realm there.
+    ///
+    /// # Errors
+    /// Only the errors of `out` itself.
+    pub fn write_form_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        let s = &self.signer;
+        let mut digits = itoa::Buffer::new();
+        let timestamp = s.timestamp.map(|ts| ("oauth_timestamp", digits.format(ts)));
+        let nonce = s.nonce.map(|n| ("oauth_nonce", n));
+        let verifier = s.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
+        for (name, value) in s
+            .head()
+            .protocol_params()
+            .chain(timestamp)
+            .chain(nonce)
+            .chain(verifier)
+        {
+            encode(name).write_to(out)?;
+            out.write_char('=')?;
+            encode(value).write_to(out)?;
+            out.write_char('&')?;
+        }
+        out.write_str("oauth_signature=")?;
+        match &self.computed {
+            Some(signature) => encode(signature.as_str()).write_to(out),
+            None => s.key().write_plaintext_encoded(out),
+        }
+    }
+
+    /// The protocol parameters as a form body (RFC 5849 section 3.5.3): append it to the
+    /// request's own form body with `&`.
+    #[must_use]
+    pub fn to_form(&self) -> Secret {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write_form_to(&mut out);
+        Secret::from(out)
+    }
+
+    /// `url` with the protocol parameters added to its query (RFC 5849 section 3.5.2). Sign the
+    /// request with its URL as it was, then send it to this one.
+    #[must_use]
+    pub fn to_url(&self, url: &str) -> Secret {
+        let form = self.to_form();
+        Secret::from(crate::url::with_query(url, form.expose_secret()))
+    }
+
     /// The header value, in one allocation of exactly the right size.
     pub fn to_authorization(&self) -> Authorization {
         let mut out = String::with_capacity(self.len());
         // Writing to a String cannot fail.
         let _ = self.write_public(&mut out);
         let secret_from = out.len();
-        let _ = self.signer.tail().write_to(&mut out);
+        let _ = self.signer.tail(self.computed).write_to(&mut out);
         debug_assert_eq!(
             out.len(),
             self.len(),
@@ -332,10 +458,45 @@ impl SignedHeader<'_> {
 pub struct PreparedSigner {
     /// Everything up to the opening quote of `oauth_timestamp`.
     prefix: String,
-    /// From the closing quote of `oauth_nonce` to the end: the verifier and the signature.
+    /// From the closing quote of `oauth_nonce` to the end: the verifier and the signature (for
+    /// HMAC, up to the signature's opening quote).
     suffix: String,
     method: SignatureMethod,
     allow_insecure_http: bool,
+    /// Boxed: the keyed MAC and its buffer would make every signer several times larger.
+    hmac: Option<Box<PreparedHmac>>,
+}
+
+/// What an HMAC method needs per request beyond the header's fixed text.
+#[derive(Clone)]
+struct PreparedHmac {
+    /// Keyed once; cloned per request.
+    keyed: Keyed,
+    /// The fixed protocol parameters (values encoded once), for the base string.
+    fixed: Vec<(String, String)>,
+}
+
+impl PreparedHmac {
+    // Without an HMAC feature `Keyed` has no values and no `PreparedHmac` is ever made.
+    #[cfg_attr(
+        not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+        allow(unreachable_code, unused_variables, unused_mut)
+    )]
+    fn sign(&self, request: &Request<'_>, timestamp: &str, nonce: &str) -> Result<Computed, Error> {
+        let url = crate::url::split(request.url())?;
+        let mut params: Vec<EncodedParam<'_>> = Vec::with_capacity(self.fixed.len() + 6);
+        base_string::add_request_params(request, &url, &mut params)?;
+        params.extend(
+            self.fixed
+                .iter()
+                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
+        );
+        params.push((Cow::Borrowed("oauth_timestamp"), Cow::Borrowed(timestamp)));
+        params.push((Cow::Borrowed("oauth_nonce"), enc_cow(Cow::Borrowed(nonce))));
+        let mut mac = self.keyed.clone();
+        base_string::write(&mut mac, request.method(), &url, &mut params)?;
+        Ok(mac.finish())
+    }
 }
 
 const BETWEEN_TIMESTAMP_AND_NONCE: &str = "\", oauth_nonce=\"";
@@ -354,7 +515,21 @@ impl PreparedSigner {
         Ok(())
     }
 
-    /// The header value for `request` with this timestamp and nonce, in one allocation.
+    /// The HMAC signature of `request`, when the method is an HMAC.
+    fn compute(
+        &self,
+        request: &Request<'_>,
+        timestamp: &str,
+        nonce: &str,
+    ) -> Result<Option<Computed>, Error> {
+        self.hmac
+            .as_ref()
+            .map(|h| h.sign(request, timestamp, nonce))
+            .transpose()
+    }
+
+    /// The header value for `request` with this timestamp and nonce, in one allocation
+    /// (PLAINTEXT; HMAC methods also collect the parameters to sort).
     ///
     /// # Errors
     /// [`Error::InsecureTransport`] and [`Error::InvalidUrl`] as for [`Signer::sign`].
@@ -367,13 +542,16 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
+        let computed = self.compute(request, ts, nonce)?;
+        let signature = computed.as_ref().map(Computed::as_str);
         let nonce_len = encoded_len(nonce);
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
                 + BETWEEN_TIMESTAMP_AND_NONCE.len()
                 + nonce_len
-                + self.suffix.len(),
+                + self.suffix.len()
+                + signature.map_or(0, |s| encoded_len(s) + 1),
         );
         out.push_str(&self.prefix);
         out.push_str(ts);
@@ -382,10 +560,14 @@ impl PreparedSigner {
         // The suffix opens with the nonce's closing quote; the secrets follow it.
         let secret_from = out.len() + 1;
         out.push_str(&self.suffix);
+        if let Some(signature) = signature {
+            push_encoded_with_len(&mut out, signature, encoded_len(signature));
+            out.push('"');
+        }
         Ok(Authorization::with_secret_from(out, secret_from))
     }
 
-    /// Writes the header value for `request` to `out`, allocating nothing.
+    /// Writes the header value for `request` to `out`, allocating nothing (PLAINTEXT).
     ///
     /// # Errors
     /// As [`authorize`](Self::authorize), and [`Error::Write`] when `out` fails.
@@ -397,11 +579,18 @@ impl PreparedSigner {
         out: &mut W,
     ) -> Result<(), Error> {
         self.check(request)?;
+        let mut digits = itoa::Buffer::new();
+        let ts = digits.format(timestamp);
+        let computed = self.compute(request, ts, nonce)?;
         out.write_str(&self.prefix)?;
-        out.write_str(itoa::Buffer::new().format(timestamp))?;
+        out.write_str(ts)?;
         out.write_str(BETWEEN_TIMESTAMP_AND_NONCE)?;
-        crate::encode::encode(nonce).write_to(out)?;
+        encode(nonce).write_to(out)?;
         out.write_str(&self.suffix)?;
+        if let Some(signature) = &computed {
+            encode(signature.as_str()).write_to(out)?;
+            out.write_char('"')?;
+        }
         Ok(())
     }
 

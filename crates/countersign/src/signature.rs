@@ -21,26 +21,48 @@ pub enum SignatureMethod {
     /// must travel over TLS. The method the Discogs API recommends.
     #[default]
     Plaintext,
+    /// `HMAC-SHA1` (RFC 5849 section 3.4.2): HMAC-SHA1 of the signature base string, keyed with
+    /// `enc(consumer secret)&enc(token secret)`, in base64. The method most providers use.
+    #[cfg(feature = "hmac-sha1")]
+    HmacSha1,
+    /// `HMAC-SHA256`: the same construction with SHA-256 (not in RFC 5849, widely supported).
+    #[cfg(feature = "hmac-sha256")]
+    HmacSha256,
 }
 
 impl SignatureMethod {
     /// Every method this build supports (it grows with the signature-method features).
-    pub const ALL: &'static [Self] = &[Self::Plaintext];
+    pub const ALL: &'static [Self] = &[
+        Self::Plaintext,
+        #[cfg(feature = "hmac-sha1")]
+        Self::HmacSha1,
+        #[cfg(feature = "hmac-sha256")]
+        Self::HmacSha256,
+    ];
 
     /// The name sent as `oauth_signature_method`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Plaintext => "PLAINTEXT",
+            #[cfg(feature = "hmac-sha1")]
+            Self::HmacSha1 => "HMAC-SHA1",
+            #[cfg(feature = "hmac-sha256")]
+            Self::HmacSha256 => "HMAC-SHA256",
         }
     }
 
     /// Whether the signature reveals the secrets to anyone who sees the request.
     #[must_use]
     pub const fn sends_secrets_in_clear(self) -> bool {
-        match self {
-            Self::Plaintext => true,
-        }
+        matches!(self, Self::Plaintext)
+    }
+
+    /// Whether the signature covers the request (method, URL, parameters, timestamp and nonce),
+    /// so that a timestamp and a nonce are required.
+    #[must_use]
+    pub const fn signs_request(self) -> bool {
+        !self.sends_secrets_in_clear()
     }
 }
 
@@ -124,6 +146,20 @@ impl SigningKey<'_> {
     }
 }
 
+impl SigningKey<'_> {
+    /// `enc(consumer secret)&enc(token secret)`: the PLAINTEXT signature and the HMAC key.
+    pub(crate) fn joined(&self) -> Secret {
+        let mut out = String::with_capacity(
+            crate::encode::encoded_len(self.consumer_secret)
+                + 1
+                + crate::encode::encoded_len(self.token_secret),
+        );
+        // Writing to a String cannot fail.
+        let _ = self.write_plaintext(&mut out);
+        Secret::from(out)
+    }
+}
+
 fn write_encoded_twice<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
     if needs_no_encoding(value) {
         return out.write_str(value);
@@ -148,10 +184,209 @@ fn write_encoded_twice<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt:
 /// ```
 #[must_use]
 pub fn plaintext(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Secret {
-    let mut out = String::new();
-    // Writing to a String cannot fail.
-    let _ = SigningKey::new(consumer_secret, token_secret).write_plaintext(&mut out);
-    Secret::from(out)
+    SigningKey::new(consumer_secret, token_secret).joined()
+}
+
+/// The signature of `request` under `method`, as RFC 5849 section 3.4 computes it, before it is
+/// encoded for transmission: for PLAINTEXT `enc(consumer secret)&enc(token secret)`, for the HMAC
+/// methods the base64 MAC of the signature base string of `request` with `protocol_params` (every
+/// `oauth_*` parameter sent, raw, without `oauth_signature`; never `realm`).
+///
+/// What a provider compares the received `oauth_signature` with (in constant time:
+/// [`Secret::ct_eq`]).
+///
+/// ```
+/// use countersign::signature::{SignatureMethod, compute};
+/// use countersign::{Request, Secret};
+///
+/// let expected = compute(
+///     SignatureMethod::Plaintext,
+///     &Secret::new("ja893SD9"),
+///     None,
+///     &Request::post("https://server.example.com/request_temp_credentials"),
+///     &[],
+/// )?;
+/// assert!(expected.ct_eq("ja893SD9&"));
+/// # Ok::<(), countersign::Error>(())
+/// ```
+///
+/// # Errors
+/// For HMAC methods, as [`crate::base_string::base_string`].
+pub fn compute(
+    method: SignatureMethod,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+    request: &crate::Request<'_>,
+    protocol_params: &[(&str, &str)],
+) -> Result<Secret, Error> {
+    let key = SigningKey::new(consumer_secret, token_secret);
+    let Some(mut mac) = Keyed::new(method, &key) else {
+        return Ok(key.joined());
+    };
+    let url = crate::url::split(request.url())?;
+    let mut params = crate::base_string::collect(request, &url, protocol_params)?;
+    crate::base_string::write(&mut mac, request.method(), &url, &mut params)?;
+    Ok(Secret::new(mac.finish().as_str()))
+}
+
+/// A computed signature (HMAC), base64 with padding: at most 44 characters (SHA-256).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+    allow(dead_code)
+)]
+pub(crate) struct Computed {
+    buf: [u8; 44],
+    len: u8,
+}
+
+impl fmt::Debug for Computed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Computed").field(&self.as_str()).finish()
+    }
+}
+
+impl Computed {
+    pub(crate) fn as_str(&self) -> &str {
+        self.buf
+            .get(..usize::from(self.len))
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) use keyed::Keyed;
+
+/// Without an HMAC feature there is no keyed method: the type has no values, so the signers'
+/// HMAC paths compile away.
+#[cfg(not(any(feature = "hmac-sha1", feature = "hmac-sha256")))]
+mod keyed {
+    use super::{Computed, SignatureMethod, SigningKey};
+    use core::fmt;
+
+    #[derive(Clone)]
+    pub(crate) enum Keyed {}
+
+    impl Keyed {
+        pub(crate) fn new(_: SignatureMethod, _: &SigningKey<'_>) -> Option<Self> {
+            None
+        }
+
+        pub(crate) fn finish(self) -> Computed {
+            match self {}
+        }
+    }
+
+    impl fmt::Write for Keyed {
+        fn write_str(&mut self, _: &str) -> fmt::Result {
+            match *self {}
+        }
+    }
+}
+
+#[cfg(any(feature = "hmac-sha1", feature = "hmac-sha256"))]
+mod keyed {
+    use super::{Computed, SignatureMethod, SigningKey};
+    use base64::Engine as _;
+    use core::fmt;
+    use hmac::{Hmac, KeyInit, Mac};
+
+    /// An HMAC keyed with the signing key, ready for the base string. Cloned per request by the
+    /// prepared signer, so the key schedule runs once. Writes are gathered in a small buffer:
+    /// the base string arrives in many short pieces, and each `update` has a fixed cost.
+    #[derive(Clone)]
+    pub(crate) struct Keyed {
+        mac: Inner,
+        buf: [u8; 128],
+        len: usize,
+    }
+
+    #[derive(Clone)]
+    enum Inner {
+        #[cfg(feature = "hmac-sha1")]
+        Sha1(Hmac<sha1::Sha1>),
+        #[cfg(feature = "hmac-sha256")]
+        Sha256(Hmac<sha2::Sha256>),
+    }
+
+    impl Keyed {
+        /// `None` for methods that are not HMACs.
+        pub(crate) fn new(method: SignatureMethod, key: &SigningKey<'_>) -> Option<Self> {
+            if !method.signs_request() {
+                return None;
+            }
+            let key = key.joined();
+            let bytes = key.expose_secret().as_bytes();
+            match method {
+                SignatureMethod::Plaintext => None,
+                #[cfg(feature = "hmac-sha1")]
+                SignatureMethod::HmacSha1 => Hmac::new_from_slice(bytes).ok().map(Inner::Sha1),
+                #[cfg(feature = "hmac-sha256")]
+                SignatureMethod::HmacSha256 => Hmac::new_from_slice(bytes).ok().map(Inner::Sha256),
+            }
+            .map(|mac| Self {
+                mac,
+                buf: [0; 128],
+                len: 0,
+            })
+        }
+
+        fn flush(&mut self) {
+            let pending = self.buf.get(..self.len).unwrap_or_default();
+            match &mut self.mac {
+                #[cfg(feature = "hmac-sha1")]
+                Inner::Sha1(mac) => mac.update(pending),
+                #[cfg(feature = "hmac-sha256")]
+                Inner::Sha256(mac) => mac.update(pending),
+            }
+            self.len = 0;
+        }
+
+        pub(crate) fn finish(mut self) -> Computed {
+            self.flush();
+            let mut out = Computed {
+                buf: [0; 44],
+                len: 0,
+            };
+            let written = match self.mac {
+                #[cfg(feature = "hmac-sha1")]
+                Inner::Sha1(mac) => base64::engine::general_purpose::STANDARD
+                    .encode_slice(mac.finalize().into_bytes(), &mut out.buf),
+                #[cfg(feature = "hmac-sha256")]
+                Inner::Sha256(mac) => base64::engine::general_purpose::STANDARD
+                    .encode_slice(mac.finalize().into_bytes(), &mut out.buf),
+            };
+            // 20 or 32 bytes always fit in 44 base64 characters.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                out.len = written.unwrap_or(0) as u8;
+            }
+            out
+        }
+    }
+
+    impl fmt::Write for Keyed {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let bytes = s.as_bytes();
+            if self.len + bytes.len() > self.buf.len() {
+                self.flush();
+            }
+            match self.buf.get_mut(self.len..self.len + bytes.len()) {
+                Some(room) => {
+                    room.copy_from_slice(bytes);
+                    self.len += bytes.len();
+                }
+                // Longer than the whole buffer: straight through.
+                None => match &mut self.mac {
+                    #[cfg(feature = "hmac-sha1")]
+                    Inner::Sha1(mac) => mac.update(bytes),
+                    #[cfg(feature = "hmac-sha256")]
+                    Inner::Sha256(mac) => mac.update(bytes),
+                },
+            }
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]

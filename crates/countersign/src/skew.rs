@@ -41,7 +41,7 @@ pub fn parse_http_date(value: &str) -> Result<u64, Error> {
 /// use countersign::skew::clock_offset;
 ///
 /// // The provider is 600 seconds ahead.
-/// assert_eq!(clock_offset("Sun, 06 Nov 1994 08:59:37 GMT", 784_111_177)?, 600);
+/// assert_eq!(clock_offset("Sun, 06 Nov 1994 08:59:37 GMT", 784_111_777)?, 600);
 /// # Ok::<(), countersign::Error>(())
 /// ```
 ///

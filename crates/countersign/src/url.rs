@@ -1,6 +1,8 @@
 //! The little URL handling OAuth 1.0a needs: the scheme and host (for the transport rule), and the
 //! query (for callbacks). Not a general URL parser.
 
+use alloc::string::String;
+
 use crate::Error;
 
 /// The parts of an absolute URL, borrowed.
@@ -9,6 +11,10 @@ pub(crate) struct UrlParts<'a> {
     pub(crate) scheme: &'a str,
     /// The host as written: an IPv6 literal keeps its brackets.
     pub(crate) host: &'a str,
+    /// The port as written, if any (`""` for a bare `:`).
+    pub(crate) port: Option<&'a str>,
+    /// The path as written (`""` when there is none).
+    pub(crate) path: &'a str,
     pub(crate) query: Option<&'a str>,
 }
 
@@ -18,9 +24,13 @@ const fn invalid(reason: &'static str) -> Error {
 
 /// Splits an absolute `scheme://authority/path?query#fragment` URL.
 pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
-    let (scheme, rest) = url.split_once("://").ok_or(invalid(
-        "expected an absolute URL such as https://host/path",
-    ))?;
+    // `find(':')` and a prefix test: far cheaper than a substring search for "://".
+    let (scheme, rest) = url
+        .find(':')
+        .and_then(|i| Some((url.get(..i)?, url.get(i + 1..)?.strip_prefix("//")?)))
+        .ok_or(invalid(
+            "expected an absolute URL such as https://host/path",
+        ))?;
     let mut chars = scheme.chars();
     let starts_alpha = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
     if !starts_alpha || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
@@ -28,7 +38,7 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
             "the scheme must be letters, digits, '+', '-' or '.'",
         ));
     }
-    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
         return Err(invalid(
             "control characters and spaces must be percent-encoded",
         ));
@@ -38,24 +48,39 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
         Some((b, q)) => (b, Some(q)),
         None => (without_fragment, None),
     };
-    let authority = before_query
-        .split_once('/')
-        .map_or(before_query, |(a, _)| a);
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => before_query.split_at(i),
+        None => (before_query, ""),
+    };
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
+    let (host, port) = if host_port.starts_with('[') {
         let end = host_port
             .find(']')
             .ok_or(invalid("an IPv6 host lacks its closing ']'"))?;
-        host_port.get(..=end).unwrap_or_default()
+        let (host, rest) = host_port.split_at(end + 1);
+        let port = match rest.strip_prefix(':') {
+            Some(port) => Some(port),
+            None if rest.is_empty() => None,
+            None => return Err(invalid("only a port may follow an IPv6 host")),
+        };
+        (host, port)
     } else {
-        host_port.split_once(':').map_or(host_port, |(h, _)| h)
+        match host_port.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
     };
     if host.is_empty() {
         return Err(invalid("the URL has no host"));
     }
+    if port.is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(invalid("the port must be digits"));
+    }
     Ok(UrlParts {
         scheme,
         host,
+        port,
+        path,
         query,
     })
 }
@@ -139,6 +164,28 @@ fn starts_with_https(url: &str) -> bool {
     u64::from_le_bytes(*head) | LOWERCASE_SCHEME == u64::from_le_bytes(*b"https://")
 }
 
+/// `url` with `query` (already encoded) added to its query: after `?`, or after `&` when it
+/// has a query already, and before any fragment.
+pub(crate) fn with_query(url: &str, query: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let mut out = String::with_capacity(url.len() + query.len() + 2);
+    out.push_str(base);
+    match base.split_once('?') {
+        None => out.push('?'),
+        Some((_, q)) if q.is_empty() || q.ends_with('&') => {}
+        Some(_) => out.push('&'),
+    }
+    out.push_str(query);
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 /// The query of a callback: the part after `?` of a URL, or the input itself when it is already
 /// a bare query string.
 pub(crate) fn callback_query(input: &str) -> Result<&str, Error> {
@@ -163,7 +210,11 @@ mod tests {
         assert_eq!(p.scheme, "http");
         assert_eq!(p.host, "EXAMPLE.COM");
         assert_eq!(p.query, Some("id=123"));
+        assert_eq!(p.port, Some("80"));
+        assert_eq!(p.path, "/r%20v/X");
         assert_eq!(split("http://[::1]:8080/").unwrap().host, "[::1]");
+        assert_eq!(split("http://[::1]:8080/").unwrap().port, Some("8080"));
+        assert_eq!(split("https://h").unwrap().path, "");
         assert_eq!(split("https://h?q").unwrap().query, Some("q"));
         assert_eq!(split("https://h#x?q").unwrap().query, None);
     }
@@ -180,6 +231,8 @@ mod tests {
             "http://[::1/",
             "http://host/a b",
             "http://user@/x",
+            "http://host:8o/",
+            "http://[::1]x/",
         ] {
             assert!(
                 matches!(split(bad), Err(Error::InvalidUrl { .. })),

@@ -314,9 +314,13 @@ fn signing_errors() {
             .is_ok()
     );
     let unknown = "hmac-sha1".parse::<SignatureMethod>().unwrap_err();
+    let supported: Vec<&str> = SignatureMethod::ALL.iter().map(|m| m.as_str()).collect();
     assert_eq!(
         unknown.to_string(),
-        "unknown or unsupported signature method \"hmac-sha1\": use one of PLAINTEXT"
+        format!(
+            "unknown or unsupported signature method \"hmac-sha1\": use one of {}",
+            supported.join(", ")
+        )
     );
     assert_eq!(
         "hmac-sha1".parse::<SignatureMethod>().unwrap_err(),

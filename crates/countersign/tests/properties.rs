@@ -170,3 +170,103 @@ proptest! {
         }
     }
 }
+
+#[cfg(all(feature = "hmac-sha1", feature = "hmac-sha256"))]
+mod hmac {
+    use super::*;
+    use countersign::signature::{SignatureMethod, compute};
+
+    fn method() -> impl Strategy<Value = SignatureMethod> {
+        prop_oneof![
+            Just(SignatureMethod::HmacSha1),
+            Just(SignatureMethod::HmacSha256)
+        ]
+    }
+
+    /// A query or form body: pairs of any text, encoded.
+    fn pairs() -> impl Strategy<Value = String> {
+        proptest::collection::vec((text(), text()), 0..4).prop_map(|pairs| {
+            pairs
+                .iter()
+                .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+    }
+
+    /// The header's protocol parameters, as a provider collects them.
+    fn protocol(header: &str) -> (Vec<(String, String)>, String) {
+        let parsed = ParsedAuthorization::parse(header).unwrap();
+        let params = parsed
+            .params()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect();
+        (params, parsed.signature().unwrap().to_owned())
+    }
+
+    fn recompute(
+        method: SignatureMethod,
+        cs: &Secret,
+        ts: &Secret,
+        request: &Request<'_>,
+        params: &[(String, String)],
+    ) -> String {
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        compute(method, cs, Some(ts), request, &params)
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    }
+
+    proptest! {
+        #[test]
+        fn what_we_sign_verifies_and_any_change_breaks_it(
+            method in method(),
+            key in text(),
+            consumer_secret in text(),
+            token in text(),
+            token_secret in text(),
+            path in "(/[a-zA-Z0-9._~-]{0,8}){0,3}",
+            query in pairs(),
+            body in pairs(),
+            post in any::<bool>(),
+            timestamp in any::<u64>(),
+            nonce in nonempty(text()),
+        ) {
+            let client = ClientCredentials::new(key, consumer_secret.as_str());
+            let access = TokenCredentials::new(token, token_secret.as_str());
+            let url = format!("https://api.example.com{path}?{query}");
+            let request = if post {
+                Request::post(&url).with_form_body(body.as_bytes())
+            } else {
+                Request::get(&url)
+            };
+            let signer = Signer::new(&client).signature_method(method).token(&access);
+            let header = signer.timestamp(timestamp).nonce(&nonce).sign(&request).unwrap().to_authorization();
+            let fast = signer.prepare().unwrap().authorize(&request, timestamp, &nonce).unwrap();
+            prop_assert_eq!(&fast, &header);
+
+            let (params, sent) = protocol(header.as_str());
+            let (cs, ts) = (client.secret().clone(), access.secret().clone());
+            prop_assert_eq!(&recompute(method, &cs, &ts, &request, &params), &sent);
+
+            // Another method, URL, parameter or secret: another signature.
+            let other_method = if method == SignatureMethod::HmacSha1 { SignatureMethod::HmacSha256 } else { SignatureMethod::HmacSha1 };
+            prop_assert_ne!(&recompute(other_method, &cs, &ts, &request, &params), &sent);
+            let other_verb = Request::new("PUT", &url);
+            prop_assert_ne!(&recompute(method, &cs, &ts, &other_verb, &params), &sent);
+            let moved = format!("https://api.example.com{path}/x?{query}");
+            prop_assert_ne!(&recompute(method, &cs, &ts, &Request::new(request.method(), &moved), &params), &sent);
+            let mut changed = params.clone();
+            changed.push(("extra".into(), "1".into()));
+            prop_assert_ne!(&recompute(method, &cs, &ts, &request, &changed), &sent);
+            let wrong = Secret::new(format!("{consumer_secret}x"));
+            prop_assert_ne!(&recompute(method, &wrong, &ts, &request, &params), &sent);
+            let wrong = Secret::new(format!("{token_secret}x"));
+            prop_assert_ne!(&recompute(method, &cs, &wrong, &request, &params), &sent);
+        }
+    }
+}
