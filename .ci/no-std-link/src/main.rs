@@ -60,7 +60,11 @@ impl Write for Stdout {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         // SAFETY: the pointer and length come from a valid &str.
         let n = unsafe { write(1, s.as_ptr(), s.len()) };
-        if n == s.len() as isize { Ok(()) } else { Err(core::fmt::Error) }
+        if n == s.len() as isize {
+            Ok(())
+        } else {
+            Err(core::fmt::Error)
+        }
     }
 }
 
@@ -78,12 +82,14 @@ extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
         return 1;
     };
     let header = signed.to_authorization();
-    let body = b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";
+    let body =
+        b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";
     let Ok(answer) = TokenResponse::parse_temporary(body) else {
         return 2;
     };
     let mut out = Stdout;
-    if writeln!(out, "{}", header.as_str()).is_err() || writeln!(out, "{}", answer.token()).is_err() {
+    if writeln!(out, "{}", header.as_str()).is_err() || writeln!(out, "{}", answer.token()).is_err()
+    {
         return 3;
     }
     0
