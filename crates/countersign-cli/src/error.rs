@@ -6,7 +6,8 @@
 use core::fmt;
 use std::io;
 
-/// A failure after parsing: the request cannot be signed, or the output cannot be written.
+/// A failure after parsing: the request cannot be signed, the provider cannot start, or the
+/// output cannot be written.
 #[derive(Debug)]
 pub(crate) enum CliError {
     /// countersign refused the request; its message says why (naming the flag to use where it
@@ -33,6 +34,24 @@ pub(crate) enum CliError {
     },
     /// Writing the result failed.
     Output(io::Error),
+    /// `--listen` is not `ADDRESS:PORT`.
+    InvalidListen,
+    /// `--listen` is not a loopback address.
+    NotLoopback,
+    /// A consumer key without its secret, or the other way round (`serve`).
+    UnpairedConsumer {
+        /// Whether the key is the half that is present.
+        key_present: bool,
+    },
+    /// The provider could not listen on its address.
+    Listen {
+        /// The address.
+        address: String,
+        /// Why.
+        error: io::Error,
+    },
+    /// The async runtime or the signal handlers could not be set up.
+    Runtime(io::Error),
 }
 
 impl From<countersign::Error> for CliError {
@@ -73,6 +92,22 @@ impl fmt::Display for CliError {
                 "--form number {position} has an empty name: write each field as NAME=VALUE"
             ),
             Self::Output(error) => write!(f, "cannot write to standard output: {error}"),
+            Self::InvalidListen => f.write_str(
+                "--listen must be ADDRESS:PORT, such as 127.0.0.1:8080 or [::1]:0 (port 0 picks a free one)",
+            ),
+            Self::NotLoopback => f.write_str(
+                "--listen must be a loopback address (127.0.0.0/8 or ::1): the provider speaks plain HTTP and PLAINTEXT sends secrets in the clear",
+            ),
+            Self::UnpairedConsumer { key_present: true } => f.write_str(
+                "a consumer key is given (--consumer-key or COUNTERSIGN_CONSUMER_KEY) without its secret: add --consumer-secret or set COUNTERSIGN_CONSUMER_SECRET",
+            ),
+            Self::UnpairedConsumer { key_present: false } => f.write_str(
+                "a consumer secret is given (--consumer-secret or COUNTERSIGN_CONSUMER_SECRET) without its key: add --consumer-key or set COUNTERSIGN_CONSUMER_KEY",
+            ),
+            Self::Listen { address, error } => {
+                write!(f, "cannot listen on {address}: {error}")
+            }
+            Self::Runtime(error) => write!(f, "cannot start the server's runtime: {error}"),
         }
     }
 }
@@ -96,6 +131,15 @@ mod tests {
             CliError::FormWithoutEquals { position: 2 },
             CliError::FormEmptyName { position: 1 },
             CliError::Output(io::Error::from(io::ErrorKind::BrokenPipe)),
+            CliError::InvalidListen,
+            CliError::NotLoopback,
+            CliError::UnpairedConsumer { key_present: true },
+            CliError::UnpairedConsumer { key_present: false },
+            CliError::Listen {
+                address: "127.0.0.1:8080".into(),
+                error: io::Error::from(io::ErrorKind::AddrInUse),
+            },
+            CliError::Runtime(io::Error::other("x")),
         ];
         for error in errors {
             let message = error.to_string();

@@ -1,12 +1,15 @@
 //! The `countersign` command: sign OAuth 1.0a requests from the shell.
 //!
 //! `countersign sign` prints the `Authorization` header value for one request, built by the
-//! [`countersign`] crate. Credentials come from flags or from the `COUNTERSIGN_*` environment
-//! variables (flags win), so secrets can stay out of shell history.
+//! [`countersign`] crate. `countersign serve` runs the local provider of
+//! [`countersign_provider`] on loopback until interrupted. Credentials come from flags or from
+//! the `COUNTERSIGN_*` environment variables (flags win), so secrets can stay out of shell
+//! history.
 //!
-//! Exit codes: 0 on success; 1 when the request cannot be signed (bad input, such as an
-//! `http://` URL to a remote host) or the output cannot be written, with one line on stderr
-//! saying why; 2 for a command-line usage error (clap's).
+//! Exit codes: 0 on success (for `serve`, stopped by Ctrl-C or SIGTERM); 1 when the request
+//! cannot be signed (bad input, such as an `http://` URL to a remote host), the provider cannot
+//! start, or the output cannot be written, with one line on stderr saying why; 2 for a
+//! command-line usage error (clap's).
 //!
 //! The layout leaves room for more subcommands: [`cli`] holds the clap definitions, one module
 //! per subcommand does the work, and this file parses, dispatches and maps failures to exit
@@ -16,6 +19,7 @@
 
 mod cli;
 mod error;
+mod serve;
 mod sign;
 mod usage;
 
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Sign(args) => sign::run(args, &mut io::stdout().lock()),
+        Command::Serve(args) => serve::run(args, &mut io::stdout()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

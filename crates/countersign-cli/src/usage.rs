@@ -174,11 +174,23 @@ mod tests {
     fn finds_the_secret_options_of_every_subcommand() {
         let options = secret_options(&Cli::command());
         let longs: Vec<_> = options.iter().filter_map(|o| o.long.as_deref()).collect();
-        assert_eq!(longs, ["--consumer-secret", "--token-secret", "--verifier"]);
+        assert_eq!(
+            longs,
+            [
+                "--consumer-secret",
+                "--token-secret",
+                "--verifier",
+                "--consumer-secret"
+            ]
+        );
         let envs: Vec<_> = options.iter().filter_map(|o| o.env.as_ref()).collect();
         assert_eq!(
             envs,
-            ["COUNTERSIGN_CONSUMER_SECRET", "COUNTERSIGN_TOKEN_SECRET"]
+            [
+                "COUNTERSIGN_CONSUMER_SECRET",
+                "COUNTERSIGN_TOKEN_SECRET",
+                "COUNTERSIGN_CONSUMER_SECRET"
+            ]
         );
     }
 

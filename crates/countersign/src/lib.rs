@@ -130,6 +130,7 @@ pub mod signature;
 pub mod skew;
 mod token_response;
 mod url;
+pub mod verify;
 
 pub use callback::Callback;
 pub use credentials::{ClientCredentials, TokenCredentials};

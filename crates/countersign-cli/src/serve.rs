@@ -1,0 +1,112 @@
+//! `countersign serve`: run the local provider on loopback until interrupted.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+use countersign_provider::{
+    Consumer, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider, Refusal,
+};
+
+use crate::cli::ServeArgs;
+use crate::error::CliError;
+
+/// The name the consumer given on the command line is registered under (`consumer_name`).
+const CONSUMER_NAME: &str = "countersign serve";
+
+/// Starts the provider as `args` say, writes its base URL and a newline to `out`, and serves
+/// until SIGINT or SIGTERM. Log lines (what was refused, and why) go to stderr.
+pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<(), CliError> {
+    let listen: SocketAddr = args
+        .listen
+        .trim()
+        .parse()
+        .map_err(|_| CliError::InvalidListen)?;
+    if !listen.ip().is_loopback() {
+        return Err(CliError::NotLoopback);
+    }
+    let consumer = match (&args.consumer_key, &args.consumer_secret) {
+        (Some(key), Some(secret)) => {
+            Some(Consumer::new(key.as_str(), secret.clone(), CONSUMER_NAME))
+        }
+        (None, None) => None,
+        (Some(_), None) => return Err(CliError::UnpairedConsumer { key_present: true }),
+        (None, Some(_)) => return Err(CliError::UnpairedConsumer { key_present: false }),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        let mut builder = LocalProvider::builder()
+            .listen(listen)
+            .auto_approve(args.auto_approve)
+            .on_refusal(log_refusal);
+        let key = match &args.consumer_key {
+            Some(key) if consumer.is_some() => key.as_str(),
+            _ => DEFAULT_CONSUMER_KEY,
+        };
+        if let Some(consumer) = consumer.clone() {
+            builder = builder.consumer(consumer);
+        }
+        let stop = stop_signal().map_err(CliError::Runtime)?;
+        let provider = builder.start().await.map_err(|error| CliError::Listen {
+            address: listen.to_string(),
+            error,
+        })?;
+        writeln!(out, "{}", provider.base_url())
+            .and_then(|()| out.flush())
+            .map_err(CliError::Output)?;
+        let mut guide = format!(
+            "countersign serve: the local provider is at {}; consumer key {key:?}",
+            provider.base_url()
+        );
+        if consumer.is_none() {
+            guide.push_str(&format!(" with the secret {DEFAULT_CONSUMER_SECRET:?}"));
+        }
+        if args.auto_approve {
+            guide.push_str("; authorizations are approved at once");
+        }
+        guide.push_str("; Ctrl-C stops it");
+        log(&guide);
+        stop.await;
+        log("countersign serve: stopping");
+        // The server's own failure after it started has nowhere better to go than the log.
+        if let Err(error) = provider.shutdown().await {
+            log(&format!("countersign serve: {error}"));
+        }
+        Ok(())
+    })
+}
+
+fn log(line: &str) {
+    // Nothing more can be done when stderr is gone.
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+fn log_refusal(refusal: &Refusal) {
+    log(&format!("countersign serve: refused {refusal}"));
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM. The handlers are installed before it
+/// returns, so a signal that arrives as soon as the base URL is printed is not missed.
+fn stop_signal() -> io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}

@@ -1,0 +1,516 @@
+//! [`LocalProvider`]: a Discogs-compatible OAuth 1.0a provider on loopback, for tests and demos.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use countersign::Secret;
+use countersign::clock::{Clock, SystemClock};
+use countersign::verify::DEFAULT_TIMESTAMP_WINDOW;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::SharedClock;
+
+mod app;
+mod discogs_auth;
+mod html;
+mod rate;
+mod reply;
+
+pub use rate::RateLimit;
+
+/// The consumer key of the consumer a provider registers when none is configured.
+pub const DEFAULT_CONSUMER_KEY: &str = "countersign-local-key";
+/// Its secret.
+pub const DEFAULT_CONSUMER_SECRET: &str = "countersign-local-secret";
+/// Its name (`consumer_name` in the identity resource).
+pub const DEFAULT_CONSUMER_NAME: &str = "countersign local app";
+/// The id of the user a provider registers when none is configured.
+pub const DEFAULT_USER_ID: u64 = 1;
+/// Its username (the one in the Discogs documentation's identity example).
+pub const DEFAULT_USERNAME: &str = "example";
+
+/// How long a request token (and its verifier) lives by default: 15 minutes, as on Discogs.
+pub const DEFAULT_REQUEST_TOKEN_LIFETIME: u64 = 15 * 60;
+
+/// How long a graceful shutdown may take before open connections are dropped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A registered client application.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub(crate) key: String,
+    pub(crate) secret: Secret,
+    pub(crate) name: String,
+}
+
+impl Consumer {
+    /// A consumer with its key, secret and name (the name is `consumer_name` in the identity
+    /// resource, and is shown on the authorize page).
+    pub fn new(key: impl Into<String>, secret: impl Into<Secret>, name: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            secret: secret.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// A user account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub(crate) id: u64,
+    pub(crate) username: String,
+}
+
+impl User {
+    /// A user with its numeric id and username.
+    pub fn new(id: u64, username: impl Into<String>) -> Self {
+        Self {
+            id,
+            username: username.into(),
+        }
+    }
+}
+
+/// A request the provider refused, with the precise reason: what the provider's log would say.
+///
+/// The reason never contains a secret, and the path has no query (queries can carry
+/// credentials).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Refusal {
+    /// The request method.
+    pub method: String,
+    /// The request path, without the query.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}: {}",
+            self.status, self.method, self.path, self.reason
+        )
+    }
+}
+
+type RefusalHook = Arc<dyn Fn(&Refusal) + Send + Sync>;
+
+/// The local provider. Start one with [`LocalProvider::builder`].
+///
+/// It serves Discogs' routes over plain HTTP on a loopback address:
+///
+/// | route | what |
+/// |---|---|
+/// | `GET` or `POST /oauth/request_token` | temporary credentials; `oauth_callback` is a URL or `oob` (also when absent) |
+/// | `GET /oauth/authorize?oauth_token=..` | a page with Approve and Deny (or, with [`auto_approve`](Builder::auto_approve), approval at once) |
+/// | `POST /oauth/authorize` | the page's form |
+/// | `POST /oauth/access_token` | token credentials for an approved request token and its verifier; or, with `oauth_session_handle`, a renewed access token |
+/// | `GET /oauth/identity` | `{"id", "username", "resource_url", "consumer_name"}` |
+/// | `GET /database/search` | a protected sample resource: OAuth, a personal token or key/secret |
+///
+/// Behaviour follows the Discogs API: request tokens and verifiers expire 15 minutes after
+/// issue and verifiers are single-use; token endpoints answer errors in `text/plain`, other
+/// resources in JSON `{"message": ..}` with `WWW-Authenticate: OAuth realm="<base URL>"` on a
+/// 401; every answer carries `X-Discogs-Ratelimit`, `-Used` and `-Remaining`, and past the rate
+/// (a moving 60-second window per client) the answer is 429; a request without a `User-Agent` is
+/// refused with 403. Unknown consumers, unknown tokens and wrong signatures all read
+/// "Invalid signature." to the client; the [`on_refusal`](Builder::on_refusal) hook gets the
+/// precise reason.
+///
+/// ```
+/// use countersign_provider::LocalProvider;
+///
+/// # fn main() -> std::io::Result<()> {
+/// let provider = LocalProvider::builder().auto_approve(true).start_blocking()?;
+/// assert!(provider.base_url().starts_with("http://127.0.0.1:"));
+/// // ... point your client at provider.url("/oauth/request_token") ...
+/// drop(provider); // shuts the server down
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct LocalProvider(());
+
+impl LocalProvider {
+    /// A builder with the defaults: `127.0.0.1`, a free port, the default consumer
+    /// ([`DEFAULT_CONSUMER_KEY`], [`DEFAULT_CONSUMER_SECRET`]) and user ([`DEFAULT_USER_ID`],
+    /// [`DEFAULT_USERNAME`]), the system clock, Discogs' rate limits, no automatic approval.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+}
+
+/// Configures and starts a [`LocalProvider`].
+#[must_use = "a builder does nothing until started"]
+pub struct Builder {
+    pub(crate) listen: SocketAddr,
+    pub(crate) consumers: Vec<Consumer>,
+    pub(crate) users: Vec<User>,
+    pub(crate) personal_tokens: Vec<(Secret, u64)>,
+    pub(crate) auto_approve: bool,
+    pub(crate) clock: SharedClock,
+    pub(crate) request_token_lifetime: u64,
+    pub(crate) access_token_lifetime: Option<u64>,
+    pub(crate) timestamp_window: u64,
+    pub(crate) nonce_capacity: usize,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) on_refusal: Option<RefusalHook>,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("listen", &self.listen)
+            .field("consumers", &self.consumers)
+            .field("users", &self.users)
+            .field("personal_tokens", &self.personal_tokens.len())
+            .field("auto_approve", &self.auto_approve)
+            .field("request_token_lifetime", &self.request_token_lifetime)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("timestamp_window", &self.timestamp_window)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    fn new() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            consumers: Vec::new(),
+            users: Vec::new(),
+            personal_tokens: Vec::new(),
+            auto_approve: false,
+            clock: Arc::new(SystemClock),
+            request_token_lifetime: DEFAULT_REQUEST_TOKEN_LIFETIME,
+            access_token_lifetime: None,
+            timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+            nonce_capacity: crate::layer::DEFAULT_NONCE_CAPACITY,
+            rate_limit: RateLimit::DISCOGS,
+            on_refusal: None,
+        }
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`; port 0 picks a free port). It must be a
+    /// loopback address: the provider speaks plain HTTP, and PLAINTEXT sends secrets in the
+    /// clear.
+    pub fn listen(mut self, address: SocketAddr) -> Self {
+        self.listen = address;
+        self
+    }
+
+    /// Registers a consumer. Without any, the default consumer is registered.
+    pub fn consumer(mut self, consumer: Consumer) -> Self {
+        self.consumers.push(consumer);
+        self
+    }
+
+    /// Registers a user. The first user is the one signed in on the authorize page. Without any,
+    /// the default user is registered.
+    pub fn user(mut self, user: User) -> Self {
+        self.users.push(user);
+        self
+    }
+
+    /// Accepts a Discogs personal access token for the user with id `user_id`
+    /// (`Authorization: Discogs token=..` or `?token=..`).
+    pub fn personal_token(mut self, token: impl Into<Secret>, user_id: u64) -> Self {
+        self.personal_tokens.push((token.into(), user_id));
+        self
+    }
+
+    /// Automation mode: `GET /oauth/authorize?oauth_token=..` approves at once, as the first
+    /// user: a 302 to the callback, or for `oob` a 200 whose body is
+    /// `oauth_token=..&oauth_verifier=..` (form-encoded).
+    pub fn auto_approve(mut self, auto: bool) -> Self {
+        self.auto_approve = auto;
+        self
+    }
+
+    /// Where the current time comes from (default: the system clock). Give a
+    /// [`ManualClock`](crate::ManualClock) to expire tokens in tests without waiting.
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How long a request token and its verifier live, in seconds (default
+    /// [`DEFAULT_REQUEST_TOKEN_LIFETIME`]).
+    pub fn request_token_lifetime(mut self, seconds: u64) -> Self {
+        self.request_token_lifetime = seconds;
+        self
+    }
+
+    /// Issues access tokens that expire after `seconds`, with `oauth_expires_in` and an
+    /// `oauth_session_handle` to renew them at `/oauth/access_token` (the OAuth session
+    /// extension). Default: access tokens that do not expire, as on Discogs.
+    pub fn access_token_lifetime(mut self, seconds: u64) -> Self {
+        self.access_token_lifetime = Some(seconds);
+        self
+    }
+
+    /// How far a request's timestamp may be from the provider's clock, either way (default 300
+    /// seconds).
+    pub fn timestamp_window(mut self, seconds: u64) -> Self {
+        self.timestamp_window = seconds;
+        self
+    }
+
+    /// How many nonces are remembered at once (default 100,000); past that, requests are refused
+    /// with 503 until older nonces leave the timestamp window.
+    pub fn nonce_capacity(mut self, capacity: usize) -> Self {
+        self.nonce_capacity = capacity;
+        self
+    }
+
+    /// The rate limits (default [`RateLimit::DISCOGS`]: 60 requests a minute per authenticated
+    /// client, 25 per unauthenticated address).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// Called with every refused request and the precise reason: for logs, and for tests that
+    /// check why.
+    pub fn on_refusal(mut self, hook: impl Fn(&Refusal) + Send + Sync + 'static) -> Self {
+        self.on_refusal = Some(Arc::new(hook));
+        self
+    }
+
+    fn validate(&self) -> io::Result<()> {
+        if !self.listen.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the local provider listens on loopback addresses only (127.0.0.0/8 or ::1)",
+            ));
+        }
+        let user_known = |id: u64| {
+            if self.users.is_empty() {
+                id == DEFAULT_USER_ID
+            } else {
+                self.users.iter().any(|u| u.id == id)
+            }
+        };
+        if !self.personal_tokens.iter().all(|(_, id)| user_known(*id)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a personal token names a user id that is not registered",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`io::ErrorKind::InvalidInput`] for an address that is not loopback or a personal token of
+    /// an unregistered user; the error of binding the address.
+    pub async fn start(self) -> io::Result<ProviderHandle> {
+        self.validate()?;
+        let listener = TcpListener::bind(self.listen).await?;
+        let address = listener.local_addr()?;
+        let base_url = format!("http://{address}");
+        let router = app::router(self, &base_url);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, router, rx));
+        Ok(ProviderHandle {
+            base_url,
+            address,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Starts serving on a thread of its own with its own runtime, for synchronous code and
+    /// tests. Returns once the address is bound.
+    ///
+    /// # Errors
+    /// As [`start`](Self::start), and the error of creating the runtime or the thread.
+    pub fn start_blocking(self) -> io::Result<BlockingProviderHandle> {
+        self.validate()?;
+        let (ready_tx, ready_rx) = mpsc::channel::<io::Result<SocketAddr>>();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("countersign-local-provider".into())
+            .spawn(move || -> io::Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async move {
+                    let bound = async {
+                        let listener = TcpListener::bind(self.listen).await?;
+                        let address = listener.local_addr()?;
+                        Ok::<_, io::Error>((listener, address))
+                    }
+                    .await;
+                    let (listener, address) = match bound {
+                        Ok(bound) => bound,
+                        Err(error) => {
+                            let kind = error.kind();
+                            let _ = ready_tx.send(Err(error));
+                            return Err(io::Error::from(kind));
+                        }
+                    };
+                    let base_url = format!("http://{address}");
+                    let router = app::router(self, &base_url);
+                    let _ = ready_tx.send(Ok(address));
+                    serve(listener, router, stop_rx).await
+                })
+            })?;
+        let address = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the provider thread ended before binding"))??;
+        Ok(BlockingProviderHandle {
+            base_url: format!("http://{address}"),
+            address,
+            shutdown: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// Serves until `stop` fires (or its sender is dropped), then shuts down gracefully, giving open
+/// connections [`SHUTDOWN_GRACE`] to finish.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    stop: oneshot::Receiver<()>,
+) -> io::Result<()> {
+    let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stop.await;
+        let _ = stopping_tx.send(());
+    });
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        result = &mut server => result,
+        () = async {
+            let _ = stopping_rx.await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
+}
+
+/// A running provider, started with [`Builder::start`]. Dropping it stops the server (in the
+/// background); [`shutdown`](Self::shutdown) stops it and waits.
+#[derive(Debug)]
+pub struct ProviderHandle {
+    base_url: String,
+    address: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl ProviderHandle {
+    /// The base URL, such as `http://127.0.0.1:41234` (no trailing slash).
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL followed by `path` (which starts with `/`).
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Stops the server: no new connections, requests under way finish (for up to five
+    /// seconds).
+    ///
+    /// # Errors
+    /// The server's own error, if it failed.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ProviderHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A running provider on a thread of its own, started with [`Builder::start_blocking`].
+/// Dropping it stops the server and waits for the thread.
+#[derive(Debug)]
+pub struct BlockingProviderHandle {
+    base_url: String,
+    address: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+impl BlockingProviderHandle {
+    /// The base URL, such as `http://127.0.0.1:41234` (no trailing slash).
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL followed by `path` (which starts with `/`).
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Stops the server and waits for its thread.
+    ///
+    /// # Errors
+    /// The server's own error, if it failed.
+    pub fn shutdown(mut self) -> io::Result<()> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| io::Error::other("the provider thread panicked"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for BlockingProviderHandle {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}

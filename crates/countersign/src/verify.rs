@@ -1,0 +1,945 @@
+//! Verifying OAuth 1.0a requests, for providers (RFC 5849 sections 3.2 to 3.5).
+//!
+//! [`Verifier::verify`] takes one incoming request (method, URL, the `Authorization` header value
+//! if any, and the form body if it is `application/x-www-form-urlencoded`), the current time, a
+//! [`SecretLookup`] for the client and token secrets, and a [`NonceStore`]; it answers with the
+//! authenticated request's [`Verified`] parameters, or a [`Rejection`] that says precisely why (for
+//! your logs) and which HTTP status to answer with (for the client).
+//!
+//! ```
+//! use countersign::verify::{MemoryNonceStore, Verifier, lookup_fn};
+//! use countersign::{ClientCredentials, Request, Secret, Signer, TokenCredentials};
+//!
+//! // The client side signs a request...
+//! let client = ClientCredentials::new("key", "consumer secret");
+//! let token = TokenCredentials::new("token", "token secret");
+//! let url = "https://api.example/photos?size=original";
+//! let header = Signer::new(&client)
+//!     .token(&token)
+//!     .timestamp(1_700_000_000)
+//!     .nonce("n0nce")
+//!     .sign(&Request::get(url))?
+//!     .to_authorization();
+//!
+//! // ...and the provider verifies it.
+//! let secrets = lookup_fn(
+//!     |key: &str| (key == "key").then(|| Secret::new("consumer secret")),
+//!     |key: &str, token: &str| (key == "key" && token == "token").then(|| Secret::new("token secret")),
+//! );
+//! let verifier = Verifier::new();
+//! let mut nonces = MemoryNonceStore::new(verifier.window(), 10_000);
+//! let now = 1_700_000_010;
+//! let verified = verifier
+//!     .verify(&Request::get(url), Some(header.as_str()), now, &secrets, &mut nonces)
+//!     .expect("a good request");
+//! assert_eq!(verified.consumer_key(), "key");
+//! assert_eq!(verified.token(), Some("token"));
+//!
+//! // The same request again is a replay.
+//! let rejection = verifier
+//!     .verify(&Request::get(url), Some(header.as_str()), now, &secrets, &mut nonces)
+//!     .unwrap_err();
+//! assert_eq!(rejection.status(), 401);
+//! assert_eq!(rejection.to_string(), "nonce already used (consumer key \"key\", token \"token\")");
+//! # Ok::<(), countersign::Error>(())
+//! ```
+//!
+//! ## What is checked, in order
+//!
+//! 1. The protocol parameters are collected from the `Authorization: OAuth` header, the query
+//!    and the form body. They must all come from one of those places, and each at most once
+//!    (400 otherwise). A header with another scheme (`Basic`, `Discogs`) is not looked at.
+//! 2. `oauth_consumer_key`, `oauth_signature_method` and `oauth_signature` are present;
+//!    `oauth_version`, if present, is `1.0`; the signature method is one this build supports;
+//!    `oauth_timestamp` is a decimal number and `oauth_nonce` has 1 to 64 characters (400
+//!    otherwise).
+//! 3. The timestamp is within the window (default 300 seconds either way) of the current time
+//!    (401 otherwise).
+//! 4. The client secret and, when the request carries `oauth_token`, the token secret are looked
+//!    up; the signature is computed and compared with the one sent, in constant time. An unknown
+//!    client or token goes through the same work with a dummy secret, so the response time does
+//!    not tell which keys exist (401 on any mismatch).
+//! 5. Only then is the nonce recorded: a nonce seen before with the same timestamp, client and
+//!    token is a replay (401). Unauthenticated requests never reach the nonce store, so they
+//!    cannot fill it.
+//!
+//! ## What to tell the client
+//!
+//! [`Rejection::status`] is the status RFC 5849 section 3.2 prescribes (400 for a malformed,
+//! missing or duplicated parameter or an unsupported method, 401 for bad credentials, signature,
+//! timestamp or nonce), and [`Rejection::public_message`] a one-line text that says no more than
+//! that: an unknown client, an unknown token and a wrong signature all read "Invalid signature.",
+//! so the answer does not reveal which keys exist. The precise reason ([`Rejection::reason`],
+//! and the `Display` of the rejection) is for the provider's logs. Neither ever contains a
+//! secret.
+//!
+//! ## Signature methods
+//!
+//! Every method of [`SignatureMethod`] this build has is verified, by the same call: the core
+//! computes the expected signature ([`signature::compute`](crate::signature::compute)) and the
+//! verifier compares. PLAINTEXT needs only the secrets; the HMAC methods (features `hmac-sha1`,
+//! `hmac-sha256`) sign the request, so give [`Verifier::verify`] the absolute URL the client used
+//! (scheme, host and port as the client saw them, behind a proxy too).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::{Request, Secret, SecretStr, SignatureMethod};
+
+mod collect;
+mod store;
+#[cfg(test)]
+mod tests;
+
+pub use store::MemoryNonceStore;
+
+/// The default timestamp window: a request's `oauth_timestamp` may be this many seconds before or
+/// after the provider's clock.
+pub const DEFAULT_TIMESTAMP_WINDOW: u64 = 300;
+
+/// Longest `oauth_nonce` accepted (Discogs refuses longer ones, and the nonce store keeps them).
+pub const MAX_NONCE_LEN: usize = crate::nonce::MAX_NONCE_LEN;
+
+/// The secrets used when a client or token is unknown, so that the work done (and the time it
+/// takes) does not depend on whether it exists. Never accepted: a request whose key was unknown is
+/// refused whatever its signature.
+const DUMMY_CONSUMER_SECRET: &str = "countersign-dummy-consumer-secret-0000";
+const DUMMY_TOKEN_SECRET: &str = "countersign-dummy-token-secret-00000000";
+
+/// Where the protocol parameters of a request were found (RFC 5849 section 3.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Location {
+    /// The `Authorization: OAuth ...` header.
+    Header,
+    /// The query of the request URL.
+    Query,
+    /// The `application/x-www-form-urlencoded` body.
+    Body,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Header => "the Authorization header",
+            Self::Query => "the query",
+            Self::Body => "the form body",
+        })
+    }
+}
+
+/// Looks up the secrets of clients and tokens.
+///
+/// Implement it over your storage, or build one from two closures with [`lookup_fn`].
+pub trait SecretLookup {
+    /// The secret of the client whose key is `consumer_key`, or `None` when there is no such
+    /// client.
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret>;
+
+    /// The secret of `token` when it exists and was issued to `consumer_key`, else `None`.
+    ///
+    /// Whether the token is of the right kind for the endpoint (a temporary token for the
+    /// token-credentials request, an access token elsewhere) and whether it has expired are
+    /// better checked after verification, on [`Verified::token`]: then the client has proven
+    /// that it holds the token's secret, and telling it that the token expired reveals nothing.
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret>;
+}
+
+impl<L: SecretLookup + ?Sized> SecretLookup for &L {
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+        (**self).client_secret(consumer_key)
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+        (**self).token_secret(consumer_key, token)
+    }
+}
+
+/// A [`SecretLookup`] made of two closures; see [`lookup_fn`].
+#[derive(Clone, Copy)]
+pub struct FnLookup<C, T> {
+    client: C,
+    token: T,
+}
+
+impl<C, T> fmt::Debug for FnLookup<C, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnLookup").finish_non_exhaustive()
+    }
+}
+
+/// A [`SecretLookup`] from two closures: `client(consumer_key)` and
+/// `token(consumer_key, token)`.
+///
+/// ```
+/// use countersign::Secret;
+/// use countersign::verify::{SecretLookup, lookup_fn};
+///
+/// let secrets = lookup_fn(
+///     |key| (key == "key").then(|| Secret::new("secret")),
+///     |_key, _token| None,
+/// );
+/// assert!(secrets.client_secret("key").is_some());
+/// assert!(secrets.token_secret("key", "token").is_none());
+/// ```
+pub fn lookup_fn<C, T>(client: C, token: T) -> FnLookup<C, T>
+where
+    C: Fn(&str) -> Option<Secret>,
+    T: Fn(&str, &str) -> Option<Secret>,
+{
+    FnLookup { client, token }
+}
+
+impl<C, T> SecretLookup for FnLookup<C, T>
+where
+    C: Fn(&str) -> Option<Secret>,
+    T: Fn(&str, &str) -> Option<Secret>,
+{
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+        (self.client)(consumer_key)
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+        (self.token)(consumer_key, token)
+    }
+}
+
+/// One use of a nonce: what RFC 5849 section 3.3 says must be unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonceUse<'a> {
+    /// `oauth_consumer_key`.
+    pub consumer_key: &'a str,
+    /// `oauth_token`, if the request carried one.
+    pub token: Option<&'a str>,
+    /// `oauth_timestamp`.
+    pub timestamp: u64,
+    /// `oauth_nonce`.
+    pub nonce: &'a str,
+}
+
+/// What a [`NonceStore`] says about a nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub enum NonceCheck {
+    /// Not seen before; now recorded.
+    Fresh,
+    /// Seen before with the same timestamp, client and token: a replay.
+    Replayed,
+    /// The store is full of nonces that are still inside the window, and cannot record this one
+    /// without forgetting one of them (which would let that one be replayed).
+    Full,
+}
+
+/// Remembers the nonces of authenticated requests, to detect replays.
+///
+/// A nonce only needs remembering while its timestamp is inside the window: after that, the
+/// timestamp check refuses the request anyway.
+pub trait NonceStore {
+    /// Records `nonce` unless it was seen before. `now` is the current time, in seconds since the
+    /// Unix epoch, for forgetting what has left the window.
+    fn check_and_insert(&mut self, nonce: NonceUse<'_>, now: u64) -> NonceCheck;
+}
+
+impl<N: NonceStore + ?Sized> NonceStore for &mut N {
+    fn check_and_insert(&mut self, nonce: NonceUse<'_>, now: u64) -> NonceCheck {
+        (**self).check_and_insert(nonce, now)
+    }
+}
+
+/// Checks incoming requests. Cheap to copy; holds only settings.
+///
+/// See the [module documentation](self) for what is checked and in which order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Verifier {
+    window: u64,
+    require_timestamp: bool,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verifier with a window of [`DEFAULT_TIMESTAMP_WINDOW`] seconds that requires a
+    /// timestamp and a nonce on every request.
+    pub const fn new() -> Self {
+        Self {
+            window: DEFAULT_TIMESTAMP_WINDOW,
+            require_timestamp: true,
+        }
+    }
+
+    /// How many seconds a timestamp may be before or after the current time. Give the
+    /// [`MemoryNonceStore`] at least the same window.
+    pub const fn timestamp_window(mut self, seconds: u64) -> Self {
+        self.window = seconds;
+        self
+    }
+
+    /// The timestamp window, in seconds.
+    #[must_use]
+    pub const fn window(&self) -> u64 {
+        self.window
+    }
+
+    /// Accepts PLAINTEXT requests that carry neither `oauth_timestamp` nor `oauth_nonce`, which
+    /// RFC 5849 section 3.3 allows (default: refused with a missing parameter).
+    ///
+    /// # Security
+    /// Such requests cannot be checked for replay: anyone who captures one can send it again.
+    pub const fn allow_plaintext_without_timestamp(mut self, allow: bool) -> Self {
+        self.require_timestamp = !allow;
+        self
+    }
+
+    /// Verifies one request.
+    ///
+    /// `request` is the method, the URL and, when the body is
+    /// `application/x-www-form-urlencoded`, the body. The URL must be the absolute URL the client
+    /// signed for the methods that sign the request (HMAC); PLAINTEXT reads only its query, so a
+    /// path with a query does there.
+    ///
+    /// `authorization` is the `Authorization` header value, if any. `now` is the current time in
+    /// seconds since the Unix epoch.
+    ///
+    /// # Errors
+    /// A [`Rejection`] with the precise [`Reason`], the HTTP status to answer with and a
+    /// message fit for the client.
+    pub fn verify<L, N>(
+        &self,
+        request: &Request<'_>,
+        authorization: Option<&str>,
+        now: u64,
+        secrets: &L,
+        nonces: &mut N,
+    ) -> Result<Verified, Rejection>
+    where
+        L: SecretLookup + ?Sized,
+        N: NonceStore + ?Sized,
+    {
+        let parsed = collect::parse_header(authorization).map_err(Rejection::new)?;
+        let params = collect::collect(parsed.as_ref(), request).map_err(Rejection::new)?;
+        let checked = self.check_params(&params, now)?;
+        self.authenticate(request, &params, checked, now, secrets, nonces)
+    }
+
+    /// Step 2 and 3: the parameters are all there and well formed, and the timestamp is in the
+    /// window.
+    fn check_params(&self, params: &collect::Params<'_>, now: u64) -> Result<Checked, Rejection> {
+        if params.consumer_key.is_none() {
+            return Err(Rejection::new(Reason::MissingParameter {
+                name: "oauth_consumer_key",
+            }));
+        }
+        let with_key = |reason: Reason| Rejection::new(reason).with_ids(params);
+        let method_name = params.signature_method.as_deref().ok_or_else(|| {
+            with_key(Reason::MissingParameter {
+                name: "oauth_signature_method",
+            })
+        })?;
+        if params.signature.is_none() {
+            return Err(with_key(Reason::MissingParameter {
+                name: "oauth_signature",
+            }));
+        }
+        if params.version.as_deref().is_some_and(|v| v != "1.0") {
+            return Err(with_key(Reason::UnsupportedVersion));
+        }
+        let method: SignatureMethod = method_name.parse().map_err(|_| {
+            with_key(Reason::UnsupportedSignatureMethod {
+                name: crate::error::excerpt(method_name),
+            })
+        })?;
+        let timestamp = match (&params.timestamp, &params.nonce) {
+            (None, None) if !self.require_timestamp && method == SignatureMethod::Plaintext => None,
+            (None, _) => {
+                return Err(with_key(Reason::MissingParameter {
+                    name: "oauth_timestamp",
+                }));
+            }
+            (Some(_), None) => {
+                return Err(with_key(Reason::MissingParameter {
+                    name: "oauth_nonce",
+                }));
+            }
+            (Some(timestamp), Some(nonce)) => {
+                let timestamp =
+                    parse_timestamp(timestamp).ok_or_else(|| with_key(Reason::InvalidTimestamp))?;
+                if nonce.is_empty() || nonce.len() > MAX_NONCE_LEN {
+                    return Err(with_key(Reason::InvalidNonce));
+                }
+                if timestamp.abs_diff(now) > self.window {
+                    return Err(with_key(Reason::StaleTimestamp { timestamp, now }));
+                }
+                Some(timestamp)
+            }
+        };
+        Ok(Checked { method, timestamp })
+    }
+
+    /// Steps 4 and 5: the signature, then the nonce.
+    fn authenticate<L, N>(
+        &self,
+        request: &Request<'_>,
+        params: &collect::Params<'_>,
+        checked: Checked,
+        now: u64,
+        secrets: &L,
+        nonces: &mut N,
+    ) -> Result<Verified, Rejection>
+    where
+        L: SecretLookup + ?Sized,
+        N: NonceStore + ?Sized,
+    {
+        let consumer_key = params.consumer_key.as_deref().unwrap_or_default();
+        let token = params.token.as_deref().filter(|t| !t.is_empty());
+        let sent = params
+            .signature
+            .as_ref()
+            .map_or("", SecretStr::expose_secret);
+
+        // Both lookups and the comparison run whether or not the keys exist.
+        let client_secret = secrets.client_secret(consumer_key);
+        let client_known = client_secret.is_some();
+        let client_secret = client_secret.unwrap_or_else(|| Secret::new(DUMMY_CONSUMER_SECRET));
+        let (token_secret, token_known) = match token {
+            Some(token) => {
+                let found = secrets.token_secret(consumer_key, token);
+                let known = found.is_some();
+                (
+                    Some(found.unwrap_or_else(|| Secret::new(DUMMY_TOKEN_SECRET))),
+                    known,
+                )
+            }
+            None => (None, true),
+        };
+        let signature_ok = signature_matches(
+            checked.method,
+            &client_secret,
+            token_secret.as_ref(),
+            request,
+            params,
+            sent,
+        )
+        .map_err(|error| Rejection::new(Reason::MalformedRequest(error)).with_ids(params))?;
+
+        let reject = |reason: Reason| Err(Rejection::new(reason).with_ids(params));
+        if !client_known {
+            return reject(Reason::UnknownClient);
+        }
+        if !token_known {
+            return reject(Reason::UnknownToken);
+        }
+        if !signature_ok {
+            return reject(Reason::InvalidSignature);
+        }
+
+        if let (Some(timestamp), Some(nonce)) = (checked.timestamp, params.nonce.as_deref()) {
+            let used = NonceUse {
+                consumer_key,
+                token,
+                timestamp,
+                nonce,
+            };
+            match nonces.check_and_insert(used, now) {
+                NonceCheck::Fresh => {}
+                NonceCheck::Replayed => return reject(Reason::ReplayedNonce),
+                NonceCheck::Full => return reject(Reason::NonceStoreFull),
+            }
+        }
+
+        Ok(Verified {
+            consumer_key: consumer_key.into(),
+            token: token.map(Into::into),
+            signature_method: checked.method,
+            timestamp: checked.timestamp,
+            nonce: params.nonce.as_deref().map(Into::into),
+            callback: params.callback.as_deref().map(Into::into),
+            verifier: params
+                .verifier
+                .as_ref()
+                .map(|v| Secret::from(v.expose_secret())),
+            realm: params.realm.as_deref().map(Into::into),
+            location: params.location,
+            extensions: params
+                .extensions
+                .iter()
+                .map(|(name, value)| (String::from(&**name), Secret::from(value.expose_secret())))
+                .collect(),
+        })
+    }
+}
+
+/// What [`Verifier::check_params`] established.
+#[derive(Clone, Copy)]
+struct Checked {
+    method: SignatureMethod,
+    timestamp: Option<u64>,
+}
+
+/// Decimal digits only: no sign, no spaces, no overflow.
+fn parse_timestamp(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Whether `sent` (decoded from the request) is the signature of the request with these secrets,
+/// compared in constant time. The core computes the expected signature
+/// ([`signature::compute`](crate::signature::compute)), so every method it supports is verified
+/// here.
+fn signature_matches(
+    method: SignatureMethod,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+    request: &Request<'_>,
+    params: &collect::Params<'_>,
+    sent: &str,
+) -> Result<bool, crate::Error> {
+    let expected = if method == SignatureMethod::Plaintext {
+        // The secrets alone: the request is not signed.
+        crate::signature::plaintext(consumer_secret, token_secret)
+    } else if params.location == Location::Header {
+        let protocol = params.header_protocol_params();
+        crate::signature::compute(method, consumer_secret, token_secret, request, &protocol)?
+    } else {
+        // The protocol parameters are among the request's own: sign the request as sent, less
+        // `oauth_signature`.
+        let (url, body) = params.without_signature(request);
+        let mut unsigned = Request::new(request.method(), &url);
+        if let Some(body) = &body {
+            unsigned = unsigned.with_form_body(body.as_bytes());
+        }
+        crate::signature::compute(method, consumer_secret, token_secret, &unsigned, &[])?
+    };
+    Ok(expected.ct_eq(sent))
+}
+
+/// An authenticated request's protocol parameters.
+///
+/// `Debug` shows the consumer key, the token and the public parameters; it redacts the verifier
+/// and the values of extension parameters (such as `oauth_session_handle`, which is a
+/// credential).
+#[derive(Clone)]
+pub struct Verified {
+    consumer_key: String,
+    token: Option<String>,
+    signature_method: SignatureMethod,
+    timestamp: Option<u64>,
+    nonce: Option<String>,
+    callback: Option<String>,
+    verifier: Option<Secret>,
+    realm: Option<String>,
+    location: Location,
+    extensions: Vec<(String, Secret)>,
+}
+
+impl Verified {
+    /// `oauth_consumer_key`: the authenticated client.
+    #[must_use]
+    pub fn consumer_key(&self) -> &str {
+        &self.consumer_key
+    }
+
+    /// `oauth_token`: the token whose secret signed the request (an empty `oauth_token` counts as
+    /// none).
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The signature method the request was signed with.
+    #[must_use]
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.signature_method
+    }
+
+    /// `oauth_timestamp` (absent only when [`Verifier::allow_plaintext_without_timestamp`]
+    /// allowed it).
+    #[must_use]
+    pub fn timestamp(&self) -> Option<u64> {
+        self.timestamp
+    }
+
+    /// `oauth_nonce`.
+    #[must_use]
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// `oauth_callback`, as sent (a temporary-credentials request carries it). Not checked here:
+    /// the provider decides which callbacks it accepts.
+    #[must_use]
+    pub fn callback(&self) -> Option<&str> {
+        self.callback.as_deref()
+    }
+
+    /// `oauth_verifier` (a token-credentials request carries it). Compare it with the one you
+    /// issued in constant time ([`Secret::ct_eq`] or `==`).
+    #[must_use]
+    pub fn verifier(&self) -> Option<&Secret> {
+        self.verifier.as_ref()
+    }
+
+    /// The `realm` of the `Authorization` header, unquoted.
+    #[must_use]
+    pub fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+
+    /// Where the protocol parameters were found.
+    #[must_use]
+    pub fn location(&self) -> Location {
+        self.location
+    }
+
+    /// The value of another `oauth_*` parameter, such as `oauth_session_handle` (the session
+    /// extension) or `oauth_body_hash`.
+    ///
+    /// # Security
+    /// Some extension parameters are credentials: compare them in constant time and do not log
+    /// them.
+    #[must_use]
+    pub fn extension(&self, name: &str) -> Option<&Secret> {
+        self.extensions
+            .iter()
+            .find_map(|(n, v)| (n == name).then_some(v))
+    }
+
+    /// The names of the other `oauth_*` parameters, in the order sent.
+    pub fn extension_names(&self) -> impl Iterator<Item = &str> {
+        self.extensions.iter().map(|(n, _)| n.as_str())
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("consumer_key", &self.consumer_key)
+            .field("token", &self.token)
+            .field("signature_method", &self.signature_method)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier)
+            .field("realm", &self.realm)
+            .field("location", &self.location)
+            .field(
+                "extensions",
+                &self.extensions.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// Why a request was refused: the precise reason, for the provider's logs.
+///
+/// Messages name parameters, never their values (the names and values that came from the
+/// request are escaped and cut short).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The request carries no OAuth protocol parameter at all. (401)
+    NoCredentials,
+    /// The `Authorization: OAuth` header does not parse. (400)
+    MalformedHeader(crate::Error),
+    /// The form body is not UTF-8. (400)
+    MalformedBody,
+    /// An `oauth_*` parameter of the query or the form body has a broken percent-encoding. (400)
+    MalformedParameter {
+        /// The parameter's name (or the start of it).
+        name: String,
+        /// Where it was.
+        location: Location,
+    },
+    /// More `oauth_*` parameters than any request needs. (400)
+    TooManyParameters,
+    /// The same protocol parameter appears twice. (400)
+    DuplicateParameter {
+        /// Its name.
+        name: String,
+        /// Where it appeared first.
+        first: Location,
+        /// Where it appeared again.
+        second: Location,
+    },
+    /// The protocol parameters are spread over several places, where RFC 5849 section 3.5 wants
+    /// them all in one. (400)
+    MixedLocations {
+        /// One place.
+        first: Location,
+        /// Another.
+        second: Location,
+    },
+    /// A required protocol parameter is absent. (400)
+    MissingParameter {
+        /// Its name.
+        name: &'static str,
+    },
+    /// `oauth_version` is present and not `1.0`. (400)
+    UnsupportedVersion,
+    /// `oauth_signature_method` names a method this build does not support. (400)
+    UnsupportedSignatureMethod {
+        /// The name sent.
+        name: String,
+    },
+    /// `oauth_timestamp` is not a decimal number of seconds. (400)
+    InvalidTimestamp,
+    /// `oauth_nonce` is empty or longer than [`MAX_NONCE_LEN`]. (400)
+    InvalidNonce,
+    /// `oauth_timestamp` is outside the window around the current time. (401)
+    StaleTimestamp {
+        /// The timestamp sent.
+        timestamp: u64,
+        /// The current time.
+        now: u64,
+    },
+    /// No client has this consumer key. (401)
+    UnknownClient,
+    /// The client has no such token. (401)
+    UnknownToken,
+    /// The signature does not match. (401)
+    InvalidSignature,
+    /// The nonce was used before with the same timestamp, client and token. (401)
+    ReplayedNonce,
+    /// The nonce store is full of nonces still inside the window. (503)
+    NonceStoreFull,
+    /// The request cannot be signed again to check its signature: its URL is not absolute (a
+    /// signature method that signs the request needs the URL the client used), or its query or
+    /// form body does not decode. (400)
+    MalformedRequest(crate::Error),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCredentials => f.write_str("no OAuth protocol parameters in the request"),
+            Self::MalformedHeader(error) => error.fmt(f),
+            Self::MalformedBody => f.write_str("the form body is not UTF-8"),
+            Self::MalformedParameter { name, location } => {
+                write!(f, "{name:?} in {location} is not properly percent-encoded")
+            }
+            Self::TooManyParameters => write!(
+                f,
+                "more than {} oauth_ parameters in the request",
+                collect::MAX_PARAMS
+            ),
+            Self::DuplicateParameter {
+                name,
+                first,
+                second,
+            } => {
+                if first == second {
+                    write!(f, "{name:?} appears more than once in {first}")
+                } else {
+                    write!(f, "{name:?} appears both in {first} and in {second}")
+                }
+            }
+            Self::MixedLocations { first, second } => write!(
+                f,
+                "protocol parameters are spread over {first} and {second}; they must all travel in one place"
+            ),
+            Self::MissingParameter { name } => write!(f, "{name} is missing"),
+            Self::UnsupportedVersion => f.write_str("oauth_version is not 1.0"),
+            Self::UnsupportedSignatureMethod { name } => {
+                write!(f, "unsupported signature method {name:?}")
+            }
+            Self::InvalidTimestamp => {
+                f.write_str("oauth_timestamp is not a decimal number of seconds")
+            }
+            Self::InvalidNonce => write!(
+                f,
+                "oauth_nonce is empty or longer than {MAX_NONCE_LEN} characters"
+            ),
+            Self::StaleTimestamp { timestamp, now } => {
+                let (ahead, by) = if timestamp > now {
+                    ("ahead of", timestamp - now)
+                } else {
+                    ("behind", now - timestamp)
+                };
+                write!(
+                    f,
+                    "oauth_timestamp {timestamp} is {by} s {ahead} the provider's clock ({now}), outside the window"
+                )
+            }
+            Self::UnknownClient => f.write_str("unknown consumer key"),
+            Self::UnknownToken => f.write_str("unknown token, or a token of another client"),
+            Self::InvalidSignature => f.write_str("signature does not match"),
+            Self::ReplayedNonce => f.write_str("nonce already used"),
+            Self::NonceStoreFull => {
+                f.write_str("nonce store full of nonces still inside the window")
+            }
+            Self::MalformedRequest(error) => {
+                write!(f, "cannot compute the request's signature: {error}")
+            }
+        }
+    }
+}
+
+impl Reason {
+    /// The HTTP status to answer with (RFC 5849 section 3.2; 503 for a full nonce store).
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        match self {
+            Self::MalformedHeader(_)
+            | Self::MalformedBody
+            | Self::MalformedParameter { .. }
+            | Self::TooManyParameters
+            | Self::DuplicateParameter { .. }
+            | Self::MixedLocations { .. }
+            | Self::MissingParameter { .. }
+            | Self::UnsupportedVersion
+            | Self::UnsupportedSignatureMethod { .. }
+            | Self::InvalidTimestamp
+            | Self::InvalidNonce
+            | Self::MalformedRequest(_) => 400,
+            Self::NoCredentials
+            | Self::StaleTimestamp { .. }
+            | Self::UnknownClient
+            | Self::UnknownToken
+            | Self::InvalidSignature
+            | Self::ReplayedNonce => 401,
+            Self::NonceStoreFull => 503,
+        }
+    }
+}
+
+/// A refused request: the [`Reason`], and the consumer key and token it claimed (public values,
+/// useful in logs).
+///
+/// `Display` is the log line: the reason, then the claimed keys, escaped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    reason: Reason,
+    consumer_key: Option<String>,
+    token: Option<String>,
+}
+
+impl Rejection {
+    fn new(reason: Reason) -> Self {
+        Self {
+            reason,
+            consumer_key: None,
+            token: None,
+        }
+    }
+
+    fn with_ids(mut self, params: &collect::Params<'_>) -> Self {
+        self.consumer_key = params.consumer_key.as_deref().map(crate::error::excerpt);
+        self.token = params
+            .token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(crate::error::excerpt);
+        self
+    }
+
+    /// The precise reason.
+    #[must_use]
+    pub fn reason(&self) -> &Reason {
+        &self.reason
+    }
+
+    /// The HTTP status to answer with: 400, 401, or 503 for a full nonce store.
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        self.reason.status()
+    }
+
+    /// The consumer key the request claimed, if it got that far.
+    #[must_use]
+    pub fn consumer_key(&self) -> Option<&str> {
+        self.consumer_key.as_deref()
+    }
+
+    /// The token the request claimed, if any.
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// A one-line message for the client, in the style of the Discogs API's token endpoints
+    /// ("Parameter not found: oauth_consumer_key", "Invalid signature."). It says what RFC 5849
+    /// lets a provider say and no more: an unknown client, an unknown token and a wrong
+    /// signature read the same.
+    #[must_use]
+    pub fn public_message(&self) -> PublicMessage<'_> {
+        PublicMessage(&self.reason)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.reason.fmt(f)?;
+        match (&self.consumer_key, &self.token) {
+            (Some(key), Some(token)) => write!(f, " (consumer key {key:?}, token {token:?})"),
+            (Some(key), None) => write!(f, " (consumer key {key:?})"),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+impl core::error::Error for Rejection {}
+
+/// The message for the client; see [`Rejection::public_message`].
+#[derive(Clone, Copy, Debug)]
+pub struct PublicMessage<'a>(&'a Reason);
+
+impl fmt::Display for PublicMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Reason::NoCredentials => f.write_str("You must authenticate to access this resource."),
+            Reason::MalformedHeader(_) => f.write_str("Malformed Authorization header."),
+            Reason::MalformedBody => f.write_str("Malformed form body."),
+            Reason::MalformedParameter { name, .. } => {
+                f.write_str("Malformed parameter: ")?;
+                write_name(f, name)
+            }
+            Reason::TooManyParameters => f.write_str("Too many OAuth parameters."),
+            Reason::DuplicateParameter { name, .. } => {
+                f.write_str("Duplicated parameter: ")?;
+                write_name(f, name)
+            }
+            Reason::MixedLocations { .. } => f.write_str(
+                "OAuth parameters must all travel in one place: the Authorization header, the query or the form body.",
+            ),
+            Reason::MissingParameter { name } => write!(f, "Parameter not found: {name}"),
+            Reason::UnsupportedVersion => f.write_str("Unsupported oauth_version: use 1.0."),
+            Reason::UnsupportedSignatureMethod { .. } => {
+                f.write_str("Unsupported signature method: use")?;
+                for (i, method) in SignatureMethod::ALL.iter().enumerate() {
+                    f.write_str(if i == 0 { " " } else { ", " })?;
+                    f.write_str(method.as_str())?;
+                }
+                f.write_str(".")
+            }
+            Reason::InvalidTimestamp => f.write_str("Malformed parameter: oauth_timestamp"),
+            Reason::InvalidNonce => f.write_str("Malformed parameter: oauth_nonce"),
+            Reason::StaleTimestamp { .. } => f.write_str(
+                "Invalid timestamp: it must be within a few minutes of the current time.",
+            ),
+            Reason::UnknownClient | Reason::UnknownToken | Reason::InvalidSignature => {
+                f.write_str("Invalid signature.")
+            }
+            Reason::ReplayedNonce => f.write_str("Nonce already used."),
+            Reason::NonceStoreFull => f.write_str("Too many requests; try again later."),
+            Reason::MalformedRequest(_) => f.write_str("Malformed request."),
+        }
+    }
+}
+
+/// Writes a parameter name that came from the request: as it is when it is plain
+/// (`A-Z a-z 0-9 _`), else escaped and quoted.
+fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        f.write_str(name)
+    } else {
+        write!(f, "{name:?}")
+    }
+}

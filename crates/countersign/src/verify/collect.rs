@@ -1,0 +1,258 @@
+//! Collecting the protocol parameters of a request from the `Authorization` header, the query
+//! and the form body (RFC 5849 section 3.5), refusing duplicates and mixtures.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{Location, Reason};
+use crate::encode::decode_form;
+use crate::form::RawPairs;
+use crate::{Error, ParsedAuthorization, Request, SecretStr};
+
+/// Most `oauth_*` parameters a request may carry, all places together.
+pub(super) const MAX_PARAMS: usize = 64;
+
+/// The protocol parameters of a request, decoded.
+pub(super) struct Params<'p> {
+    pub(super) consumer_key: Option<Cow<'p, str>>,
+    pub(super) token: Option<Cow<'p, str>>,
+    pub(super) signature_method: Option<Cow<'p, str>>,
+    pub(super) signature: Option<SecretStr<'p>>,
+    pub(super) timestamp: Option<Cow<'p, str>>,
+    pub(super) nonce: Option<Cow<'p, str>>,
+    pub(super) callback: Option<Cow<'p, str>>,
+    pub(super) verifier: Option<SecretStr<'p>>,
+    pub(super) version: Option<Cow<'p, str>>,
+    pub(super) realm: Option<Cow<'p, str>>,
+    /// Other `oauth_*` parameters.
+    pub(super) extensions: Vec<(Cow<'p, str>, SecretStr<'p>)>,
+    /// Where the first protocol parameter was found.
+    pub(super) location: Location,
+}
+
+impl Params<'_> {
+    fn new() -> Self {
+        Self {
+            consumer_key: None,
+            token: None,
+            signature_method: None,
+            signature: None,
+            timestamp: None,
+            nonce: None,
+            callback: None,
+            verifier: None,
+            version: None,
+            realm: None,
+            extensions: Vec::new(),
+            location: Location::Header,
+        }
+    }
+}
+
+impl<'p> Params<'p> {
+    /// The protocol parameters of the header, raw, as a signature method signs them: every
+    /// `oauth_*` parameter except `oauth_signature` (and never `realm`).
+    pub(super) fn header_protocol_params(&self) -> Vec<(&str, &str)> {
+        let slots: [(&'static str, Option<&str>); 8] = [
+            ("oauth_consumer_key", self.consumer_key.as_deref()),
+            ("oauth_token", self.token.as_deref()),
+            ("oauth_signature_method", self.signature_method.as_deref()),
+            ("oauth_timestamp", self.timestamp.as_deref()),
+            ("oauth_nonce", self.nonce.as_deref()),
+            ("oauth_callback", self.callback.as_deref()),
+            (
+                "oauth_verifier",
+                self.verifier.as_ref().map(SecretStr::expose_secret),
+            ),
+            ("oauth_version", self.version.as_deref()),
+        ];
+        let mut out: Vec<(&str, &str)> = slots
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
+        out.extend(
+            self.extensions
+                .iter()
+                .map(|(name, value)| (&**name, value.expose_secret())),
+        );
+        out
+    }
+
+    /// The request's URL (without fragment) and form body with every `oauth_signature` pair
+    /// left out.
+    pub(super) fn without_signature(&self, request: &Request<'_>) -> (String, Option<String>) {
+        fn strip(pairs: &str) -> String {
+            let kept: Vec<&str> = pairs
+                .split('&')
+                .filter(|segment| {
+                    let name = segment.split_once('=').map_or(*segment, |(n, _)| n);
+                    decode_form(name).map_or(true, |n| n != "oauth_signature")
+                })
+                .collect();
+            kept.join("&")
+        }
+        let url = request.url();
+        let url = url.split_once('#').map_or(url, |(u, _)| u);
+        let url = match url.split_once('?') {
+            Some((base, query)) => alloc::format!("{base}?{}", strip(query)),
+            None => String::from(url),
+        };
+        let body = request
+            .form_body()
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .map(strip);
+        (url, body)
+    }
+}
+
+/// Parses the `Authorization` header when it uses the OAuth scheme; another scheme (or none) is
+/// `None`.
+pub(super) fn parse_header(
+    authorization: Option<&str>,
+) -> Result<Option<ParsedAuthorization<'_>>, Reason> {
+    let Some(value) = authorization else {
+        return Ok(None);
+    };
+    match ParsedAuthorization::parse(value) {
+        Ok(parsed) => Ok(Some(parsed)),
+        Err(Error::NotOAuthScheme) => Ok(None),
+        Err(Error::DuplicateParameter { name, .. }) => Err(Reason::DuplicateParameter {
+            name,
+            first: Location::Header,
+            second: Location::Header,
+        }),
+        Err(other) => Err(Reason::MalformedHeader(other)),
+    }
+}
+
+struct Collector<'p> {
+    params: Params<'p>,
+    /// Every `oauth_*` name seen so far, with where.
+    seen: Vec<(Cow<'p, str>, Location)>,
+    /// The first place, and another one if the parameters are spread.
+    first: Option<Location>,
+    mixed: Option<(Location, Location)>,
+}
+
+impl<'p> Collector<'p> {
+    fn add(&mut self, name: Cow<'p, str>, value: Cow<'p, str>, at: Location) -> Result<(), Reason> {
+        if let Some((_, first)) = self.seen.iter().find(|(seen, _)| *seen == name) {
+            return Err(Reason::DuplicateParameter {
+                name: crate::error::excerpt(&name),
+                first: *first,
+                second: at,
+            });
+        }
+        if self.seen.len() >= MAX_PARAMS {
+            return Err(Reason::TooManyParameters);
+        }
+        match self.first {
+            None => self.first = Some(at),
+            Some(first) if first != at && self.mixed.is_none() => self.mixed = Some((first, at)),
+            Some(_) => {}
+        }
+        let p = &mut self.params;
+        let slot = match &*name {
+            "oauth_consumer_key" => &mut p.consumer_key,
+            "oauth_token" => &mut p.token,
+            "oauth_signature_method" => &mut p.signature_method,
+            "oauth_timestamp" => &mut p.timestamp,
+            "oauth_nonce" => &mut p.nonce,
+            "oauth_callback" => &mut p.callback,
+            "oauth_version" => &mut p.version,
+            "oauth_signature" => {
+                p.signature = Some(SecretStr::new(value));
+                self.seen.push((name, at));
+                return Ok(());
+            }
+            "oauth_verifier" => {
+                p.verifier = Some(SecretStr::new(value));
+                self.seen.push((name, at));
+                return Ok(());
+            }
+            _ => {
+                p.extensions.push((name.clone(), SecretStr::new(value)));
+                self.seen.push((name, at));
+                return Ok(());
+            }
+        };
+        *slot = Some(value);
+        self.seen.push((name, at));
+        Ok(())
+    }
+
+    /// Adds the `oauth_*` pairs of a query or form body.
+    fn add_pairs(&mut self, input: &'p str, at: Location) -> Result<(), Reason> {
+        for (raw_name, raw_value) in RawPairs::new(input) {
+            let Ok(name) = decode_form(raw_name) else {
+                if raw_name.starts_with("oauth_") {
+                    return Err(Reason::MalformedParameter {
+                        name: crate::error::excerpt(raw_name),
+                        location: at,
+                    });
+                }
+                // Not a protocol parameter: the application's business.
+                continue;
+            };
+            if !name.starts_with("oauth_") {
+                continue;
+            }
+            let value = decode_form(raw_value).map_err(|_| Reason::MalformedParameter {
+                name: crate::error::excerpt(&name),
+                location: at,
+            })?;
+            self.add(name, value, at)?;
+        }
+        Ok(())
+    }
+}
+
+/// The query of `url` (absolute, or a path with a query), without the fragment.
+fn query(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once('?')?;
+    Some(rest.split_once('#').map_or(rest, |(q, _)| q))
+}
+
+/// Collects the protocol parameters from the header (already parsed), the query and the body.
+pub(super) fn collect<'p>(
+    header: Option<&'p ParsedAuthorization<'p>>,
+    request: &Request<'p>,
+) -> Result<Params<'p>, Reason> {
+    let mut c = Collector {
+        params: Params::new(),
+        seen: Vec::new(),
+        first: None,
+        mixed: None,
+    };
+    if let Some(parsed) = header {
+        for (name, value) in parsed.params() {
+            if name.starts_with("oauth_") {
+                c.add(name, value, Location::Header)?;
+            }
+        }
+        if let Some(signature) = parsed.signature() {
+            c.add(
+                Cow::Borrowed("oauth_signature"),
+                Cow::Borrowed(signature),
+                Location::Header,
+            )?;
+        }
+        c.params.realm = parsed.realm().map(Cow::Borrowed);
+    }
+    if let Some(query) = query(request.url()) {
+        c.add_pairs(query, Location::Query)?;
+    }
+    if let Some(body) = request.form_body() {
+        let body = core::str::from_utf8(body).map_err(|_| Reason::MalformedBody)?;
+        c.add_pairs(body, Location::Body)?;
+    }
+    if let Some((first, second)) = c.mixed {
+        return Err(Reason::MixedLocations { first, second });
+    }
+    let Some(first) = c.first else {
+        return Err(Reason::NoCredentials);
+    };
+    c.params.location = first;
+    Ok(c.params)
+}

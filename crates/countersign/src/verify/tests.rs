@@ -1,0 +1,821 @@
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cell::Cell;
+
+use super::*;
+use crate::{ClientCredentials, Signer, TokenCredentials};
+
+const NOW: u64 = 1_700_000_000;
+const URL: &str = "https://provider.example/photos?size=original";
+
+/// Two clients, `key` and `other`; `key` holds the token `token`, `other` the token `theirs`.
+/// Counts the lookups.
+struct Store {
+    client_lookups: Cell<u32>,
+    token_lookups: Cell<u32>,
+}
+
+impl Store {
+    fn new() -> Self {
+        Self {
+            client_lookups: Cell::new(0),
+            token_lookups: Cell::new(0),
+        }
+    }
+}
+
+impl SecretLookup for Store {
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+        self.client_lookups.set(self.client_lookups.get() + 1);
+        match consumer_key {
+            "key" => Some(Secret::new("consumer secret")),
+            "other" => Some(Secret::new("other secret")),
+            _ => None,
+        }
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+        self.token_lookups.set(self.token_lookups.get() + 1);
+        match (consumer_key, token) {
+            ("key", "token") => Some(Secret::new("token secret")),
+            ("other", "theirs") => Some(Secret::new("their secret")),
+            _ => None,
+        }
+    }
+}
+
+fn client() -> ClientCredentials {
+    ClientCredentials::new("key", "consumer secret")
+}
+
+fn token() -> TokenCredentials {
+    TokenCredentials::new("token", "token secret")
+}
+
+/// The header `Signer` writes for `client` and `token` at `timestamp` with `nonce`.
+fn header(client: &ClientCredentials, token: Option<&TokenCredentials>, timestamp: u64) -> String {
+    let mut signer = Signer::new(client).timestamp(timestamp).nonce("n0nce");
+    if let Some(token) = token {
+        signer = signer.token(token);
+    }
+    signer
+        .sign(&Request::get(URL))
+        .unwrap()
+        .to_authorization()
+        .as_str()
+        .into()
+}
+
+fn verify_with(
+    verifier: Verifier,
+    request: &Request<'_>,
+    authorization: Option<&str>,
+    nonces: &mut MemoryNonceStore,
+) -> Result<Verified, Rejection> {
+    verifier.verify(request, authorization, NOW, &Store::new(), nonces)
+}
+
+fn verify(request: &Request<'_>, authorization: Option<&str>) -> Result<Verified, Rejection> {
+    verify_with(
+        Verifier::new(),
+        request,
+        authorization,
+        &mut MemoryNonceStore::new(300, 100),
+    )
+}
+
+fn reason(request: &Request<'_>, authorization: Option<&str>) -> Reason {
+    verify(request, authorization).unwrap_err().reason().clone()
+}
+
+/// The protocol parameters of a PLAINTEXT request by `key` with `token`, as a query string.
+const PAIRS: &str = "oauth_consumer_key=key&oauth_token=token&oauth_signature_method=PLAINTEXT\
+    &oauth_timestamp=1700000000&oauth_nonce=n0nce&oauth_signature=consumer%2520secret%26token%2520secret";
+
+#[test]
+fn a_signed_header_verifies_with_every_parameter() {
+    let client = client();
+    let token = token();
+    let verifier_value = Secret::new("v3rifier");
+    let header = Signer::new(&client)
+        .token(&token)
+        .realm("Photos")
+        .callback("https://client.example/cb?x=1")
+        .verifier(&verifier_value)
+        .timestamp(NOW - 300)
+        .nonce("n0nce")
+        .sign(&Request::post(URL))
+        .unwrap()
+        .to_authorization();
+    let verified = verify(&Request::post(URL), Some(header.as_str())).unwrap();
+    assert_eq!(verified.consumer_key(), "key");
+    assert_eq!(verified.token(), Some("token"));
+    assert_eq!(verified.signature_method(), SignatureMethod::Plaintext);
+    assert_eq!(verified.timestamp(), Some(NOW - 300));
+    assert_eq!(verified.nonce(), Some("n0nce"));
+    assert_eq!(verified.callback(), Some("https://client.example/cb?x=1"));
+    assert!(verified.verifier().unwrap().ct_eq("v3rifier"));
+    assert_eq!(verified.realm(), Some("Photos"));
+    assert_eq!(verified.location(), Location::Header);
+    assert_eq!(verified.extension_names().count(), 0);
+}
+
+#[test]
+fn a_request_without_token_verifies() {
+    let verified = verify(&Request::get(URL), Some(&header(&client(), None, NOW))).unwrap();
+    assert_eq!(verified.token(), None);
+    // An empty oauth_token counts as none.
+    let query = "https://p.example/?oauth_consumer_key=key&oauth_token=&oauth_signature_method=PLAINTEXT\
+        &oauth_timestamp=1700000000&oauth_nonce=n&oauth_signature=consumer%2520secret%26";
+    let verified = verify(&Request::get(query), None).unwrap();
+    assert_eq!(verified.token(), None);
+}
+
+#[test]
+fn parameters_in_the_query_or_the_body() {
+    let url = format!("https://p.example/r?a=1&{PAIRS}&oauth_session_handle=h+1#frag");
+    let verified = verify(&Request::get(&url), None).unwrap();
+    assert_eq!(verified.location(), Location::Query);
+    assert_eq!(verified.token(), Some("token"));
+    // `+` is a space in the query as in a form (RFC 5849 section 3.4.1.3.1).
+    assert!(
+        verified
+            .extension("oauth_session_handle")
+            .unwrap()
+            .ct_eq("h 1")
+    );
+    assert_eq!(
+        verified.extension_names().collect::<Vec<_>>(),
+        ["oauth_session_handle"]
+    );
+
+    let body = format!("title=x&{PAIRS}");
+    let request = Request::post("/r?a=1").with_form_body(body.as_bytes());
+    let verified = verify(&request, Some("Basic dXNlcjpwdw==")).unwrap();
+    assert_eq!(verified.location(), Location::Body);
+}
+
+#[test]
+fn duplicates_are_refused_wherever_they_are() {
+    let dup = |name: &str, first, second| Reason::DuplicateParameter {
+        name: name.into(),
+        first,
+        second,
+    };
+    let url = format!("https://p.example/?{PAIRS}&oauth_nonce=again");
+    assert_eq!(
+        reason(&Request::get(&url), None),
+        dup("oauth_nonce", Location::Query, Location::Query)
+    );
+    // Spelled with an escape, still the same name.
+    let url = format!("https://p.example/?{PAIRS}&oauth%5Fnonce=again");
+    assert_eq!(
+        reason(&Request::get(&url), None),
+        dup("oauth_nonce", Location::Query, Location::Query)
+    );
+    let url = "https://p.example/?oauth_nonce=n0nce";
+    let header = header(&client(), Some(&token()), NOW);
+    assert_eq!(
+        reason(&Request::get(url), Some(&header)),
+        dup("oauth_nonce", Location::Header, Location::Query)
+    );
+    let request = Request::post("https://p.example/?oauth_x=1").with_form_body(b"oauth_x=2");
+    assert_eq!(
+        reason(&request, None),
+        dup("oauth_x", Location::Query, Location::Body)
+    );
+    let twice = "OAuth oauth_consumer_key=\"key\", oauth_consumer_key=\"key\"";
+    assert_eq!(
+        reason(&Request::get(URL), Some(twice)),
+        dup("oauth_consumer_key", Location::Header, Location::Header)
+    );
+    let err = verify(&Request::get(URL), Some(twice)).unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert_eq!(
+        err.public_message().to_string(),
+        "Duplicated parameter: oauth_consumer_key"
+    );
+}
+
+#[test]
+fn parameters_spread_over_two_places_are_refused() {
+    let header = header(&client(), None, NOW);
+    let url = "https://p.example/?oauth_token=token";
+    assert_eq!(
+        reason(&Request::get(url), Some(&header)),
+        Reason::MixedLocations {
+            first: Location::Header,
+            second: Location::Query
+        }
+    );
+}
+
+#[test]
+fn no_credentials_at_all() {
+    for authorization in [None, Some("Basic dXNlcjpwdw=="), Some("Discogs token=abc")] {
+        let err = verify(&Request::get(URL), authorization).unwrap_err();
+        assert_eq!(err.reason(), &Reason::NoCredentials);
+        assert_eq!(err.status(), 401);
+        assert_eq!(
+            err.public_message().to_string(),
+            "You must authenticate to access this resource."
+        );
+    }
+    assert_eq!(
+        reason(&Request::get(URL), Some("OAuth realm=\"r\"")),
+        Reason::NoCredentials
+    );
+}
+
+#[test]
+fn malformed_input_is_a_bad_request() {
+    let err = verify(&Request::get(URL), Some("OAuth oauth_consumer_key=key")).unwrap_err();
+    assert!(
+        matches!(
+            err.reason(),
+            Reason::MalformedHeader(crate::Error::MalformedHeader { offset: 25, .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), 400);
+    assert_eq!(
+        err.public_message().to_string(),
+        "Malformed Authorization header."
+    );
+
+    let url = "https://p.example/?oauth_nonce=%zz&junk=%zz";
+    assert_eq!(
+        reason(&Request::get(url), None),
+        Reason::MalformedParameter {
+            name: "oauth_nonce".into(),
+            location: Location::Query
+        }
+    );
+    let url = "https://p.example/?oauth_%zz=1";
+    assert_eq!(
+        reason(&Request::get(url), None),
+        Reason::MalformedParameter {
+            name: "oauth_%zz".into(),
+            location: Location::Query
+        }
+    );
+    // A broken escape outside the protocol parameters is the application's business.
+    let url = format!("https://p.example/?junk%zz=%zz&{PAIRS}");
+    assert!(verify(&Request::get(&url), None).is_ok());
+
+    let request = Request::post("/").with_form_body(b"oauth_nonce=\xff");
+    assert_eq!(reason(&request, None), Reason::MalformedBody);
+
+    let many: Vec<String> = (0..=collect::MAX_PARAMS)
+        .map(|i| format!("oauth_x{i}=1"))
+        .collect();
+    let url = format!("https://p.example/?{}", many.join("&"));
+    assert_eq!(reason(&Request::get(&url), None), Reason::TooManyParameters);
+}
+
+#[test]
+fn missing_parameters_are_named() {
+    for name in [
+        "oauth_consumer_key",
+        "oauth_signature_method",
+        "oauth_signature",
+        "oauth_timestamp",
+        "oauth_nonce",
+    ] {
+        let pairs: Vec<&str> = PAIRS
+            .split('&')
+            .filter(|p| !p.starts_with(&format!("{name}=")))
+            .collect();
+        let url = format!("https://p.example/?{}", pairs.join("&"));
+        let err = verify(&Request::get(&url), None).unwrap_err();
+        assert_eq!(err.reason(), &Reason::MissingParameter { name }, "{name}");
+        assert_eq!(err.status(), 400);
+        assert_eq!(
+            err.public_message().to_string(),
+            format!("Parameter not found: {name}")
+        );
+    }
+}
+
+#[test]
+fn version_and_method_must_be_supported() {
+    let with = |extra: &str| format!("https://p.example/?{PAIRS}&{extra}");
+    assert!(verify(&Request::get(&with("oauth_version=1.0")), None).is_ok());
+    assert_eq!(
+        reason(&Request::get(&with("oauth_version=1.1")), None),
+        Reason::UnsupportedVersion
+    );
+    let url = format!(
+        "https://p.example/?{}",
+        PAIRS.replace("PLAINTEXT", "HMAC-MD5")
+    );
+    let err = verify(&Request::get(&url), None).unwrap_err();
+    assert_eq!(
+        err.reason(),
+        &Reason::UnsupportedSignatureMethod {
+            name: "HMAC-MD5".into()
+        }
+    );
+    assert_eq!(err.status(), 400);
+    let names: Vec<&str> = SignatureMethod::ALL.iter().map(|m| m.as_str()).collect();
+    assert_eq!(
+        err.public_message().to_string(),
+        format!("Unsupported signature method: use {}.", names.join(", "))
+    );
+}
+
+#[test]
+fn timestamps_and_nonces_must_be_well_formed() {
+    for bad in ["", "12a", "-1", "+1", " 1", "18446744073709551616"] {
+        let url = format!(
+            "https://p.example/?{}",
+            PAIRS.replace(
+                "oauth_timestamp=1700000000",
+                &format!("oauth_timestamp={bad}")
+            )
+        );
+        assert_eq!(
+            reason(&Request::get(&url), None),
+            Reason::InvalidTimestamp,
+            "{bad:?}"
+        );
+    }
+    let long = "n".repeat(MAX_NONCE_LEN + 1);
+    for bad in ["", long.as_str()] {
+        let url = format!(
+            "https://p.example/?{}",
+            PAIRS.replace("oauth_nonce=n0nce", &format!("oauth_nonce={bad}"))
+        );
+        assert_eq!(reason(&Request::get(&url), None), Reason::InvalidNonce);
+    }
+    let url = format!(
+        "https://p.example/?{}",
+        PAIRS.replace("n0nce", &"n".repeat(MAX_NONCE_LEN))
+    );
+    assert!(verify(&Request::get(&url), None).is_ok());
+}
+
+#[test]
+fn the_timestamp_window_holds_either_way() {
+    let client = client();
+    let token = token();
+    for (timestamp, ok) in [
+        (NOW - 300, true),
+        (NOW + 300, true),
+        (NOW - 301, false),
+        (NOW + 301, false),
+        (0, false),
+    ] {
+        let header = header(&client, Some(&token), timestamp);
+        let result = verify(&Request::get(URL), Some(&header));
+        if ok {
+            assert!(result.is_ok(), "{timestamp}: {result:?}");
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(
+                err.reason(),
+                &Reason::StaleTimestamp {
+                    timestamp,
+                    now: NOW
+                }
+            );
+            assert_eq!(err.status(), 401);
+        }
+    }
+    let narrow = Verifier::new().timestamp_window(10);
+    assert_eq!(narrow.window(), 10);
+    let header = header(&client, Some(&token), NOW - 11);
+    let mut nonces = MemoryNonceStore::new(10, 10);
+    let err = verify_with(narrow, &Request::get(URL), Some(&header), &mut nonces).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "oauth_timestamp 1699999989 is 11 s behind the provider's clock (1700000000), outside the window (consumer key \"key\", token \"token\")"
+    );
+}
+
+#[test]
+fn plaintext_without_timestamp_only_when_allowed() {
+    let client = client();
+    let header = Signer::new(&client)
+        .sign(&Request::get(URL))
+        .unwrap()
+        .to_authorization();
+    assert_eq!(
+        reason(&Request::get(URL), Some(header.as_str())),
+        Reason::MissingParameter {
+            name: "oauth_timestamp"
+        }
+    );
+    let lenient = Verifier::new().allow_plaintext_without_timestamp(true);
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let verified = verify_with(
+        lenient,
+        &Request::get(URL),
+        Some(header.as_str()),
+        &mut nonces,
+    )
+    .unwrap();
+    assert_eq!(verified.timestamp(), None);
+    assert!(nonces.is_empty());
+    // Half of the pair is still an error.
+    let url = format!(
+        "https://p.example/?{}",
+        PAIRS.replace("&oauth_nonce=n0nce", "")
+    );
+    let err = verify_with(lenient, &Request::get(&url), None, &mut nonces).unwrap_err();
+    assert_eq!(
+        err.reason(),
+        &Reason::MissingParameter {
+            name: "oauth_nonce"
+        }
+    );
+}
+
+#[test]
+fn bad_credentials_read_the_same_to_the_client() {
+    let cases = [
+        (
+            ClientCredentials::new("nobody", "consumer secret"),
+            Some(token()),
+            Reason::UnknownClient,
+        ),
+        (
+            ClientCredentials::new("key", "other secret"),
+            None,
+            Reason::InvalidSignature,
+        ),
+        (
+            client(),
+            Some(TokenCredentials::new("nosuch", "token secret")),
+            Reason::UnknownToken,
+        ),
+        // A token of another client.
+        (
+            client(),
+            Some(TokenCredentials::new("theirs", "their secret")),
+            Reason::UnknownToken,
+        ),
+        (
+            ClientCredentials::new("key", "wrong"),
+            Some(token()),
+            Reason::InvalidSignature,
+        ),
+        (
+            client(),
+            Some(TokenCredentials::new("token", "wrong")),
+            Reason::InvalidSignature,
+        ),
+    ];
+    for (client, token, expected) in cases {
+        let header = header(&client, token.as_ref(), NOW);
+        let store = Store::new();
+        let mut nonces = MemoryNonceStore::new(300, 10);
+        let request = Request::get(URL);
+        let err = Verifier::new()
+            .verify(&request, Some(&header), NOW, &store, &mut nonces)
+            .unwrap_err();
+        assert_eq!(err.reason(), &expected, "{header}");
+        assert_eq!(err.status(), 401);
+        assert_eq!(err.public_message().to_string(), "Invalid signature.");
+        assert_eq!(err.consumer_key(), Some(client.key()));
+        assert_eq!(err.token(), token.as_ref().map(TokenCredentials::token));
+        // The same lookups whether or not the keys exist; nothing recorded.
+        assert_eq!(store.client_lookups.get(), 1);
+        assert_eq!(store.token_lookups.get(), u32::from(token.is_some()));
+        assert!(nonces.is_empty());
+        let shown = format!("{err} {err:?}");
+        for secret in ["consumer secret", "token secret", "wrong"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+}
+
+#[test]
+fn the_dummy_secrets_open_nothing() {
+    let client = ClientCredentials::new("nobody", DUMMY_CONSUMER_SECRET);
+    let token = TokenCredentials::new("nosuch", DUMMY_TOKEN_SECRET);
+    let header = header(&client, Some(&token), NOW);
+    assert_eq!(
+        reason(&Request::get(URL), Some(&header)),
+        Reason::UnknownClient
+    );
+    let client = ClientCredentials::new("key", "consumer secret");
+    let header = self::header(&client, Some(&token), NOW);
+    assert_eq!(
+        reason(&Request::get(URL), Some(&header)),
+        Reason::UnknownToken
+    );
+}
+
+#[test]
+fn replayed_nonces_are_refused() {
+    let verifier = Verifier::new();
+    let mut nonces = MemoryNonceStore::new(300, 100);
+    let client = client();
+    let token = token();
+    let other = ClientCredentials::new("other", "other secret");
+    let theirs = TokenCredentials::new("theirs", "their secret");
+    let first = header(&client, Some(&token), NOW);
+    let request = Request::get(URL);
+    assert!(verify_with(verifier, &request, Some(&first), &mut nonces).is_ok());
+    let err = verify_with(verifier, &request, Some(&first), &mut nonces).unwrap_err();
+    assert_eq!(err.reason(), &Reason::ReplayedNonce);
+    assert_eq!(err.status(), 401);
+    assert_eq!(err.public_message().to_string(), "Nonce already used.");
+    // The same nonce with another timestamp, another token or another client is fine.
+    for header in [
+        header(&client, Some(&token), NOW - 1),
+        header(&client, None, NOW),
+        header(&other, Some(&theirs), NOW),
+    ] {
+        assert!(
+            verify_with(verifier, &request, Some(&header), &mut nonces).is_ok(),
+            "{header}"
+        );
+    }
+    assert_eq!(nonces.len(), 4);
+}
+
+#[test]
+fn a_full_nonce_store_refuses_rather_than_forgets() {
+    let verifier = Verifier::new();
+    let mut nonces = MemoryNonceStore::new(300, 1);
+    let client = client();
+    let request = Request::get(URL);
+    let first = header(&client, None, NOW);
+    assert!(verify_with(verifier, &request, Some(&first), &mut nonces).is_ok());
+    let second = header(&client, None, NOW - 1);
+    let err = verify_with(verifier, &request, Some(&second), &mut nonces).unwrap_err();
+    assert_eq!(err.reason(), &Reason::NonceStoreFull);
+    assert_eq!(err.status(), 503);
+    // The first is still remembered.
+    let err = verify_with(verifier, &request, Some(&first), &mut nonces).unwrap_err();
+    assert_eq!(err.reason(), &Reason::ReplayedNonce);
+}
+
+#[test]
+fn the_store_forgets_exactly_when_the_window_has_passed() {
+    let mut store = MemoryNonceStore::new(300, 10);
+    let nonce = |timestamp| NonceUse {
+        consumer_key: "key",
+        token: Some("token"),
+        timestamp,
+        nonce: "n",
+    };
+    assert_eq!(store.check_and_insert(nonce(1000), 700), NonceCheck::Fresh);
+    assert_eq!(store.check_and_insert(nonce(2000), 1000), NonceCheck::Fresh);
+    // At 1300 the timestamp 1000 is still acceptable (1300 - 1000 = 300): remembered.
+    assert_eq!(
+        store.check_and_insert(nonce(1000), 1300),
+        NonceCheck::Replayed
+    );
+    assert_eq!(store.len(), 2);
+    // At 1301 it has left the window: forgotten (the timestamp check refuses it now).
+    store.forget_expired(1301);
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.capacity(), 10);
+    // A timestamp far in the past does not underflow anything.
+    assert_eq!(store.check_and_insert(nonce(0), 0), NonceCheck::Fresh);
+    store.forget_expired(u64::MAX);
+    assert!(store.is_empty());
+}
+
+#[test]
+fn messages_escape_what_came_from_the_request() {
+    let url = "https://p.example/?oauth_consumer_key=k%0Aforged&oauth_signature_method=PLAIN%0ATEXT&oauth_signature=x";
+    let err = verify(&Request::get(url), None).unwrap_err();
+    let line = err.to_string();
+    assert_eq!(
+        line,
+        "unsupported signature method \"PLAIN\\nTEXT\" (consumer key \"k\\nforged\")"
+    );
+    let url = "https://p.example/?oauth_x%0Ay=1&oauth_x%0Ay=2";
+    let err = verify(&Request::get(url), None).unwrap_err();
+    assert_eq!(
+        err.public_message().to_string(),
+        "Duplicated parameter: \"oauth_x\\ny\""
+    );
+    assert!(!err.to_string().contains('\n'));
+}
+
+#[test]
+fn debug_of_verified_hides_the_secrets() {
+    let url = format!(
+        "https://p.example/?{PAIRS}&oauth_verifier=VERYSECRET&oauth_session_handle=HANDLESECRET"
+    );
+    let verified = verify(&Request::get(&url), None).unwrap();
+    let shown = format!("{verified:?}");
+    assert!(shown.contains("oauth_session_handle"), "{shown}");
+    for secret in ["VERYSECRET", "HANDLESECRET", "secret"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
+#[test]
+fn every_reason_has_a_status_and_one_line_messages() {
+    let reasons = vec![
+        Reason::NoCredentials,
+        Reason::MalformedHeader(crate::Error::NotOAuthScheme),
+        Reason::MalformedBody,
+        Reason::MalformedParameter {
+            name: "oauth_x".into(),
+            location: Location::Body,
+        },
+        Reason::TooManyParameters,
+        Reason::DuplicateParameter {
+            name: "oauth_x".into(),
+            first: Location::Header,
+            second: Location::Body,
+        },
+        Reason::MixedLocations {
+            first: Location::Query,
+            second: Location::Body,
+        },
+        Reason::MissingParameter { name: "oauth_x" },
+        Reason::UnsupportedVersion,
+        Reason::UnsupportedSignatureMethod { name: "X".into() },
+        Reason::InvalidTimestamp,
+        Reason::InvalidNonce,
+        Reason::StaleTimestamp {
+            timestamp: 2,
+            now: 1,
+        },
+        Reason::UnknownClient,
+        Reason::UnknownToken,
+        Reason::InvalidSignature,
+        Reason::ReplayedNonce,
+        Reason::NonceStoreFull,
+        Reason::MalformedRequest(crate::Error::InvalidUrl { reason: "x" }),
+    ];
+    let statuses: Vec<u16> = reasons.iter().map(Reason::status).collect();
+    assert_eq!(
+        statuses,
+        [
+            401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401,
+            503, 400
+        ]
+    );
+    for reason in reasons {
+        let rejection = Rejection::new(reason);
+        for text in [
+            rejection.to_string(),
+            rejection.public_message().to_string(),
+        ] {
+            assert!(!text.is_empty());
+            assert!(!text.contains('\n'), "{text}");
+        }
+    }
+    assert_eq!(
+        Reason::StaleTimestamp {
+            timestamp: 2,
+            now: 1
+        }
+        .to_string(),
+        "oauth_timestamp 2 is 1 s ahead of the provider's clock (1), outside the window"
+    );
+}
+
+#[test]
+fn lookups_from_closures_and_references() {
+    let secrets = lookup_fn(
+        |key| (key == "key").then(|| Secret::new("consumer secret")),
+        |key, token| (key == "key" && token == "token").then(|| Secret::new("token secret")),
+    );
+    let header = header(&client(), Some(&token()), NOW);
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let by_ref: &dyn SecretLookup = &secrets;
+    let mut store_ref: &mut dyn NonceStore = &mut nonces;
+    let verified = Verifier::default()
+        .verify(
+            &Request::get(URL),
+            Some(&header),
+            NOW,
+            &by_ref,
+            &mut store_ref,
+        )
+        .unwrap();
+    assert_eq!(verified.token(), Some("token"));
+    assert_eq!(nonces.len(), 1);
+    assert!(format!("{secrets:?}").starts_with("FnLookup"));
+}
+
+/// HMAC-SHA1: the core computes the expected signature, the verifier compares.
+#[cfg(feature = "hmac-sha1")]
+mod hmac {
+    use super::*;
+
+    /// The RFC 5849 section 1.2 photo request, signed with HMAC-SHA1.
+    const PHOTOS: &str = "http://photos.example.net/photos?file=vacation.jpg&size=original";
+    const PHOTOS_HEADER: &str = "OAuth realm=\"Photos\", oauth_consumer_key=\"dpf43f3p2l4k3l03\", \
+        oauth_token=\"nnch734d00sl2jdk\", oauth_signature_method=\"HMAC-SHA1\", \
+        oauth_timestamp=\"137131202\", oauth_nonce=\"chapoH\", \
+        oauth_signature=\"MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D\"";
+
+    fn photos_secrets()
+    -> FnLookup<impl Fn(&str) -> Option<Secret>, impl Fn(&str, &str) -> Option<Secret>> {
+        lookup_fn(
+            |key| (key == "dpf43f3p2l4k3l03").then(|| Secret::new("kd94hf93k423kf44")),
+            |_, token| (token == "nnch734d00sl2jdk").then(|| Secret::new("pfkkdhi9sl3r4s00")),
+        )
+    }
+
+    fn photos(url: &str, header: &str) -> Result<Verified, Rejection> {
+        Verifier::new().verify(
+            &Request::get(url),
+            Some(header),
+            137_131_202,
+            &photos_secrets(),
+            &mut MemoryNonceStore::new(300, 10),
+        )
+    }
+
+    #[test]
+    fn the_rfc_example_verifies() {
+        let verified = photos(PHOTOS, PHOTOS_HEADER).unwrap();
+        assert_eq!(verified.signature_method(), SignatureMethod::HmacSha1);
+        assert_eq!(verified.token(), Some("nnch734d00sl2jdk"));
+        // A changed query parameter is a different request.
+        let tampered = PHOTOS.replace("original", "small");
+        assert_eq!(
+            photos(&tampered, PHOTOS_HEADER).unwrap_err().reason(),
+            &Reason::InvalidSignature
+        );
+        // Signing the request needs its absolute URL.
+        let err = photos("/photos?file=vacation.jpg&size=original", PHOTOS_HEADER).unwrap_err();
+        assert!(
+            matches!(
+                err.reason(),
+                Reason::MalformedRequest(crate::Error::InvalidUrl { .. })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.public_message().to_string(), "Malformed request.");
+    }
+
+    fn hmac_signer<'a>(client: &'a ClientCredentials, token: &'a TokenCredentials) -> Signer<'a> {
+        Signer::new(client)
+            .token(token)
+            .signature_method(SignatureMethod::HmacSha1)
+            .timestamp(NOW)
+            .nonce("n0nce")
+    }
+
+    #[test]
+    fn parameters_in_the_query_or_the_form_body_verify_too() {
+        let (client, token) = (client(), token());
+        let request = Request::get(URL);
+        let url = hmac_signer(&client, &token)
+            .sign(&request)
+            .unwrap()
+            .to_url(URL);
+        let verified = verify(&Request::get(url.expose_secret()), None).unwrap();
+        assert_eq!(verified.location(), Location::Query);
+
+        let body = b"title=Caf%C3%A9+du+monde&n=1";
+        let request = Request::post(URL).with_form_body(body);
+        let form = hmac_signer(&client, &token)
+            .sign(&request)
+            .unwrap()
+            .to_form();
+        let mut full = body.to_vec();
+        full.push(b'&');
+        full.extend_from_slice(form.expose_secret().as_bytes());
+        let verified = verify(&Request::post(URL).with_form_body(&full), None).unwrap();
+        assert_eq!(verified.location(), Location::Body);
+        // The body is signed: change it and the signature fails.
+        let changed = String::from_utf8(full.clone())
+            .unwrap()
+            .replace("&n=1&", "&n=2&");
+        assert_ne!(changed.as_bytes(), full);
+        assert_eq!(
+            reason(&Request::post(URL).with_form_body(changed.as_bytes()), None),
+            Reason::InvalidSignature
+        );
+    }
+
+    #[test]
+    fn wrong_secrets_fail_as_with_plaintext() {
+        let client = ClientCredentials::new("key", "wrong");
+        let token = token();
+        let header = hmac_signer(&client, &token)
+            .sign(&Request::get(URL))
+            .unwrap()
+            .to_authorization();
+        assert_eq!(
+            reason(&Request::get(URL), Some(header.as_str())),
+            Reason::InvalidSignature
+        );
+        let client = ClientCredentials::new("nobody", "consumer secret");
+        let header = hmac_signer(&client, &token)
+            .sign(&Request::get(URL))
+            .unwrap()
+            .to_authorization();
+        assert_eq!(
+            reason(&Request::get(URL), Some(header.as_str())),
+            Reason::UnknownClient
+        );
+    }
+}
