@@ -72,12 +72,31 @@
 //! - Parsers never panic, whatever their input (the crate is fuzzed), and allocate only to decode
 //!   values that contain escapes.
 //!
+//! ## The modules, by what they hold
+//!
+//! - [`flow`]: the three-legged flow as a typestate, provider configuration (with a Discogs
+//!   preset), described requests ([`OutgoingRequest`]) and the answers they take.
+//! - [`response`]: the provider's answer, status classification ([`response::ProviderError`]),
+//!   rate-limit headers.
+//! - [`verify`]: the provider side: verifying signed requests.
+//! - [`signature`], [`base_string`]: the signature methods and the base string they sign.
+//! - [`header`], [`encode`]: the `Authorization` grammar and RFC 5849 percent-encoding.
+//! - [`discogs`]: the four Discogs credential modes and endpoints.
+//! - [`nonce`], [`clock`], `skew`: nonces, time, and clock-skew correction.
+//!
 //! ## Features
 //!
-//! - `std` (default): [`clock::SystemClock`].
-//! - `getrandom` (default): [`nonce::NonceGenerator`].
+//! - `std` (default): [`clock::SystemClock`], the `skew` module (clock offset from `Date`
+//!   headers) and HTTP-date `Retry-After`.
+//! - `getrandom` (default): [`nonce::NonceGenerator`] (ChaCha12 seeded from the OS).
+//! - `hmac-sha1`, `hmac-sha256`: the HMAC signature methods.
+//! - `http`: conversions with the `http` crate (`http` module): describing requests as
+//!   `http::Request`, signing one in place, reading `http::Response`.
+//! - `serde`: `Serialize`/`Deserialize` for credentials, configuration and flow states.
+//! - `json`: the identity resource's JSON (`identity` module).
 //!
-//! With `default-features = false` the crate needs only `core` and `alloc`.
+//! With `default-features = false` the crate needs only `core` and `alloc`; CI links it into a
+//! `#![no_std]` program to prove it.
 
 #![no_std]
 #![forbid(unsafe_code)]

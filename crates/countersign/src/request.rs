@@ -74,7 +74,7 @@ impl<'a> Request<'a> {
 /// A request the core has described for the caller to send: method, URL, headers and body.
 ///
 /// The `Authorization` value carries secrets (with PLAINTEXT): mark it sensitive in your HTTP
-/// client. With the `http` feature, [`OutgoingRequest::into_http`] does that for you.
+/// client. With the `http` feature, `OutgoingRequest::into_http` does that for you.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an outgoing request does nothing until it is sent"]
 pub struct OutgoingRequest {
