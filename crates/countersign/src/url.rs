@@ -31,9 +31,7 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
         .ok_or(invalid(
             "expected an absolute URL such as https://host/path",
         ))?;
-    let mut chars = scheme.chars();
-    let starts_alpha = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    if !starts_alpha || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+    if !is_scheme(scheme) {
         return Err(invalid(
             "the scheme must be letters, digits, '+', '-' or '.'",
         ));
@@ -186,18 +184,31 @@ pub(crate) fn with_query(url: &str, query: &str) -> String {
     out
 }
 
-/// The query of a callback: the part after `?` of a URL, or the input itself when it is already
-/// a bare query string.
+/// `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 section 3.1).
+fn is_scheme(scheme: &str) -> bool {
+    let mut bytes = scheme.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// The query of a callback: the part after `?` of an absolute URL, or else the input itself as a
+/// query string (one leading `?` allowed). The input is a URL only when it starts with a scheme
+/// and `://`: a query may carry unencoded URLs in its values (`next=https://...`).
 pub(crate) fn callback_query(input: &str) -> Result<&str, Error> {
     let input = input.trim();
-    if input.contains("://") {
+    let is_url = input.find(':').is_some_and(|i| {
+        input.get(..i).is_some_and(is_scheme)
+            && input
+                .get(i + 1..)
+                .is_some_and(|rest| rest.starts_with("//"))
+    });
+    if is_url {
         return Ok(split(input)?.query.unwrap_or(""));
     }
     let without_fragment = input.split_once('#').map_or(input, |(r, _)| r);
-    Ok(match without_fragment.split_once('?') {
-        Some((_, q)) => q,
-        None => without_fragment,
-    })
+    Ok(without_fragment
+        .strip_prefix('?')
+        .unwrap_or(without_fragment))
 }
 
 #[cfg(test)]
@@ -308,5 +319,17 @@ mod tests {
         assert_eq!(callback_query("?oauth_token=a").unwrap(), "oauth_token=a");
         assert_eq!(callback_query("oauth_token=a").unwrap(), "oauth_token=a");
         assert_eq!(callback_query("http://client.example.net/cb").unwrap(), "");
+        // A query may hold URLs in its values: it is still a query.
+        assert_eq!(
+            callback_query("next=https://app.example/&oauth_token=a").unwrap(),
+            "next=https://app.example/&oauth_token=a"
+        );
+        assert_eq!(
+            callback_query("?oauth_token=a&oauth_verifier=b#http://x").unwrap(),
+            "oauth_token=a&oauth_verifier=b"
+        );
+        // Found by fuzzing: a bare query is not split again at a later '?'.
+        assert_eq!(callback_query("://?://").unwrap(), "://?://");
+        assert_eq!(callback_query("??a=1").unwrap(), "?a=1");
     }
 }

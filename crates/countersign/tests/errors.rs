@@ -365,3 +365,28 @@ fn error_messages_are_one_lowercase_line_and_say_what_to_do() {
     assert!(Error::InsecureTransport.to_string().contains("https://"));
     assert!(token_err("oauth_token=%").to_string().contains("%25"));
 }
+
+/// Found by fuzzing (fuzz/regressions/callback): a callback's query string that carries an
+/// unencoded URL in a value parsed as a broken URL, while the full URL parsed fine.
+#[test]
+fn a_query_holding_urls_parses_like_the_url_it_came_from() {
+    let query = "next=https://app.example/&oauth_token=hdk48Djdsa&oauth_verifier=473f82d3";
+    for input in [
+        query.to_owned(),
+        format!("?{query}"),
+        format!("http://client.example.net/cb?{query}"),
+    ] {
+        let Callback::Approved { token, verifier } = Callback::parse(&input).unwrap() else {
+            panic!("expected approval for {input}");
+        };
+        assert_eq!(token, "hdk48Djdsa");
+        assert!(verifier.ct_eq("473f82d3"));
+    }
+    assert_eq!(
+        Callback::parse("://?://").unwrap_err(),
+        Error::MissingParameter {
+            context: CB,
+            name: "oauth_token"
+        }
+    );
+}

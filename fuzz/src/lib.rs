@@ -1,0 +1,884 @@
+//! The bodies of countersign's fuzz targets.
+//!
+//! Each target is one `pub fn name(data: &[u8])` here; the binaries in `fuzz_targets/` only hand
+//! libFuzzer's input to it, and `tests/replay.rs` calls the same functions on the committed corpus
+//! and regression inputs with the stable toolchain. A function returns normally for every input
+//! unless one of the invariants it checks is broken, and then it panics with a message saying
+//! which.
+//!
+//! Under `--cfg fuzzing` (set by `cargo fuzz`) some targets also check internals that the core
+//! exposes only then, through `countersign::fuzzing`.
+//!
+//! To add a target: write its function here and list it in [`TARGETS`], add
+//! `fuzz_targets/<name>.rs` and its `[[bin]]` in `Cargo.toml`, a seed corpus in `corpus/<name>/`
+//! and `regressions/<name>/`, and its name in the `replay!` list of `tests/replay.rs`.
+
+use std::borrow::Cow;
+
+use arbitrary::{Arbitrary, Unstructured};
+use countersign::encode::{decode, decode_form, encode};
+use countersign::header::{MAX_PARAMS, ParsedAuthorization};
+use countersign::{
+    Callback, ClientCredentials, Error, Request, Secret, Signer, TokenCredentials, TokenResponse,
+};
+
+pub mod model;
+
+/// A target's body: returns for every input unless an invariant is broken.
+pub type Target = fn(&[u8]);
+
+/// Every target, by the name of its binary and corpus directory.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("token_response", token_response),
+    ("callback", callback),
+    ("authorization_header", authorization_header),
+    ("percent_decoding", percent_decoding),
+    ("round_trip", round_trip),
+    ("plaintext_differential", plaintext_differential),
+];
+
+/// Checks what holds for every error: its message prints, is not empty, and carries no control
+/// character (text from the other side is escaped, so it cannot forge log lines).
+fn check_error(error: &Error) {
+    let message = error.to_string();
+    assert!(!message.is_empty(), "empty message for {error:?}");
+    assert!(
+        !message.chars().any(char::is_control),
+        "control character in the message of {error:?}: {message:?}"
+    );
+    let _ = format!("{error:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// token_response
+
+/// The parameters `TokenResponse` takes apart itself, and so leaves out of `extra()`.
+const TOKEN_RESPONSE_OWN: [&str; 3] = [
+    "oauth_token",
+    "oauth_token_secret",
+    "oauth_callback_confirmed",
+];
+
+/// `TokenResponse::parse` and `parse_temporary` on raw bytes, against [`model::token_response`]:
+/// the same verdict (the same error, or the same token, secret and parameters). When the body
+/// parses, the accessors, `get`, `extra` and `into_credentials` agree with it, and `get` never
+/// hands out the token secret.
+pub fn token_response(data: &[u8]) {
+    let parsed = TokenResponse::parse(data);
+    let expected = model::token_response(data);
+    match (&parsed, &expected) {
+        (Ok(response), Ok(model)) => check_token_response(response, model),
+        (Err(error), Err(model)) => {
+            assert_eq!(error, model, "parse and the model fail differently");
+            check_error(error);
+        }
+        (Ok(response), Err(model)) => {
+            panic!("parse accepted ({response:?}) a body the model rejects: {model:?}")
+        }
+        (Err(error), Ok(_)) => panic!("parse rejected a body the model accepts: {error:?}"),
+    }
+
+    let temporary = TokenResponse::parse_temporary(data);
+    match (&parsed, &temporary) {
+        (Ok(response), Ok(temporary)) => {
+            assert!(
+                response.callback_confirmed(),
+                "parse_temporary without confirmation"
+            );
+            assert_eq!(temporary.token(), response.token());
+            assert!(
+                temporary
+                    .token_secret()
+                    .ct_eq(response.token_secret().expose_secret())
+            );
+        }
+        (Ok(response), Err(error)) => {
+            assert_eq!(*error, Error::CallbackNotConfirmed);
+            assert!(!response.callback_confirmed());
+        }
+        (Err(error), Err(temporary_error)) => assert_eq!(error, temporary_error),
+        (Err(error), Ok(_)) => panic!("parse_temporary accepted what parse rejects: {error:?}"),
+    }
+
+    #[cfg(fuzzing)]
+    if let Some(body) = std::str::from_utf8(data).ok().map(|b| b.trim_ascii()) {
+        let raw: Vec<_> = countersign::fuzzing::raw_pairs(body).collect();
+        assert_eq!(raw, model::split_pairs(body), "the pair splitter disagrees");
+    }
+}
+
+fn check_token_response(response: &TokenResponse<'_>, model: &model::TokenResponse) {
+    assert_eq!(response.token(), model.token);
+    assert!(
+        !response.token().is_empty(),
+        "an empty oauth_token was accepted"
+    );
+    assert_eq!(response.token_secret().expose_secret(), model.token_secret);
+    assert!(response.token_secret().ct_eq(&model.token_secret));
+    assert_eq!(
+        response.callback_confirmed(),
+        model.callback_confirmed.as_deref() == Some("true")
+    );
+
+    // `get`: the first value of a name, never the token secret.
+    assert_eq!(response.get("oauth_token_secret"), None);
+    let first = |name: &str| {
+        model
+            .pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    // Each `get` walks the whole body: a few dozen names are plenty.
+    let mut names: Vec<&str> = model
+        .pairs
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .take(64)
+        .collect();
+    names.extend(["oauth_token", "oauth_callback_confirmed", "not_sent"]);
+    for name in names {
+        let expected = if name == "oauth_token_secret" {
+            None
+        } else {
+            first(name)
+        };
+        assert_eq!(response.get(name).as_deref(), expected, "get({name:?})");
+    }
+    assert_eq!(
+        response.get("oauth_token").as_deref(),
+        Some(response.token())
+    );
+
+    // `extra`: everything but the three parameters the parser takes apart, in order.
+    let extra: Vec<(Cow<'_, str>, Cow<'_, str>)> = response.extra().collect();
+    let expected: Vec<(&str, &str)> = model
+        .pairs
+        .iter()
+        .filter(|(n, _)| !TOKEN_RESPONSE_OWN.contains(&n.as_str()))
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(n, v)| (&**n, &**v)).collect();
+    assert_eq!(extra, expected, "extra()");
+
+    let debug = format!("{response:?}");
+    assert!(debug.contains("[redacted]"), "Debug shows the token secret");
+
+    let credentials = response.clone().into_credentials();
+    assert_eq!(credentials.token(), model.token);
+    assert!(credentials.secret().ct_eq(&model.token_secret));
+}
+
+// ---------------------------------------------------------------------------------------------
+// callback
+
+/// A callback result reduced to comparable values: `(approved, token, verifier)`.
+type CallbackSummary = Result<(bool, String, Option<String>), Error>;
+
+fn summarize(result: &Result<Callback<'_>, Error>) -> CallbackSummary {
+    match result {
+        Ok(Callback::Approved { token, verifier }) => Ok((
+            true,
+            token.to_string(),
+            Some(verifier.expose_secret().to_owned()),
+        )),
+        Ok(Callback::Denied { token }) => Ok((false, token.to_string(), None)),
+        Ok(other) => panic!("a Callback variant this target does not know: {other:?}"),
+        Err(error) => Err(error.clone()),
+    }
+}
+
+fn check_callback(result: &Result<Callback<'_>, Error>) {
+    match result {
+        Ok(callback @ Callback::Approved { token, verifier }) => {
+            assert!(!token.is_empty(), "approved with an empty oauth_token");
+            assert!(
+                !verifier.expose_secret().is_empty(),
+                "approved with an empty oauth_verifier"
+            );
+            assert_eq!(callback.token(), &**token);
+            let debug = format!("{callback:?}");
+            assert!(debug.contains("[redacted]"), "Debug shows the verifier");
+        }
+        Ok(callback @ Callback::Denied { token }) => assert_eq!(callback.token(), &**token),
+        Ok(other) => panic!("a Callback variant this target does not know: {other:?}"),
+        Err(error) => check_error(error),
+    }
+}
+
+/// The query of a callback input, found the simple way: after the first `?` of a URL (`://`
+/// before it), else the input less a leading `?`; without the fragment.
+fn query_of(input: &str) -> &str {
+    let query = match input.split_once("://") {
+        Some((_, rest)) => rest.split_once('?').map_or("", |(_, q)| q),
+        None => input.strip_prefix('?').unwrap_or(input),
+    };
+    query.split_once('#').map_or(query, |(q, _)| q)
+}
+
+/// `Callback::parse` on the input (lossy UTF-8); then its query two ways: as `?query`, and inside
+/// a full callback URL. Whenever the URL form is understood as a URL, the `?query` form must give
+/// the same answer: the parser documents that it takes the full URL or its query string alike.
+pub fn callback(data: &[u8]) {
+    let input = String::from_utf8_lossy(data);
+    let parsed = Callback::parse(&input);
+    check_callback(&parsed);
+
+    let query = query_of(&input);
+    let url = format!("https://client.example.net/cb?{query}");
+    let as_url = Callback::parse(&url);
+    check_callback(&as_url);
+    let as_query = format!("?{query}");
+    let bare = Callback::parse(&as_query);
+    check_callback(&bare);
+    if !matches!(as_url, Err(Error::InvalidUrl { .. })) {
+        assert_eq!(
+            summarize(&bare),
+            summarize(&as_url),
+            "the query string and the URL it came from parse differently"
+        );
+    }
+
+    #[cfg(fuzzing)]
+    check_callback_internals(&input, &parsed);
+}
+
+/// The URL splitting and query extraction behind `Callback::parse`, checked directly.
+#[cfg(fuzzing)]
+fn check_callback_internals(input: &str, parsed: &Result<Callback<'_>, Error>) {
+    use countersign::fuzzing::{callback_query, raw_pairs, split_url};
+    use countersign::transport::{check_cleartext_allowed, is_loopback_host};
+
+    let query = callback_query(input);
+    if parsed.is_ok() {
+        assert!(
+            query.is_ok(),
+            "parsed a callback whose query cannot be found"
+        );
+    }
+    if let Ok(query) = query {
+        assert!(input.contains(query), "the query is not part of the input");
+        let raw: Vec<_> = raw_pairs(query).collect();
+        assert_eq!(
+            raw,
+            model::split_pairs(query),
+            "the pair splitter disagrees"
+        );
+    }
+
+    match split_url(input) {
+        Ok((scheme, host, url_query)) => {
+            let mut chars = scheme.chars();
+            assert!(chars.next().is_some_and(|c| c.is_ascii_alphabetic()));
+            assert!(chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+            assert!(!host.is_empty(), "a URL without a host was split");
+            assert!(!input.bytes().any(|b| b.is_ascii_control() || b == b' '));
+            assert_eq!(check_cleartext_allowed(input, true), Ok(()));
+            let allowed = scheme.eq_ignore_ascii_case("https")
+                || (scheme.eq_ignore_ascii_case("http") && is_loopback_host(host));
+            assert_eq!(
+                check_cleartext_allowed(input, false).is_ok(),
+                allowed,
+                "the cleartext rule for scheme {scheme:?} and host {host:?}"
+            );
+            if input.trim() == input {
+                assert_eq!(query.ok(), Some(url_query.unwrap_or("")));
+            }
+        }
+        Err(error) => {
+            assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
+            // `https://` URLs may be let through without a full look (the hot path of signing).
+            let https = input
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+            if !https {
+                assert_eq!(check_cleartext_allowed(input, true), Err(error));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// authorization_header
+
+/// The two secrets of a PLAINTEXT signature, when it is exactly `enc(a)&enc(b)` as RFC 5849
+/// encodes them (so that signing with them gives the same signature back).
+fn plaintext_secrets(signature: &str) -> Option<(String, String)> {
+    let (a, b) = signature.split_once('&')?;
+    let canonical = |part: &str| {
+        model::decode(part)
+            .ok()
+            .filter(|decoded| model::encode(decoded) == part)
+    };
+    Some((canonical(a)?, canonical(b)?))
+}
+
+/// The timestamp as a `u64`, when it is written the way the signer writes one.
+fn canonical_timestamp(timestamp: &str) -> Option<u64> {
+    timestamp
+        .parse::<u64>()
+        .ok()
+        .filter(|t| t.to_string() == timestamp)
+}
+
+fn has_forbidden_realm_char(realm: &str) -> bool {
+    realm.chars().any(|c| c.is_control() && c != '\t')
+}
+
+/// A callback the signer refused (`InvalidCallback`) is neither `oob` nor an absolute URL.
+fn check_refused_callback(callback: &str) {
+    assert_ne!(callback, "oob", "oob refused as a callback");
+    #[cfg(fuzzing)]
+    assert!(
+        countersign::fuzzing::split_url(callback).is_err(),
+        "an absolute URL refused as a callback: {callback:?}"
+    );
+}
+
+/// A callback the signer sent is `oob` or an absolute URL.
+fn check_accepted_callback(callback: &str) {
+    #[cfg(fuzzing)]
+    assert!(
+        callback == "oob" || countersign::fuzzing::split_url(callback).is_ok(),
+        "sent a callback that is neither oob nor an absolute URL: {callback:?}"
+    );
+    #[cfg(not(fuzzing))]
+    let _ = callback;
+}
+
+/// Signs a header with every value `parsed` carries, and checks that it parses back to them.
+/// Returns the header, or `None` when the realm cannot be sent.
+fn rebuild(parsed: &ParsedAuthorization<'_>) -> Option<String> {
+    let secrets = parsed.signature().and_then(plaintext_secrets);
+    let (consumer_secret, token_secret) = secrets.clone().unwrap_or_default();
+    let client = ClientCredentials::new(
+        parsed.consumer_key().unwrap_or(""),
+        consumer_secret.as_str(),
+    );
+    let token = parsed
+        .token()
+        .map(|t| TokenCredentials::new(t, token_secret.as_str()));
+    let verifier = parsed.verifier().map(Secret::new);
+    let timestamp = parsed.timestamp().and_then(canonical_timestamp);
+    let version = parsed.version() == Some("1.0");
+
+    let mut signer = Signer::new(&client).version(version);
+    if let Some(token) = &token {
+        signer = signer.token(token);
+    }
+    if let Some(realm) = parsed.realm() {
+        signer = signer.realm(realm);
+    }
+    if let Some(verifier) = &verifier {
+        signer = signer.verifier(verifier);
+    }
+    if let Some(timestamp) = timestamp {
+        signer = signer.timestamp(timestamp);
+    }
+    if let Some(nonce) = parsed.nonce() {
+        signer = signer.nonce(nonce);
+    }
+    let request = Request::get("https://server.example.com/resource");
+    let forbidden_realm = parsed.realm().is_some_and(has_forbidden_realm_char);
+    // A parsed oauth_callback may be anything; the signer sends only absolute URLs and `oob`.
+    let mut callback = parsed.callback();
+    let signed = match callback {
+        Some(url) => match signer.callback(url).sign(&request) {
+            Err(Error::InvalidCallback) => {
+                check_refused_callback(url);
+                callback = None;
+                signer.sign(&request)
+            }
+            other => other,
+        },
+        None => signer.sign(&request),
+    };
+    let header = match signed {
+        Ok(signed) => {
+            assert!(
+                !forbidden_realm,
+                "signed with a realm holding a control character"
+            );
+            signed.to_authorization()
+        }
+        Err(Error::InvalidRealm) if forbidden_realm => return None,
+        Err(error) => panic!("cannot sign what was parsed: {error:?}"),
+    };
+    let header = header.as_str().to_owned();
+    if let Some(callback) = callback {
+        check_accepted_callback(callback);
+    }
+
+    let again = ParsedAuthorization::parse(&header)
+        .unwrap_or_else(|e| panic!("a header the signer built does not parse: {e:?}"));
+    assert_eq!(again.realm(), parsed.realm(), "realm");
+    assert_eq!(
+        again.consumer_key(),
+        Some(client.key()),
+        "oauth_consumer_key"
+    );
+    assert_eq!(again.token(), parsed.token(), "oauth_token");
+    assert_eq!(again.signature_method(), Some("PLAINTEXT"));
+    assert_eq!(again.callback(), callback, "oauth_callback");
+    assert_eq!(again.verifier(), parsed.verifier(), "oauth_verifier");
+    assert_eq!(again.nonce(), parsed.nonce(), "oauth_nonce");
+    let expected_timestamp = timestamp.map(|_| parsed.timestamp().unwrap_or_default());
+    assert_eq!(again.timestamp(), expected_timestamp, "oauth_timestamp");
+    assert_eq!(again.version(), version.then_some("1.0"), "oauth_version");
+    let used_token_secret = if token.is_some() { &*token_secret } else { "" };
+    let expected_signature = model::plaintext(&consumer_secret, Some(used_token_secret));
+    assert_eq!(again.signature(), Some(expected_signature.as_str()));
+    if secrets.is_some() && (token.is_some() || token_secret.is_empty()) {
+        assert_eq!(again.signature(), parsed.signature(), "oauth_signature");
+    }
+    drop(again);
+    Some(header)
+}
+
+/// `ParsedAuthorization::parse` on the input (lossy UTF-8). When it parses: the accessors agree
+/// with `params()`, names are unique, at most `MAX_PARAMS` parameters; and a header signed with
+/// the parsed values parses back to the same values, and signing that again gives the same
+/// bytes.
+pub fn authorization_header(data: &[u8]) {
+    let input = String::from_utf8_lossy(data);
+    let parsed = match ParsedAuthorization::parse(&input) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            check_error(&error);
+            return;
+        }
+    };
+
+    let params: Vec<(Cow<'_, str>, Cow<'_, str>)> = parsed.params().collect();
+    let extra = usize::from(parsed.realm().is_some()) + usize::from(parsed.signature().is_some());
+    assert!(params.len() + extra <= MAX_PARAMS, "more than MAX_PARAMS");
+    for (i, (name, _)) in params.iter().enumerate() {
+        assert!(
+            name != "realm" && name != "oauth_signature",
+            "params() lists {name}"
+        );
+        assert!(
+            params[..i].iter().all(|(earlier, _)| earlier != name),
+            "{name} appears twice"
+        );
+    }
+    let fields = [
+        ("oauth_consumer_key", parsed.consumer_key()),
+        ("oauth_token", parsed.token()),
+        ("oauth_signature_method", parsed.signature_method()),
+        ("oauth_timestamp", parsed.timestamp()),
+        ("oauth_nonce", parsed.nonce()),
+        ("oauth_callback", parsed.callback()),
+        ("oauth_verifier", parsed.verifier()),
+        ("oauth_version", parsed.version()),
+    ];
+    for (name, value) in fields {
+        let listed = params.iter().find(|(n, _)| n == name).map(|(_, v)| &**v);
+        assert_eq!(
+            listed, value,
+            "params() and the accessor disagree on {name}"
+        );
+    }
+    let _ = format!("{parsed:?}");
+
+    if let Some(header) = rebuild(&parsed) {
+        let again = ParsedAuthorization::parse(&header).unwrap_or_default();
+        assert_eq!(
+            rebuild(&again).as_deref(),
+            Some(header.as_str()),
+            "signing the parsed header again changes it"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// percent_decoding
+
+/// `encode`, `decode` and `decode_form` on the input (lossy UTF-8), against the slow model:
+/// encoding matches the per-byte rule and its length; `decode(encode(x)) == x` (and for forms);
+/// decoding arbitrary text gives exactly the model's answer (value, or error and offset), and a
+/// decoded value re-encodes and decodes to itself.
+pub fn percent_decoding(data: &[u8]) {
+    let input = String::from_utf8_lossy(data);
+    let input: &str = &input;
+
+    let encoded = encode(input).to_string();
+    assert_eq!(encoded, model::encode(input), "encode");
+    assert_eq!(encode(input).len(), encoded.len(), "Encode::len");
+    assert_eq!(encode(input).is_empty(), input.is_empty());
+    let cow: Cow<'_, str> = encode(input).into();
+    assert_eq!(cow, encoded);
+    if encoded == input {
+        assert!(
+            matches!(cow, Cow::Borrowed(_)),
+            "nothing to encode, yet allocated"
+        );
+    }
+    assert_eq!(decode(&encoded).as_deref(), Ok(input), "decode(encode(x))");
+    assert_eq!(
+        decode_form(&encoded).as_deref(),
+        Ok(input),
+        "decode_form(encode(x))"
+    );
+
+    let decoded = decode(input);
+    assert_eq!(
+        decoded.as_deref().map_err(Clone::clone),
+        model::decode(input).as_deref().map_err(Clone::clone),
+        "decode"
+    );
+    if let Ok(value) = &decoded {
+        assert_eq!(matches!(value, Cow::Borrowed(_)), !input.contains('%'));
+        check_stable(value);
+    }
+
+    let form = decode_form(input);
+    assert_eq!(
+        form.as_deref().map_err(Clone::clone),
+        model::decode_form(input).as_deref().map_err(Clone::clone),
+        "decode_form"
+    );
+    if let Ok(value) = &form {
+        check_stable(value);
+    }
+    if !input.contains('+') {
+        assert_eq!(form, decoded, "decode_form without '+' is decode");
+    }
+}
+
+/// A decoded value, encoded and decoded again, is itself.
+fn check_stable(value: &str) {
+    let again = encode(value).to_string();
+    assert_eq!(
+        decode(&again).as_deref(),
+        Ok(value),
+        "re-encoding is not stable"
+    );
+    assert_eq!(decode_form(&again).as_deref(), Ok(value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// round_trip
+
+/// Where the signed request goes: decides whether PLAINTEXT may be sent.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum Destination {
+    /// `https://`: always allowed.
+    Https,
+    /// `http://` to a loopback host: allowed.
+    Loopback,
+    /// `http://` to another host: refused unless the insecure switch is on.
+    RemoteHttp,
+}
+
+impl Destination {
+    fn url(self) -> &'static str {
+        match self {
+            Self::Https => "https://api.discogs.com/oauth/identity",
+            Self::Loopback => "http://127.0.0.1:8080/oauth/identity",
+            Self::RemoteHttp => "http://api.discogs.com/oauth/identity",
+        }
+    }
+}
+
+/// `oauth_callback`: mostly well-formed, so that signing gets past the callback check.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum CallbackInput {
+    /// `oob`.
+    Oob,
+    /// `https://client.example.net/` and this: an absolute URL unless it holds a space or a
+    /// control character.
+    Url(String),
+    /// Any text.
+    Raw(String),
+}
+
+impl CallbackInput {
+    fn value(&self) -> Cow<'_, str> {
+        match self {
+            Self::Oob => Cow::Borrowed("oob"),
+            Self::Url(rest) => Cow::Owned(format!("https://client.example.net/{rest}")),
+            Self::Raw(text) => Cow::Borrowed(text),
+        }
+    }
+
+    /// Whether the signer must send it (RFC 5849 section 2.1: an absolute URL or `oob`), when
+    /// that is known without a URL parser.
+    fn valid(&self) -> Option<bool> {
+        match self {
+            Self::Oob => Some(true),
+            Self::Url(rest) => Some(!rest.bytes().any(|b| b.is_ascii_control() || b == b' ')),
+            Self::Raw(text) if text == "oob" => Some(true),
+            Self::Raw(_) => None,
+        }
+    }
+}
+
+/// Everything a signer can be given.
+#[derive(Arbitrary, Debug)]
+pub struct RoundTripInput {
+    /// `oauth_consumer_key`.
+    pub consumer_key: String,
+    /// The consumer secret.
+    pub consumer_secret: String,
+    /// `oauth_token` and the token secret.
+    pub token: Option<(String, String)>,
+    /// `oauth_callback`.
+    pub callback: Option<CallbackInput>,
+    /// `oauth_verifier`.
+    pub verifier: Option<String>,
+    /// `realm`.
+    pub realm: Option<String>,
+    /// Whether to send `oauth_version`.
+    pub version: bool,
+    /// `oauth_timestamp`.
+    pub timestamp: u64,
+    /// `oauth_nonce`.
+    pub nonce: String,
+    /// The request URL.
+    pub destination: Destination,
+    /// `dangerous_allow_insecure_http`.
+    pub allow_insecure_http: bool,
+}
+
+/// Structured: `Signer::sign` → `to_authorization` → `ParsedAuthorization::parse` gives back every
+/// value; `params()` lists exactly them; `write_to` writes the same bytes; a
+/// `PreparedSigner` (`authorize` and `write_to`) produces identical bytes. A realm with a control
+/// character other than tab is refused with `InvalidRealm`, and `http://` to a remote host with
+/// `InsecureTransport`, by both signers.
+pub fn round_trip(data: &[u8]) {
+    let Ok(input) = RoundTripInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let client =
+        ClientCredentials::new(input.consumer_key.as_str(), input.consumer_secret.as_str());
+    let token = input
+        .token
+        .as_ref()
+        .map(|(token, secret)| TokenCredentials::new(token.as_str(), secret.as_str()));
+    let verifier = input.verifier.as_deref().map(Secret::new);
+    let callback = input.callback.as_ref().map(CallbackInput::value);
+
+    let mut signer = Signer::new(&client)
+        .version(input.version)
+        .timestamp(input.timestamp)
+        .nonce(&input.nonce);
+    if let Some(token) = &token {
+        signer = signer.token(token);
+    }
+    if let Some(realm) = &input.realm {
+        signer = signer.realm(realm);
+    }
+    if let Some(callback) = &callback {
+        signer = signer.callback(callback);
+    }
+    if let Some(verifier) = &verifier {
+        signer = signer.verifier(verifier);
+    }
+    if input.allow_insecure_http {
+        signer = signer.dangerous_allow_insecure_http();
+    }
+    let request = Request::post(input.destination.url());
+    let insecure =
+        matches!(input.destination, Destination::RemoteHttp) && !input.allow_insecure_http;
+    let bad_realm = input.realm.as_deref().is_some_and(has_forbidden_realm_char);
+
+    let signed = signer.sign(&request);
+    let prepared = signer.prepare();
+
+    // What checking the fixed parts must say: the realm first, then the callback.
+    let head_error = if bad_realm {
+        Some(Error::InvalidRealm)
+    } else {
+        match input.callback.as_ref().map(CallbackInput::valid) {
+            None | Some(Some(true)) => None,
+            Some(Some(false)) => Some(Error::InvalidCallback),
+            // Raw text: take prepare's word, checked against the URL splitter under fuzzing.
+            Some(None) => match &prepared {
+                Err(Error::InvalidCallback) => Some(Error::InvalidCallback),
+                _ => None,
+            },
+        }
+    };
+    if let (Some(callback), false) = (&callback, bad_realm) {
+        if head_error.is_some() {
+            check_refused_callback(callback);
+        } else {
+            check_accepted_callback(callback);
+        }
+    }
+    assert_eq!(prepared.as_ref().err(), head_error.as_ref(), "prepare");
+    let expected_error = if insecure {
+        Some(Error::InsecureTransport)
+    } else {
+        head_error
+    };
+    let signed = match (signed, expected_error) {
+        (Ok(signed), None) => signed,
+        (Err(error), Some(expected)) if error == expected => return,
+        (other, expected) => panic!("sign gave {other:?}, expected {expected:?}"),
+    };
+    let prepared = prepared.unwrap_or_else(|e| panic!("prepare failed: {e:?}"));
+
+    let header = signed.to_authorization();
+    let mut written = String::new();
+    signed.write_to(&mut written).expect("writing to a String");
+    assert_eq!(written, header.as_str(), "SignedHeader::write_to");
+    assert_eq!(signed.len(), written.len(), "SignedHeader::len");
+    assert!(!signed.is_empty());
+
+    let parsed = ParsedAuthorization::parse(header.as_str())
+        .unwrap_or_else(|e| panic!("a signed header does not parse: {e:?}"));
+    assert_eq!(parsed.realm(), input.realm.as_deref(), "realm");
+    assert_eq!(parsed.consumer_key(), Some(input.consumer_key.as_str()));
+    assert_eq!(
+        parsed.token(),
+        input.token.as_ref().map(|(t, _)| t.as_str())
+    );
+    assert_eq!(parsed.signature_method(), Some("PLAINTEXT"));
+    assert_eq!(parsed.callback(), callback.as_deref(), "oauth_callback");
+    assert_eq!(
+        parsed.verifier(),
+        input.verifier.as_deref(),
+        "oauth_verifier"
+    );
+    assert_eq!(
+        parsed.version(),
+        input.version.then_some("1.0"),
+        "oauth_version"
+    );
+    let timestamp = input.timestamp.to_string();
+    assert_eq!(
+        parsed.timestamp(),
+        Some(timestamp.as_str()),
+        "oauth_timestamp"
+    );
+    assert_eq!(parsed.nonce(), Some(input.nonce.as_str()), "oauth_nonce");
+    let token_secret = input.token.as_ref().map(|(_, s)| s.as_str());
+    let signature = model::plaintext(&input.consumer_secret, token_secret);
+    assert_eq!(
+        parsed.signature(),
+        Some(signature.as_str()),
+        "oauth_signature"
+    );
+
+    let mut expected: Vec<(&str, &str)> = vec![("oauth_consumer_key", &input.consumer_key)];
+    if let Some((token, _)) = &input.token {
+        expected.push(("oauth_token", token));
+    }
+    expected.push(("oauth_signature_method", "PLAINTEXT"));
+    if let Some(callback) = &callback {
+        expected.push(("oauth_callback", callback));
+    }
+    if let Some(verifier) = &input.verifier {
+        expected.push(("oauth_verifier", verifier));
+    }
+    if input.version {
+        expected.push(("oauth_version", "1.0"));
+    }
+    expected.push(("oauth_timestamp", &timestamp));
+    expected.push(("oauth_nonce", &input.nonce));
+    let params: Vec<(Cow<'_, str>, Cow<'_, str>)> = parsed.params().collect();
+    let mut params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (&**n, &**v)).collect();
+    // The order is the signer's business; the set of parameters is not.
+    params.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(params, expected, "params()");
+
+    let authorized = prepared
+        .authorize(&request, input.timestamp, &input.nonce)
+        .unwrap_or_else(|e| panic!("PreparedSigner::authorize failed: {e:?}"));
+    assert_eq!(
+        authorized.as_str(),
+        header.as_str(),
+        "PreparedSigner::authorize"
+    );
+    assert_eq!(authorized, header);
+    let mut written = String::new();
+    prepared
+        .write_to(&request, input.timestamp, &input.nonce, &mut written)
+        .unwrap_or_else(|e| panic!("PreparedSigner::write_to failed: {e:?}"));
+    assert_eq!(written, header.as_str(), "PreparedSigner::write_to");
+}
+
+// ---------------------------------------------------------------------------------------------
+// plaintext_differential
+
+/// The secrets of a PLAINTEXT signature.
+#[derive(Arbitrary, Debug)]
+pub struct PlaintextInput {
+    /// The consumer secret.
+    pub consumer_secret: String,
+    /// The token secret, when there is a token.
+    pub token_secret: Option<String>,
+}
+
+/// The `oauth_signature="..."` value of a header, as written.
+fn raw_signature(header: &str) -> &str {
+    let (_, tail) = header
+        .rsplit_once(", oauth_signature=\"")
+        .expect("a header without oauth_signature");
+    tail.strip_suffix('"').expect("the signature is not last")
+}
+
+/// Structured: `signature::plaintext` and the signature in built headers against RFC 5849 section
+/// 3.4.4 computed the slow way ([`model::plaintext`]); in the header the signature is that string
+/// encoded once more, by the same slow encoder.
+pub fn plaintext_differential(data: &[u8]) {
+    let Ok(input) = PlaintextInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let expected = model::plaintext(&input.consumer_secret, input.token_secret.as_deref());
+    let consumer = Secret::new(input.consumer_secret.as_str());
+    let token_secret = input.token_secret.as_deref().map(Secret::new);
+    let ours = countersign::signature::plaintext(&consumer, token_secret.as_ref());
+    assert_eq!(ours.expose_secret(), expected, "signature::plaintext");
+    if token_secret.is_none() {
+        let with_empty = countersign::signature::plaintext(&consumer, Some(&Secret::new("")));
+        assert_eq!(with_empty, ours, "no token secret and an empty one differ");
+    }
+
+    let client = ClientCredentials::new("key", input.consumer_secret.as_str());
+    let token = input
+        .token_secret
+        .as_deref()
+        .map(|secret| TokenCredentials::new("token", secret));
+    let mut signer = Signer::new(&client);
+    if let Some(token) = &token {
+        signer = signer.token(token);
+    }
+    let request = Request::get("https://api.discogs.com/oauth/identity");
+    let header = signer
+        .sign(&request)
+        .unwrap_or_else(|e| panic!("sign failed: {e:?}"))
+        .to_authorization();
+    let twice = model::encode(&expected);
+    assert_eq!(
+        raw_signature(header.as_str()),
+        twice,
+        "the signature in the header"
+    );
+    let parsed = ParsedAuthorization::parse(header.as_str())
+        .unwrap_or_else(|e| panic!("a signed header does not parse: {e:?}"));
+    assert_eq!(
+        parsed.signature(),
+        Some(expected.as_str()),
+        "the parsed signature"
+    );
+    assert_eq!(
+        model::decode(raw_signature(header.as_str())).as_deref(),
+        Ok(&*expected)
+    );
+
+    let prepared = signer
+        .prepare()
+        .unwrap_or_else(|e| panic!("prepare failed: {e:?}"));
+    let authorized = prepared
+        .authorize(&request, 1, "n")
+        .unwrap_or_else(|e| panic!("authorize failed: {e:?}"));
+    assert_eq!(
+        raw_signature(authorized.as_str()),
+        twice,
+        "PreparedSigner's signature"
+    );
+}

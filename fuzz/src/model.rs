@@ -1,0 +1,238 @@
+//! Slow, obvious reference implementations that the targets compare the core against.
+//!
+//! Each one is written from the RFC text (or from the core's documented contract), byte by byte,
+//! with no attempt at speed and without calling into the core, so that a shared mistake is
+//! unlikely.
+
+use countersign::encode::DecodeError;
+use countersign::{Context, Error};
+
+/// Whether RFC 5849 section 3.6 leaves this byte as it is: `A-Z a-z 0-9 - . _ ~`.
+pub fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_uppercase()
+        || b.is_ascii_lowercase()
+        || b.is_ascii_digit()
+        || b == b'-'
+        || b == b'.'
+        || b == b'_'
+        || b == b'~'
+}
+
+/// RFC 5849 section 3.6: every UTF-8 byte that is not unreserved becomes `%XX`, uppercase.
+pub fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The PLAINTEXT signature of RFC 5849 section 3.4.4: `enc(consumer secret) & enc(token secret)`,
+/// the token secret being empty when there is none.
+pub fn plaintext(consumer_secret: &str, token_secret: Option<&str>) -> String {
+    format!(
+        "{}&{}",
+        encode(consumer_secret),
+        encode(token_secret.unwrap_or(""))
+    )
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Strict percent-decoding: `%` must be followed by two hex digits (the error names the offset
+/// of the first `%` that is not), and the result must be UTF-8. With `plus_is_space`, `+` is a
+/// space (form bodies).
+fn decode_with(value: &str, plus_is_space: bool) -> Result<String, DecodeError> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hi = bytes.get(i + 1).copied().and_then(hex_value);
+            let lo = bytes.get(i + 2).copied().and_then(hex_value);
+            match (hi, lo) {
+                (Some(hi), Some(lo)) => out.push(hi * 16 + lo),
+                _ => return Err(DecodeError::BadEscape { offset: i }),
+            }
+            i += 3;
+        } else {
+            out.push(if plus_is_space && b == b'+' { b' ' } else { b });
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| DecodeError::InvalidUtf8)
+}
+
+/// Strict percent-decoding where `+` is a plus.
+pub fn decode(value: &str) -> Result<String, DecodeError> {
+    decode_with(value, false)
+}
+
+/// Strict percent-decoding of a form value, where `+` is a space.
+pub fn decode_form(value: &str) -> Result<String, DecodeError> {
+    decode_with(value, true)
+}
+
+/// `name=value&name=value`, split the way the core documents: empty segments skipped, a segment
+/// without `=` is a name with an empty value, the first `=` separates.
+pub fn split_pairs(input: &str) -> Vec<(&str, &str)> {
+    let mut pairs = Vec::new();
+    for segment in input.split('&') {
+        if segment.is_empty() {
+            continue;
+        }
+        match segment.find('=') {
+            Some(i) => pairs.push((&segment[..i], &segment[i + 1..])),
+            None => pairs.push((segment, "")),
+        }
+    }
+    pairs
+}
+
+/// At most 200 bytes of provider-sent text, cut on a character boundary.
+pub fn excerpt(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.len() + c.len_utf8() > 200 {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a token response body should parse to.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TokenResponse {
+    /// `oauth_token`.
+    pub token: String,
+    /// `oauth_token_secret`.
+    pub token_secret: String,
+    /// `oauth_callback_confirmed`, as sent.
+    pub callback_confirmed: Option<String>,
+    /// Every pair, decoded, in order.
+    pub pairs: Vec<(String, String)>,
+}
+
+/// RFC 5849 sections 2.1 and 2.3 as the core documents them: a form body, trimmed of ASCII
+/// whitespace, every name and value decoded (`+` is a space); `oauth_problem` wins; the token must
+/// be present and not empty, the secret present; the parameters the parser reads may appear once.
+pub fn token_response(body: &[u8]) -> Result<TokenResponse, Error> {
+    const CONTEXT: Context = Context::TokenResponse;
+    let decode_error = |error| Error::Decode {
+        context: CONTEXT,
+        error,
+    };
+    let body = std::str::from_utf8(body).map_err(|_| decode_error(DecodeError::InvalidUtf8))?;
+    let body = body.trim_matches(|c: char| c.is_ascii() && (c as u8).is_ascii_whitespace());
+    if body.is_empty() {
+        return Err(Error::Empty { context: CONTEXT });
+    }
+    let mut pairs = Vec::new();
+    let mut seen: Vec<&'static str> = Vec::new();
+    let (mut token, mut secret, mut confirmed, mut problem, mut advice) =
+        (None, None, None, None, None);
+    for (raw_name, raw_value) in split_pairs(body) {
+        let name = decode_form(raw_name).map_err(decode_error)?;
+        let value = decode_form(raw_value).map_err(decode_error)?;
+        let (slot, canonical) = match name.as_str() {
+            "oauth_token" => (&mut token, "oauth_token"),
+            "oauth_token_secret" => (&mut secret, "oauth_token_secret"),
+            "oauth_callback_confirmed" => (&mut confirmed, "oauth_callback_confirmed"),
+            "oauth_problem" => (&mut problem, "oauth_problem"),
+            "oauth_problem_advice" => (&mut advice, "oauth_problem_advice"),
+            _ => {
+                pairs.push((name, value));
+                continue;
+            }
+        };
+        if seen.contains(&canonical) {
+            return Err(Error::DuplicateParameter {
+                context: CONTEXT,
+                name: canonical.to_owned(),
+            });
+        }
+        seen.push(canonical);
+        *slot = Some(value.clone());
+        pairs.push((name, value));
+    }
+    if let Some(problem) = problem {
+        return Err(Error::Problem {
+            problem: excerpt(&problem),
+            advice: advice.map(|a: String| excerpt(&a)),
+        });
+    }
+    let Some(token) = token else {
+        return Err(Error::MissingParameter {
+            context: CONTEXT,
+            name: "oauth_token",
+        });
+    };
+    if token.is_empty() {
+        return Err(Error::EmptyParameter {
+            context: CONTEXT,
+            name: "oauth_token",
+        });
+    }
+    let Some(token_secret) = secret else {
+        return Err(Error::MissingParameter {
+            context: CONTEXT,
+            name: "oauth_token_secret",
+        });
+    };
+    Ok(TokenResponse {
+        token,
+        token_secret,
+        callback_confirmed: confirmed,
+        pairs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoder_follows_the_rfc_examples() {
+        assert_eq!(encode("Dogs, Cats & Mice"), "Dogs%2C%20Cats%20%26%20Mice");
+        assert_eq!(encode("\u{2603}"), "%E2%98%83");
+        assert_eq!(encode("/= +doencode"), "%2F%3D%20%2Bdoencode");
+        assert_eq!(encode("-._~dontencode"), "-._~dontencode");
+        assert_eq!(plaintext("ja893SD9", None), "ja893SD9&");
+    }
+
+    #[test]
+    fn decoder_is_strict() {
+        assert_eq!(decode("a%2b+"), Ok("a++".to_owned()));
+        assert_eq!(decode_form("a%2b+"), Ok("a+ ".to_owned()));
+        assert_eq!(decode("x%4"), Err(DecodeError::BadEscape { offset: 1 }));
+        assert_eq!(decode("%C3"), Err(DecodeError::InvalidUtf8));
+    }
+
+    #[test]
+    fn pairs_split_like_the_documentation_says() {
+        assert_eq!(
+            split_pairs("&a=1&&b&c=&=d&e=f=g&"),
+            [("a", "1"), ("b", ""), ("c", ""), ("", "d"), ("e", "f=g")]
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_on_char_boundaries() {
+        let long = "\u{e9}".repeat(150);
+        assert_eq!(excerpt(&long).len(), 200);
+        assert_eq!(excerpt("short"), "short");
+    }
+}
