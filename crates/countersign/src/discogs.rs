@@ -45,7 +45,7 @@ pub const ACCESS_TOKEN_URL: &str = "https://api.discogs.com/oauth/access_token";
 pub const IDENTITY_URL: &str = "https://api.discogs.com/oauth/identity";
 
 /// How a request to the Discogs API is authenticated.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum DiscogsAuth {
     /// No credentials (the lowest rate limit).

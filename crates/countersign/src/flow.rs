@@ -239,6 +239,12 @@ impl ProviderConfig {
         self.user_agent.as_deref()
     }
 
+    /// Whether requests without a User-Agent are refused ([`Error::UserAgentRequired`]).
+    #[must_use]
+    pub fn requires_user_agent(&self) -> bool {
+        self.require_user_agent
+    }
+
     /// A signer for `client` with this provider's method, realm and transport rule.
     fn signer<'a>(&'a self, client: &'a ClientCredentials) -> Signer<'a> {
         let mut signer = Signer::new(client).signature_method(self.signature_method);

@@ -263,8 +263,10 @@ impl ProviderError {
                 .www_authenticate
                 .and_then(|h| quoted_param(h, "oauth_problem"))
         });
+        // Quoted in errors and logs: whatever the provider echoed, secrets are redacted.
         let message = json_message(text)
-            .or_else(|| (!text.is_empty() && problem.is_none()).then(|| excerpt(text)));
+            .or_else(|| (!text.is_empty() && problem.is_none()).then(|| excerpt(text)))
+            .map(|m| redact_secrets(&m));
         Self {
             status: response.status,
             class: StatusClass::of(response.status),
@@ -372,6 +374,152 @@ fn json_message(body: &str) -> Option<String> {
     }
 }
 
+/// What replaces a secret value in [`redact_secrets`] and [`body_excerpt`].
+pub const REDACTED: &str = "[redacted]";
+
+/// Whether a parameter with this name carries a secret: `token` (Discogs' personal token), and
+/// any name containing `secret`, `verifier`, `signature` or `password` (ASCII case-insensitive).
+#[must_use]
+pub fn is_secret_name(name: &str) -> bool {
+    let contains = |needle: &str| {
+        name.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    name.eq_ignore_ascii_case("token")
+        || ["secret", "verifier", "signature", "password"]
+            .iter()
+            .any(|s| contains(s))
+}
+
+const fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+const fn ends_value(b: u8) -> bool {
+    matches!(b, b'&' | b'"' | b'\'' | b',' | b';' | b'}' | b']' | b'<') || b.is_ascii_whitespace()
+}
+
+/// `text` with the values of secret-named parameters ([`is_secret_name`]) replaced by
+/// [`REDACTED`], in form (`name=value`), JSON (`"name": "value"`) and header (`name="value"`)
+/// syntax: for quoting a provider's answer in an error or a log.
+///
+/// ```
+/// use countersign::response::redact_secrets;
+///
+/// assert_eq!(
+///     redact_secrets("oauth_token=t&oauth_token_secret=s3cr3t"),
+///     "oauth_token=t&oauth_token_secret=[redacted]"
+/// );
+/// assert_eq!(redact_secrets(r#"{"token": "abc", "id": 1}"#), r#"{"token": "[redacted]", "id": 1}"#);
+/// ```
+#[must_use]
+pub fn redact_secrets(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(b) = at(i) {
+        // A name starts here: a name byte not preceded by one.
+        let preceded = i.checked_sub(1).and_then(at).is_some_and(is_name_byte);
+        if !is_name_byte(b) || preceded {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while at(i).is_some_and(is_name_byte) {
+            i += 1;
+        }
+        // Names are ASCII, so these are character boundaries.
+        if !is_secret_name(text.get(start..i).unwrap_or_default()) {
+            continue;
+        }
+        // Past the name: an optional closing quote, spaces, '=' or ':', spaces, an opening quote.
+        let mut j = i;
+        if at(j) == Some(b'"') {
+            j += 1;
+        }
+        while at(j) == Some(b' ') {
+            j += 1;
+        }
+        if !matches!(at(j), Some(b'=' | b':')) {
+            continue;
+        }
+        j += 1;
+        while at(j) == Some(b' ') {
+            j += 1;
+        }
+        if at(j) == Some(b'"') {
+            j += 1;
+        }
+        let value_start = j;
+        while at(j).is_some_and(|b| !ends_value(b)) {
+            j += 1;
+        }
+        // The value ends at an ASCII delimiter or the end: boundaries again.
+        if j > value_start {
+            out.push_str(text.get(copied..value_start).unwrap_or_default());
+            out.push_str(REDACTED);
+            copied = j;
+        }
+        i = j;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// The start of a body, for an error message: lossy UTF-8, trimmed, secrets redacted
+/// ([`redact_secrets`]) and then cut to at most 200 bytes on a character boundary.
+#[must_use]
+pub fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    excerpt(&redact_secrets(text.trim()))
+}
+
+/// `url` with the values of its secret-named query parameters (Discogs' `?token=`,
+/// `?secret=`) replaced by [`REDACTED`]; for URLs quoted in errors.
+///
+/// ```
+/// use countersign::response::redact_url_query;
+///
+/// assert_eq!(
+///     redact_url_query("https://api.discogs.com/x?q=a&token=abc#f"),
+///     "https://api.discogs.com/x?q=a&token=[redacted]#f"
+/// );
+/// ```
+#[must_use]
+pub fn redact_url_query(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let Some((base, query)) = before_fragment.split_once('?') else {
+        return url.into();
+    };
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, _)) if is_secret_name(name) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,6 +625,67 @@ mod tests {
             .with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT")
             .with_header("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT");
         assert_eq!(r.retry_after(), Some(30));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_every_syntax() {
+        assert_eq!(
+            redact_secrets("oauth_token=a&oauth_token_secret=b&x=1"),
+            "oauth_token=a&oauth_token_secret=[redacted]&x=1"
+        );
+        assert_eq!(
+            redact_secrets(r#"OAuth oauth_signature="s%26t", oauth_verifier="v""#),
+            r#"OAuth oauth_signature="[redacted]", oauth_verifier="[redacted]""#
+        );
+        assert_eq!(
+            redact_secrets(r#"{"password" : "p", "Token": "t"}"#),
+            r#"{"password" : "[redacted]", "Token": "[redacted]"}"#
+        );
+        assert_eq!(redact_secrets("mytoken=x tokens=y"), "mytoken=x tokens=y");
+        assert_eq!(redact_secrets("é secret=ü&z"), "é secret=[redacted]&z");
+        let long = alloc::format!("oauth_token_secret={}", "s".repeat(500));
+        assert_eq!(
+            body_excerpt(long.as_bytes()),
+            "oauth_token_secret=[redacted]"
+        );
+        assert_eq!(body_excerpt(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn form_json_and_header_secrets_are_redacted() {
+        let cases = [
+            (
+                "oauth_token=abc&oauth_token_secret=SEKRIT&oauth_callback_confirmed=maybe",
+                "oauth_token=abc&oauth_token_secret=[redacted]&oauth_callback_confirmed=maybe",
+            ),
+            (
+                r#"{"oauth_token_secret": "SEKRIT", "x": 1}"#,
+                r#"{"oauth_token_secret": "[redacted]", "x": 1}"#,
+            ),
+            (
+                r#"OAuth oauth_verifier="SEKRIT", oauth_signature="SEKRIT%26"#,
+                r#"OAuth oauth_verifier="[redacted]", oauth_signature="[redacted]"#,
+            ),
+            ("token=SEKRIT&key=public", "token=[redacted]&key=public"),
+            ("Secret=SEKRIT", "Secret=[redacted]"),
+            ("the secret is out", "the secret is out"),
+            ("mytoken=public", "mytoken=public"),
+            ("oauth_token_secret=", "oauth_token_secret="),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(redact_secrets(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn excerpts_are_short_and_redacted_before_they_are_cut() {
+        let body = alloc::format!("{}oauth_token_secret={}", "x".repeat(190), "S".repeat(100));
+        let e = body_excerpt(body.as_bytes());
+        assert!(e.len() <= crate::error::EXCERPT_LEN);
+        assert!(!e.contains('S'), "{e}");
+        let e = body_excerpt("é".repeat(300).as_bytes());
+        assert!(e.len() <= crate::error::EXCERPT_LEN && e.chars().all(|c| c == 'é'));
+        assert_eq!(body_excerpt(b"\xff<html>"), "\u{fffd}<html>");
     }
 
     #[test]
