@@ -3,7 +3,9 @@
 //! Values are taken as plain strings (or [`Secret`]s) and checked after parsing, by the
 //! subcommands: clap's own value errors span several lines, and ours must fit on one.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use countersign::Secret;
 
 /// The environment variables and exit codes, shown after the help of `sign`.
@@ -24,20 +26,98 @@ Exit codes:
 
 /// The same for the whole program: every subcommand's variables and failures.
 const PROGRAM_AFTER_HELP: &str = "\
+Start here:
+  countersign demo             the whole three-legged flow against a local provider
+  countersign login            get access credentials from Discogs (or any OAuth 1.0a provider)
+  countersign request URL      a signed request with them
+
 Environment:
-  COUNTERSIGN_CONSUMER_KEY     the consumer key (--consumer-key)
-  COUNTERSIGN_CONSUMER_SECRET  the consumer secret (--consumer-secret)
-  COUNTERSIGN_TOKEN            the token (--token)
-  COUNTERSIGN_TOKEN_SECRET     the token secret (--token-secret)
+  COUNTERSIGN_CONSUMER_KEY         the consumer key (--consumer-key)
+  COUNTERSIGN_CONSUMER_SECRET      the consumer secret (--consumer-secret)
+  COUNTERSIGN_TOKEN                the token (--token, sign)
+  COUNTERSIGN_TOKEN_SECRET         the token secret (--token-secret, sign)
+  COUNTERSIGN_CREDENTIALS_FILE     where login saves and request reads the credentials
+                                   (--credentials-file)
   Flags win over the environment. Keeping secrets in the environment keeps them out of shell
   history.
 
 Exit codes:
   0  success (serve: stopped by Ctrl-C or SIGTERM)
-  1  the request cannot be signed (bad input, such as an http:// URL to a remote host),
-     the provider cannot start (serve), or the output could not be written; one line on
-     stderr says why
-  2  command-line usage error";
+  1  the request cannot be signed (bad input, such as an http:// URL to a remote host), the
+     provider cannot be reached or answered something that is not OAuth, the authorization
+     was denied or not given in time, there are no usable saved credentials, the provider
+     cannot start (serve), or the output could not be written; one line on stderr says why
+  2  command-line usage error
+  3  the provider refused: it answered with a status outside 2xx (demo, login, request); one
+     line on stderr gives the status and the provider's message";
+
+/// The output and exit codes of `demo`.
+const DEMO_AFTER_HELP: &str = "\
+Output:
+  Each step on stdout, in plain words, ending with the identity the provider reports. Tokens
+  are shown; their secrets, the consumer secret and the verifier never are. Nothing leaves
+  this machine: the provider listens on 127.0.0.1, on a free port, and stops when the demo
+  ends.
+
+Exit codes:
+  0  the flow ran to the end
+  1  something failed (the provider cannot start, a step went wrong, or the output could not
+     be written); one line on stderr says why
+  2  command-line usage error
+  3  the provider refused a step (a status outside 2xx)";
+
+/// The environment variables, files and exit codes of `login`.
+const LOGIN_AFTER_HELP: &str = "\
+Environment:
+  COUNTERSIGN_CONSUMER_KEY       the consumer key (--consumer-key)
+  COUNTERSIGN_CONSUMER_SECRET    the consumer secret (--consumer-secret)
+  COUNTERSIGN_CREDENTIALS_FILE   where to save the credentials (--credentials-file)
+  Flags win over the environment. Keeping secrets in the environment keeps them out of shell
+  history.
+
+Callbacks:
+  oob        the provider shows a code (the verifier) after you approve; paste it on
+             standard input
+  loopback   countersign listens on http://127.0.0.1:<free port>/callback, the provider sends
+             your browser there after you approve, and countersign takes the verifier itself
+
+Output:
+  Everything goes to stderr: the authorize URL on a line of its own, then who logged in and
+  where the credentials were saved. No secret is ever printed.
+
+Credentials file:
+  JSON holding the provider's URLs, the consumer key and secret, and the access token and
+  its secret: everything `countersign request` needs, and so secrets. The default is
+  countersign/credentials.json in your configuration directory (on Linux
+  $XDG_CONFIG_HOME or ~/.config; on macOS ~/Library/Application Support; on Windows
+  %APPDATA%). It is replaced atomically, and on Unix created readable and writable by its
+  owner only (mode 0600, in a directory created with mode 0700).
+
+Exit codes:
+  0  logged in and saved the credentials
+  1  bad input, the provider cannot be reached or answered something that is not OAuth, the
+     authorization was denied or not given in time, no verifier on standard input, or the
+     credentials could not be saved; one line on stderr says why
+  2  command-line usage error
+  3  the provider refused a step (a status outside 2xx, such as 401 for a wrong consumer
+     key or secret); one line on stderr gives the status and the provider's message";
+
+/// The environment variables, output and exit codes of `request`.
+const REQUEST_AFTER_HELP: &str = "\
+Environment:
+  COUNTERSIGN_CREDENTIALS_FILE   the credentials file (--credentials-file)
+
+Output:
+  The body of the answer on stdout, as it came, whatever the status; with -i, the status line
+  and the headers first, then an empty line.
+
+Exit codes:
+  0  the provider answered with a 2xx status
+  1  no usable credentials file (run `countersign login` first), bad input, the provider
+     cannot be reached, or the output could not be written; one line on stderr says why
+  2  command-line usage error
+  3  the provider answered with a status outside 2xx; one line on stderr gives the status
+     and the provider's message";
 
 /// The environment variables, output and exit codes of `serve`.
 const SERVE_AFTER_HELP: &str = "\
@@ -57,7 +137,8 @@ Exit codes:
      key without its secret), or the output could not be written; one line on stderr says why
   2  command-line usage error";
 
-/// Sign OAuth 1.0a requests from the shell, and serve a local OAuth 1.0a provider.
+/// OAuth 1.0a from the shell: run the flow, get access credentials, make signed requests, and
+/// serve a local provider.
 #[derive(Parser)]
 #[command(name = "countersign", version, after_help = PROGRAM_AFTER_HELP)]
 pub(crate) struct Cli {
@@ -69,6 +150,27 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Subcommand)]
 pub(crate) enum Command {
+    /// Walk the whole three-legged flow against a local provider, step by step.
+    ///
+    /// Starts the local provider on 127.0.0.1 (approving at once, standing in for you), then
+    /// gets a request token, follows the authorize URL, catches the redirect with the verifier,
+    /// gets the access token and asks who it belongs to, printing each step.
+    #[command(after_help = DEMO_AFTER_HELP)]
+    Demo(DemoArgs),
+
+    /// Get access credentials: the three-legged flow, with your browser, and save them.
+    ///
+    /// Discogs by default, or any OAuth 1.0a provider given by its three URLs. Prints the
+    /// authorize URL and opens it in the browser; after you approve, takes the verifier (pasted,
+    /// or from the redirect to a loopback listener), gets the access token, shows who logged in,
+    /// and saves the credentials to a file only you can read.
+    #[command(after_help = LOGIN_AFTER_HELP)]
+    Login(Box<LoginArgs>),
+
+    /// Make a signed request with the saved credentials, and print the answer's body.
+    #[command(after_help = REQUEST_AFTER_HELP)]
+    Request(RequestArgs),
+
     /// Print the Authorization header value for one request.
     ///
     /// Prints the value alone (starting with "OAuth "), followed by a newline, on stdout. With
@@ -83,6 +185,136 @@ pub(crate) enum Command {
     /// the first line on stdout.
     #[command(after_help = SERVE_AFTER_HELP)]
     Serve(ServeArgs),
+}
+
+/// The options of `countersign demo`.
+#[derive(Args)]
+pub(crate) struct DemoArgs {}
+
+/// The provider presets of `login`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Preset {
+    /// The Discogs API (api.discogs.com, www.discogs.com/oauth/authorize).
+    Discogs,
+}
+
+/// How the verifier comes back to `login`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CallbackKind {
+    /// Out of band: paste the code the provider shows.
+    Oob,
+    /// A listener on 127.0.0.1 catches the provider's redirect.
+    Loopback,
+}
+
+/// The options of `countersign login`.
+///
+/// Not `Debug`: the secret is a [`Secret`], but nothing here needs printing.
+#[derive(Args)]
+pub(crate) struct LoginArgs {
+    /// A provider whose endpoints countersign knows [default: discogs; the URL options below
+    /// give any other provider].
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with_all = ["request_token_url", "authorize_url", "access_token_url", "identity_url", "request_token_method"])]
+    pub(crate) provider: Option<Preset>,
+
+    /// The provider's temporary-credentials (request token) endpoint.
+    #[arg(long, value_name = "URL", requires_all = ["authorize_url", "access_token_url"])]
+    pub(crate) request_token_url: Option<String>,
+
+    /// The provider's authorization page.
+    #[arg(long, value_name = "URL", requires_all = ["request_token_url", "access_token_url"])]
+    pub(crate) authorize_url: Option<String>,
+
+    /// The provider's token-credentials (access token) endpoint.
+    #[arg(long, value_name = "URL", requires_all = ["request_token_url", "authorize_url"])]
+    pub(crate) access_token_url: Option<String>,
+
+    /// The provider's identity resource (Discogs-style JSON: id, username, consumer_name),
+    /// fetched to show who logged in.
+    #[arg(long, value_name = "URL", requires = "request_token_url")]
+    pub(crate) identity_url: Option<String>,
+
+    /// The HTTP method of the request-token request, for a provider given by its URLs.
+    #[arg(long, value_name = "METHOD", requires = "request_token_url")]
+    pub(crate) request_token_method: Option<String>,
+
+    /// The consumer key (client identifier) the provider gave your application.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "COUNTERSIGN_CONSUMER_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) consumer_key: String,
+
+    /// The consumer secret. Prefer the environment variable; a value starting with '-' must be
+    /// written --consumer-secret=VALUE.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "COUNTERSIGN_CONSUMER_SECRET",
+        hide_env_values = true
+    )]
+    pub(crate) consumer_secret: Secret,
+
+    /// The signature method (oauth_signature_method), spelled as RFC 5849 does; it is saved
+    /// with the credentials.
+    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT")]
+    pub(crate) signature_method: String,
+
+    /// How the verifier comes back after you approve.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = CallbackKind::Oob)]
+    pub(crate) callback: CallbackKind,
+
+    /// Do not open the authorize URL in a browser; only print it.
+    #[arg(long)]
+    pub(crate) no_browser: bool,
+
+    /// Where to save the credentials [default: countersign/credentials.json in your
+    /// configuration directory].
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "COUNTERSIGN_CREDENTIALS_FILE",
+        hide_env_values = true
+    )]
+    pub(crate) credentials_file: Option<PathBuf>,
+
+    /// How long the loopback listener waits for the redirect, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, hide = true)]
+    pub(crate) callback_timeout: u64,
+}
+
+/// The options of `countersign request`.
+#[derive(Args)]
+pub(crate) struct RequestArgs {
+    /// The URL: absolute, or a path starting with '/' on the provider's API host (the host of
+    /// its access-token URL), such as /oauth/identity.
+    #[arg(value_name = "URL")]
+    pub(crate) url: String,
+
+    /// The HTTP method [default: GET, or POST with --form].
+    #[arg(long, short = 'X', value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+
+    /// A field of an application/x-www-form-urlencoded body, as raw (unencoded) text; repeat
+    /// for more fields, in order.
+    #[arg(long = "form", value_name = "NAME=VALUE")]
+    pub(crate) form: Vec<String>,
+
+    /// Print the status line and the headers before the body.
+    #[arg(long, short = 'i')]
+    pub(crate) include: bool,
+
+    /// The credentials file `countersign login` saved [default: countersign/credentials.json
+    /// in your configuration directory].
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "COUNTERSIGN_CREDENTIALS_FILE",
+        hide_env_values = true
+    )]
+    pub(crate) credentials_file: Option<PathBuf>,
 }
 
 /// The options of `countersign serve`.

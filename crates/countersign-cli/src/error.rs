@@ -1,10 +1,14 @@
-//! Why a command failed after its command line was parsed: exit code 1.
+//! Why a command failed after its command line was parsed: exit code 1, or 3 when the provider
+//! refused ([`CliError::exit_code`]).
 //!
 //! Every message is one line, tells what to do, and names options rather than quoting their
 //! values, so no secret can end up in it.
 
 use core::fmt;
 use std::io;
+use std::path::{Path, PathBuf};
+
+use countersign::response::ProviderError;
 
 /// A failure after parsing: the request cannot be signed, the provider cannot start, or the
 /// output cannot be written.
@@ -13,8 +17,8 @@ pub(crate) enum CliError {
     /// countersign refused the request; its message says why (naming the flag to use where it
     /// speaks of a switch).
     Core(countersign::Error),
-    /// `--method` is not an HTTP method name.
-    InvalidMethod,
+    /// A method option (named) is not an HTTP method name.
+    InvalidMethod(&'static str),
     /// `--timestamp` is not a number of seconds.
     InvalidTimestamp,
     /// A token without its secret, or the other way round.
@@ -52,6 +56,116 @@ pub(crate) enum CliError {
     },
     /// The async runtime or the signal handlers could not be set up.
     Runtime(io::Error),
+    /// A step of the flow, or a signed request, failed.
+    Flow {
+        /// Which step.
+        step: Step,
+        /// Why.
+        error: countersign_ureq::Error,
+    },
+    /// The provider answered a signed request (`request`) with a status outside 2xx.
+    Status(Box<ProviderError>),
+    /// The loopback listener for the callback could not be set up.
+    CallbackListen(io::Error),
+    /// No redirect reached the loopback listener in time.
+    CallbackTimeout {
+        /// The callback URL.
+        url: String,
+        /// How long it waited.
+        seconds: u64,
+    },
+    /// Standard input ended before a verifier was pasted.
+    NoVerifier,
+    /// Standard input could not be read.
+    Input(io::Error),
+    /// The user's configuration directory is unknown, and no credentials file was named.
+    NoConfigDir,
+    /// There is no credentials file at the path.
+    NoCredentials(PathBuf),
+    /// The credentials file cannot be read.
+    CredentialsUnreadable {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// The credentials file is not what `login` writes.
+    CorruptCredentials {
+        /// Where.
+        path: PathBuf,
+        /// What is wrong, without quoting the file's values.
+        detail: String,
+    },
+    /// The credentials file could not be written.
+    SaveCredentials {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// `request`'s URL is neither absolute nor a path.
+    InvalidRequestUrl,
+    /// Some of the three URLs of a custom provider are missing.
+    IncompleteProvider,
+    /// The demo's local provider could not start.
+    DemoProvider(io::Error),
+    /// The demo's stand-in browser did not get the redirect it expected.
+    DemoRedirect(String),
+}
+
+/// A step of the flow or of `request`, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The temporary-credentials request.
+    RequestToken,
+    /// The token-credentials request.
+    AccessToken,
+    /// The identity resource.
+    Identity,
+    /// A signed request (`request`).
+    Request,
+}
+
+impl Step {
+    const fn doing(self) -> &'static str {
+        match self {
+            Self::RequestToken => "getting the request token",
+            Self::AccessToken => "getting the access token",
+            Self::Identity => "fetching the identity",
+            Self::Request => "sending the request",
+        }
+    }
+
+    /// The wrapper that tags an adapter error with this step, for `map_err`.
+    pub(crate) fn failed(self) -> impl FnOnce(countersign_ureq::Error) -> CliError {
+        move |error| CliError::Flow { step: self, error }
+    }
+}
+
+impl CliError {
+    /// The process's exit code: 3 when the provider answered with a status outside 2xx, else 1.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Self::Status(_) => 3,
+            Self::Flow { error, .. } if error.provider().is_some() => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// A path for a one-line message: as written, unless it holds control characters (then
+/// quoted and escaped).
+pub(crate) struct Shown<'a>(pub(crate) &'a Path);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string_lossy();
+        if text.chars().any(char::is_control) {
+            write!(f, "{text:?}")
+        } else {
+            f.write_str(&text)
+        }
+    }
 }
 
 impl From<countersign::Error> for CliError {
@@ -67,8 +181,9 @@ impl fmt::Display for CliError {
                 write!(f, "{error} (the switch: --dangerous-allow-insecure-http)")
             }
             Self::Core(error) => error.fmt(f),
-            Self::InvalidMethod => f.write_str(
-                "--method must be an HTTP method name such as GET or POST (letters, digits and !#$%&'*+-.^_`|~)",
+            Self::InvalidMethod(flag) => write!(
+                f,
+                "{flag} must be an HTTP method name such as GET or POST (letters, digits and !#$%&'*+-.^_`|~)"
             ),
             Self::InvalidTimestamp => f.write_str(
                 "--timestamp must be a whole number of seconds since the Unix epoch, such as 1700000000",
@@ -108,7 +223,81 @@ impl fmt::Display for CliError {
                 write!(f, "cannot listen on {address}: {error}")
             }
             Self::Runtime(error) => write!(f, "cannot start the server's runtime: {error}"),
+            Self::Flow { step, error } => flow_message(f, *step, error),
+            Self::Status(error) => error.fmt(f),
+            Self::CallbackListen(error) => write!(
+                f,
+                "cannot listen on 127.0.0.1 for the callback: {error}; try --callback oob"
+            ),
+            Self::CallbackTimeout { url, seconds } => write!(
+                f,
+                "no redirect reached {url} within {seconds} seconds: run countersign login again and approve in the browser, or use --callback oob"
+            ),
+            Self::NoVerifier => f.write_str(
+                "no verifier on standard input: paste the code the provider shows after you approve, then press Enter",
+            ),
+            Self::Input(error) => write!(f, "cannot read standard input: {error}"),
+            Self::NoConfigDir => f.write_str(
+                "cannot find your configuration directory (is HOME set?): name a file with --credentials-file or COUNTERSIGN_CREDENTIALS_FILE",
+            ),
+            Self::NoCredentials(path) => write!(
+                f,
+                "no saved credentials at {}: run countersign login first (or name the file with --credentials-file)",
+                Shown(path)
+            ),
+            Self::CredentialsUnreadable { path, error } => write!(
+                f,
+                "cannot read the credentials file {}: {error}",
+                Shown(path)
+            ),
+            Self::CorruptCredentials { path, detail } => write!(
+                f,
+                "the credentials file {} is not one countersign login wrote ({detail}): run countersign login again",
+                Shown(path)
+            ),
+            Self::SaveCredentials { path, error } => write!(
+                f,
+                "cannot save the credentials to {}: {error}; name another file with --credentials-file",
+                Shown(path)
+            ),
+            Self::InvalidRequestUrl => f.write_str(
+                "the URL must be absolute (https://...) or a path on the provider's API host starting with '/', such as /oauth/identity",
+            ),
+            Self::IncompleteProvider => f.write_str(
+                "a provider given by its URLs needs all three: --request-token-url, --authorize-url and --access-token-url",
+            ),
+            Self::DemoProvider(error) => write!(f, "cannot start the local provider: {error}"),
+            Self::DemoRedirect(what) => {
+                write!(f, "the local provider did not redirect to the callback: {what}")
+            }
         }
+    }
+}
+
+/// The message for a failed step: the adapter's, with what to do where the CLI knows better.
+fn flow_message(
+    f: &mut fmt::Formatter<'_>,
+    step: Step,
+    error: &countersign_ureq::Error,
+) -> fmt::Result {
+    use countersign::Error as Core;
+    use countersign_ureq::Error as Adapter;
+    match error {
+        Adapter::Core(Core::AccessDenied) => f.write_str(
+            "access was denied at the provider: run countersign login again and allow access",
+        ),
+        Adapter::Core(Core::RequestTokenExpired) => f.write_str(
+            "the request token expired before the approval came back: run countersign login again",
+        ),
+        Adapter::Core(Core::TokenMismatch) => f.write_str(
+            "the callback is about another request token (a stale or forged redirect): run countersign login again",
+        ),
+        Adapter::Transport(_) => write!(
+            f,
+            "{}: {error} (check the provider's URL and the network)",
+            step.doing()
+        ),
+        _ => write!(f, "{}: {error}", step.doing()),
     }
 }
 
@@ -120,7 +309,7 @@ mod tests {
     fn messages_are_one_line() {
         let errors = [
             CliError::Core(countersign::Error::InsecureTransport),
-            CliError::InvalidMethod,
+            CliError::InvalidMethod("--method"),
             CliError::InvalidTimestamp,
             CliError::UnpairedToken {
                 token_present: true,
@@ -140,11 +329,71 @@ mod tests {
                 error: io::Error::from(io::ErrorKind::AddrInUse),
             },
             CliError::Runtime(io::Error::other("x")),
+            CliError::Flow {
+                step: Step::RequestToken,
+                error: countersign::Error::AccessDenied.into(),
+            },
+            CliError::CallbackListen(io::Error::from(io::ErrorKind::AddrInUse)),
+            CliError::CallbackTimeout {
+                url: "http://127.0.0.1:1/callback".into(),
+                seconds: 300,
+            },
+            CliError::NoVerifier,
+            CliError::Input(io::Error::other("x")),
+            CliError::NoConfigDir,
+            CliError::NoCredentials("/tmp/a\nb".into()),
+            CliError::CredentialsUnreadable {
+                path: "/x".into(),
+                error: io::Error::from(io::ErrorKind::PermissionDenied),
+            },
+            CliError::CorruptCredentials {
+                path: "/x".into(),
+                detail: "y".into(),
+            },
+            CliError::SaveCredentials {
+                path: "/x".into(),
+                error: io::Error::from(io::ErrorKind::PermissionDenied),
+            },
+            CliError::InvalidRequestUrl,
+            CliError::IncompleteProvider,
+            CliError::DemoProvider(io::Error::other("x")),
+            CliError::DemoRedirect("z".into()),
         ];
         for error in errors {
             let message = error.to_string();
             assert!(!message.is_empty());
             assert!(!message.contains(['\n', '\r']), "{message}");
         }
+    }
+
+    #[test]
+    fn refusals_exit_3_and_the_rest_1() {
+        use countersign::response::Response;
+        let refusal = || {
+            countersign::Error::Provider(Box::new(ProviderError::from_response(&Response::new(
+                401,
+                b"Invalid signature.",
+            ))))
+        };
+        let flow = CliError::Flow {
+            step: Step::AccessToken,
+            error: refusal().into(),
+        };
+        assert_eq!(flow.exit_code(), 3);
+        let message = flow.to_string();
+        assert!(
+            message.starts_with("getting the access token: provider answered 401 Unauthorized: \"Invalid signature.\""),
+            "{message}"
+        );
+        let countersign::Error::Provider(status) = refusal() else {
+            unreachable!()
+        };
+        assert_eq!(CliError::Status(status).exit_code(), 3);
+        assert_eq!(CliError::NoVerifier.exit_code(), 1);
+        let denied = CliError::Flow {
+            step: Step::AccessToken,
+            error: countersign::Error::AccessDenied.into(),
+        };
+        assert_eq!(denied.exit_code(), 1);
     }
 }

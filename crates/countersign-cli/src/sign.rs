@@ -33,7 +33,7 @@ where
     C: Clock + ?Sized,
 {
     if !is_http_token(&args.method) {
-        return Err(CliError::InvalidMethod);
+        return Err(CliError::InvalidMethod("--method"));
     }
     let method: SignatureMethod = args.signature_method.parse()?;
     let client = ClientCredentials::new(args.consumer_key.as_str(), args.consumer_secret.clone());
@@ -96,7 +96,7 @@ fn write_line<W: Write + ?Sized>(out: &mut W, header: &Authorization) -> io::Res
 }
 
 /// Whether `method` is an HTTP method name: a token (RFC 9110 section 5.6.2).
-fn is_http_token(method: &str) -> bool {
+pub(crate) fn is_http_token(method: &str) -> bool {
     !method.is_empty()
         && method
             .bytes()
@@ -114,7 +114,7 @@ fn parse_timestamp(text: &str) -> Result<u64, CliError> {
 /// The `application/x-www-form-urlencoded` body for the `--form NAME=VALUE` fields, in order, or
 /// `None` when there are none. Names and values are raw text, percent-encoded here (RFC 5849
 /// section 3.6, which form decoders accept: a space becomes `%20`).
-fn form_body(fields: &[String]) -> Result<Option<String>, CliError> {
+pub(crate) fn form_body(fields: &[String]) -> Result<Option<String>, CliError> {
     if fields.is_empty() {
         return Ok(None);
     }

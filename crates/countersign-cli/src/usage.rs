@@ -178,6 +178,7 @@ mod tests {
             longs,
             [
                 "--consumer-secret",
+                "--consumer-secret",
                 "--token-secret",
                 "--verifier",
                 "--consumer-secret"
@@ -187,6 +188,7 @@ mod tests {
         assert_eq!(
             envs,
             [
+                "COUNTERSIGN_CONSUMER_SECRET",
                 "COUNTERSIGN_CONSUMER_SECRET",
                 "COUNTERSIGN_TOKEN_SECRET",
                 "COUNTERSIGN_CONSUMER_SECRET"

@@ -1,0 +1,260 @@
+//! `countersign login`: the three-legged flow with a person and a browser, then the credentials
+//! saved to a file only its owner can read.
+//!
+//! Everything it says goes to stderr (the authorize URL on a line of its own), so stdout stays
+//! empty; nothing it says is a secret. Tokens and names that came from the provider are quoted
+//! and escaped, so they cannot write control sequences to the terminal.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use countersign::discogs::{ACCESS_TOKEN_URL, AUTHORIZE_URL, IDENTITY_URL, REQUEST_TOKEN_URL};
+use countersign::flow::{Authorize, CallbackMode, Session};
+use countersign::{ClientCredentials, Secret, SignatureMethod};
+use countersign_ureq::{Approval, Client};
+
+use crate::USER_AGENT;
+use crate::cli::{CallbackKind, LoginArgs};
+use crate::credentials::{self, Saved, SavedIdentity, SavedProvider};
+use crate::error::{CliError, Shown, Step};
+use crate::loopback::CallbackListener;
+use crate::sign::is_http_token;
+
+/// Where the verifier comes from, out of band.
+pub(crate) struct Input<'a> {
+    /// Standard input.
+    pub(crate) reader: &'a mut dyn BufRead,
+    /// Whether it is a terminal (a person types there, so a prompt helps).
+    pub(crate) terminal: bool,
+}
+
+/// Runs the flow `args` describe: the verifier is read from `input` out of band; messages go to
+/// `log`.
+pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Result<(), CliError> {
+    let provider = provider(args)?;
+    let config = provider.config(USER_AGENT)?;
+    let path = credentials::path(args.credentials_file.as_deref())?;
+    // Before the flow: a directory that cannot be made would lose the access token after it.
+    credentials::prepare(&path)?;
+    let identity_url = config.identity().map(str::to_owned);
+    let client = Client::new(
+        config,
+        ClientCredentials::new(args.consumer_key.as_str(), args.consumer_secret.clone()),
+    );
+
+    let session = match args.callback {
+        CallbackKind::Oob => out_of_band(&client, args, input, log)?,
+        CallbackKind::Loopback => loopback(&client, args, log)?,
+    };
+    say(
+        log,
+        &format!(
+            "Access token obtained: {:?} (its secret goes to the credentials file, never to the screen).",
+            session.token().token()
+        ),
+    );
+
+    let identity = if identity_url.is_some() {
+        match client.identity(&session) {
+            Ok(me) => {
+                say(
+                    log,
+                    &format!(
+                        "Logged in as {:?} (id {}), through the application {:?}.",
+                        me.username, me.id, me.consumer_name
+                    ),
+                );
+                Some(SavedIdentity {
+                    username: me.username,
+                    id: me.id,
+                })
+            }
+            Err(error) => {
+                // The credentials are good all the same: save them.
+                let error = CliError::Flow {
+                    step: Step::Identity,
+                    error,
+                };
+                say(
+                    log,
+                    &format!("countersign: warning: logged in, but {error}"),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    credentials::save(&path, &Saved::new(provider, &session, identity))?;
+    let private = if cfg!(unix) {
+        "readable by you only"
+    } else {
+        "it holds secrets: keep it private"
+    };
+    say(
+        log,
+        &format!(
+            "Saved the credentials to {} ({private}). Next: countersign request {}",
+            Shown(&path),
+            identity_url.as_deref().unwrap_or("URL")
+        ),
+    );
+    Ok(())
+}
+
+/// The provider `args` name: the Discogs preset, or the one given by its URLs.
+fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
+    let method: SignatureMethod = args.signature_method.parse()?;
+    let signature_method = method.as_str().to_owned();
+    let (request_token_url, authorize_url, access_token_url) = match (
+        &args.request_token_url,
+        &args.authorize_url,
+        &args.access_token_url,
+    ) {
+        (None, None, None) => {
+            return Ok(SavedProvider {
+                request_token_url: REQUEST_TOKEN_URL.into(),
+                request_token_method: "GET".into(),
+                authorize_url: AUTHORIZE_URL.into(),
+                access_token_url: ACCESS_TOKEN_URL.into(),
+                identity_url: Some(IDENTITY_URL.into()),
+                signature_method,
+            });
+        }
+        (Some(r), Some(a), Some(t)) => (r, a, t),
+        // clap insists on the three together; this is in case it ever does not.
+        _ => return Err(CliError::IncompleteProvider),
+    };
+    let request_token_method = match &args.request_token_method {
+        Some(m) if !is_http_token(m) => {
+            return Err(CliError::InvalidMethod("--request-token-method"));
+        }
+        Some(m) => m.to_ascii_uppercase(),
+        None => "POST".into(),
+    };
+    Ok(SavedProvider {
+        request_token_url: request_token_url.clone(),
+        request_token_method,
+        authorize_url: authorize_url.clone(),
+        access_token_url: access_token_url.clone(),
+        identity_url: args.identity_url.clone(),
+        signature_method,
+    })
+}
+
+/// Out of band: the person pastes the verifier the provider shows.
+fn out_of_band(
+    client: &Client,
+    args: &LoginArgs,
+    input: Input<'_>,
+    log: &mut dyn Write,
+) -> Result<Session, CliError> {
+    let pending = client
+        .request_token(CallbackMode::OutOfBand)
+        .map_err(Step::RequestToken.failed())?;
+    show_authorize_url(
+        log,
+        &pending,
+        "Open this page, approve access, and paste the code the provider shows you:",
+        args.no_browser,
+    );
+    if input.terminal {
+        say_partial(log, "Verifier: ");
+    } else {
+        say(log, "Reading the verifier from standard input...");
+    }
+    let verifier = read_verifier(input.reader)?;
+    client
+        .access_token(pending, Approval::Verifier(verifier.expose_secret()))
+        .map_err(Step::AccessToken.failed())
+}
+
+/// Loopback: a listener on 127.0.0.1 catches the redirect with the verifier.
+fn loopback(client: &Client, args: &LoginArgs, log: &mut dyn Write) -> Result<Session, CliError> {
+    let listener = CallbackListener::bind()?;
+    let pending = client
+        .request_token(CallbackMode::url(listener.url()))
+        .map_err(Step::RequestToken.failed())?;
+    show_authorize_url(
+        log,
+        &pending,
+        "Open this page and approve access:",
+        args.no_browser,
+    );
+    say(
+        log,
+        &format!(
+            "Waiting for the provider to send your browser back to {} (for up to {} seconds)...",
+            listener.url(),
+            args.callback_timeout
+        ),
+    );
+    let query = listener.wait(Duration::from_secs(args.callback_timeout))?;
+    say(log, "The browser came back to the callback.");
+    client
+        .access_token(pending, Approval::Callback(query.expose_secret()))
+        .map_err(Step::AccessToken.failed())
+}
+
+/// Prints what to do and the authorize URL (on a line of its own), and opens it in the browser
+/// unless told not to.
+fn show_authorize_url(log: &mut dyn Write, pending: &Authorize, what: &str, no_browser: bool) {
+    let url = pending.authorize_url();
+    say(log, what);
+    say(log, &url);
+    if !no_browser {
+        match open::that_detached(&url) {
+            Ok(()) => say(log, "(Opened it in your browser.)"),
+            // The launcher's error repeats the URL and says little more.
+            Err(_) => say(
+                log,
+                "(Could not open a browser: open the URL above yourself.)",
+            ),
+        }
+    }
+}
+
+/// One line from `input`: the verifier. Surrounding whitespace goes (the flow trims it too).
+fn read_verifier(input: &mut dyn BufRead) -> Result<Secret, CliError> {
+    let mut line = String::new();
+    let read = input.read_line(&mut line);
+    let line = Secret::new(line);
+    read.map_err(CliError::Input)?;
+    if line.expose_secret().trim().is_empty() {
+        return Err(CliError::NoVerifier);
+    }
+    Ok(line)
+}
+
+/// Writes a line to the log. Nothing more can be done when stderr is gone.
+fn say(log: &mut dyn Write, line: &str) {
+    let _ = writeln!(log, "{line}");
+}
+
+/// Writes a prompt without a newline.
+fn say_partial(log: &mut dyn Write, text: &str) {
+    let _ = write!(log, "{text}");
+    let _ = log.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verifier_is_one_non_empty_line() {
+        let mut input: &[u8] = b"  abc123 \nrest\n";
+        assert_eq!(
+            read_verifier(&mut input).unwrap().expose_secret(),
+            "  abc123 \n"
+        );
+        for empty in [&b""[..], b"\n", b"  \r\n"] {
+            let mut input = empty;
+            assert!(matches!(
+                read_verifier(&mut input),
+                Err(CliError::NoVerifier)
+            ));
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! `countersign login`, run as a process against a local provider: out of band with the
+//! verifier on stdin (against `countersign serve`), with the loopback callback (the test plays
+//! the browser), the credentials file and its permissions, refusals, and no secret printed.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use common::{
+    CONSUMER_NAME, KEY, Login, SECRET, Sandbox, get, login_oob, param, provider, provider_flags,
+    saved, saved_secrets,
+};
+
+/// A running `countersign serve --auto-approve` with the tests' consumer, killed at the end.
+struct Serve {
+    child: Child,
+    base_url: String,
+}
+
+impl Serve {
+    fn start(sandbox: &Sandbox) -> Self {
+        let mut child = sandbox
+            .command(&["serve", "--listen", "127.0.0.1:0", "--auto-approve"])
+            .env("COUNTERSIGN_CONSUMER_KEY", KEY)
+            .env("COUNTERSIGN_CONSUMER_SECRET", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("countersign serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base_url = line.trim_end().to_owned();
+        assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url:?}");
+        Self { child, base_url }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn strs(owned: &[String]) -> Vec<&str> {
+    owned.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn out_of_band_with_the_verifier_on_stdin_against_countersign_serve() {
+    let sandbox = Sandbox::new("login-oob");
+    let serve = Serve::start(&sandbox);
+    let flags = provider_flags(&serve.base_url);
+    let credentials = sandbox.credentials();
+    let mut args = strs(&flags);
+    args.extend(["--credentials-file", credentials.to_str().unwrap()]);
+    // The consumer's credentials from the environment, as with `sign`.
+    let env = [
+        ("COUNTERSIGN_CONSUMER_KEY", KEY),
+        ("COUNTERSIGN_CONSUMER_SECRET", SECRET),
+    ];
+    let mut login = Login::start(&sandbox, &args, &env);
+    let url = login.authorize_url();
+    assert!(
+        url.starts_with(&format!("{}/oauth/authorize?oauth_token=", serve.base_url)),
+        "{url}"
+    );
+    let answer = get(&url);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let verifier = param(&answer.body, "oauth_verifier");
+    login.type_in(&format!("{verifier}\n"));
+    let run = login.finish();
+
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "Logged in as \"example\" (id 1), through the application \"countersign serve\"."
+        ),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "Saved the credentials to {} (readable by you only). Next: countersign request {}/oauth/identity\n",
+            credentials.display(),
+            serve.base_url
+        )),
+        "{run:?}"
+    );
+
+    let file = saved(&credentials);
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["consumer_key"], KEY);
+    assert_eq!(file["consumer_secret"], SECRET);
+    assert_eq!(file["token"].as_str().unwrap().len(), 32);
+    assert!(!file["token_secret"].as_str().unwrap().is_empty());
+    assert_eq!(
+        file["provider"]["access_token_url"],
+        format!("{}/oauth/access_token", serve.base_url)
+    );
+    assert_eq!(file["provider"]["request_token_method"], "POST");
+    assert_eq!(file["provider"]["signature_method"], "PLAINTEXT");
+    assert_eq!(file["identity"]["username"], "example");
+    // The access token is shown; its secret is not.
+    assert!(
+        run.stderr.contains(&format!(
+            "Access token obtained: {:?}",
+            file["token"].as_str().unwrap()
+        )),
+        "{run:?}"
+    );
+
+    let mut secrets = saved_secrets(&credentials);
+    secrets.push(verifier);
+    run.assert_no_secret(&strs(&secrets));
+}
+
+/// Starts a loopback login against `provider`, and returns it with the authorize URL and the
+/// callback URL.
+fn loopback_login(sandbox: &Sandbox, base: &str, timeout: &str) -> (Login, String, String) {
+    let flags = provider_flags(base);
+    let credentials = sandbox.credentials();
+    let mut args = strs(&flags);
+    args.extend([
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--callback",
+        "loopback",
+        "--callback-timeout",
+        timeout,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ]);
+    let mut login = Login::start(sandbox, &args, &[]);
+    let url = login.authorize_url();
+    let waiting = login.line_where(|line| line.starts_with("Waiting for the provider"));
+    let callback = waiting
+        .split(' ')
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap()
+        .to_owned();
+    (login, url, callback)
+}
+
+#[test]
+fn loopback_callback_with_the_test_as_the_browser() {
+    let sandbox = Sandbox::new("login-loopback");
+    let provider = provider();
+    let credentials = sandbox.credentials();
+    let (login, url, callback) = loopback_login(&sandbox, provider.base_url(), "60");
+    assert!(callback.ends_with("/callback"), "{callback}");
+
+    // A browser may ask for other things first: they are not the callback.
+    let favicon = get(&callback.replace("/callback", "/favicon.ico"));
+    assert_eq!(favicon.status, 404, "{favicon:?}");
+
+    // The provider approves at once and redirects the browser to the loopback listener.
+    let redirect = get(&url);
+    assert_eq!(redirect.status, 302, "{redirect:?}");
+    let location = redirect.location.unwrap();
+    assert!(location.starts_with(&format!("{callback}?")), "{location}");
+    let verifier = param(&location, "oauth_verifier");
+    let page = get(&location);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("You can close this tab."), "{page:?}");
+
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "Logged in as \"example\" (id 1), through the application {CONSUMER_NAME:?}."
+        )),
+        "{run:?}"
+    );
+    assert_eq!(saved(&credentials)["consumer_key"], KEY);
+    let mut secrets = saved_secrets(&credentials);
+    secrets.push(verifier);
+    run.assert_no_secret(&strs(&secrets));
+}
+
+#[test]
+fn a_denied_authorization_is_a_clear_error() {
+    let sandbox = Sandbox::new("login-denied");
+    let provider = provider();
+    let (login, url, callback) = loopback_login(&sandbox, provider.base_url(), "60");
+    let token = param(&url, "oauth_token");
+    let page = get(&format!("{callback}?denied={token}"));
+    assert!(page.body.contains("Access denied"), "{page:?}");
+    let run = login.finish();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr.lines().last().unwrap(),
+        "countersign: error: access was denied at the provider: run countersign login again and allow access"
+    );
+    assert!(!sandbox.credentials().exists());
+    run.assert_no_secret(&[SECRET]);
+}
+
+#[test]
+fn no_redirect_in_time_is_a_clear_error() {
+    let sandbox = Sandbox::new("login-timeout");
+    let provider = provider();
+    let (login, _, callback) = loopback_login(&sandbox, provider.base_url(), "1");
+    let run = login.finish();
+    let line = run.stderr.lines().last().unwrap();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        line,
+        format!(
+            "countersign: error: no redirect reached {callback} within 1 seconds: run countersign login again and approve in the browser, or use --callback oob"
+        )
+    );
+    assert!(!sandbox.credentials().exists());
+}
+
+#[test]
+fn a_wrong_consumer_secret_is_refused_with_the_providers_message() {
+    let sandbox = Sandbox::new("login-wrong-secret");
+    let provider = provider();
+    let flags = provider_flags(provider.base_url());
+    let credentials = sandbox.credentials();
+    let mut args = vec!["login", "--no-browser"];
+    args.extend(strs(&flags));
+    args.extend([
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        "not-the-secret-Yw3",
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ]);
+    let run = sandbox.run(&args, &[], b"");
+    assert_eq!(
+        run.error_line(3),
+        "getting the request token: provider answered 401 Unauthorized: \"Invalid signature.\": \
+         check the consumer key and secret, the token, and the system clock"
+    );
+    assert_eq!(run.stdout, "");
+    assert!(!credentials.exists());
+    run.assert_no_secret(&["not-the-secret-Yw3", SECRET]);
+}
+
+#[test]
+fn out_of_band_without_a_verifier_is_a_clear_error() {
+    let sandbox = Sandbox::new("login-no-verifier");
+    let provider = provider();
+    let flags = provider_flags(provider.base_url());
+    let mut args = vec!["login", "--no-browser"];
+    args.extend(strs(&flags));
+    let credentials = sandbox.credentials();
+    args.extend(["--credentials-file", credentials.to_str().unwrap()]);
+    let env = [
+        ("COUNTERSIGN_CONSUMER_KEY", KEY),
+        ("COUNTERSIGN_CONSUMER_SECRET", SECRET),
+    ];
+    let run = sandbox.run(&args, &env, b"");
+    let line = run.stderr.lines().last().unwrap();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        line.starts_with("countersign: error: no verifier on standard input"),
+        "{run:?}"
+    );
+    assert!(!credentials.exists());
+    run.assert_no_secret(&[SECRET]);
+}
+
+#[test]
+fn a_place_the_credentials_cannot_go_fails_before_the_flow() {
+    let sandbox = Sandbox::new("login-bad-path");
+    let provider = provider();
+    let blocker = sandbox.dir.join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let credentials = blocker.join("credentials.json");
+    let mut args = vec!["login", "--no-browser"];
+    let flags = provider_flags(provider.base_url());
+    args.extend(strs(&flags));
+    args.extend([
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ]);
+    let run = sandbox.run(&args, &[], b"");
+    let line = run.error_line(1);
+    assert!(
+        line.starts_with(&format!(
+            "cannot save the credentials to {}: ",
+            credentials.display()
+        )),
+        "{line}"
+    );
+    // Nothing was asked of the provider: no authorize URL was printed.
+    assert!(!run.stderr.contains("oauth/authorize"), "{run:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_credentials_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let sandbox = Sandbox::new("login-permissions");
+    let provider = provider();
+    login_oob(&sandbox, &provider);
+    let credentials = sandbox.credentials();
+    assert_eq!(common::mode(&credentials), 0o600);
+    // The directory countersign created for it, too.
+    assert_eq!(common::mode(credentials.parent().unwrap()), 0o700);
+
+    // Logging in again replaces a file others could read with a private one.
+    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = saved(&credentials)["token"].clone();
+    login_oob(&sandbox, &provider);
+    assert_eq!(common::mode(&credentials), 0o600);
+    assert_ne!(saved(&credentials)["token"], before);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(credentials.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["credentials.json"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_default_file_is_in_the_configuration_directory() {
+    let sandbox = Sandbox::new("login-default-path");
+    let provider = provider();
+    let flags = provider_flags(provider.base_url());
+    let mut args = strs(&flags);
+    args.extend(["--consumer-key", KEY, "--consumer-secret", SECRET]);
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let verifier = param(&get(&login.authorize_url()).body, "oauth_verifier");
+    login.type_in(&format!("{verifier}\n"));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let expected = sandbox.config_home().join("countersign/credentials.json");
+    assert_eq!(saved(&expected)["consumer_key"], KEY);
+    assert_eq!(common::mode(&expected), 0o600);
+
+    // `request` finds it there too.
+    let run = sandbox.run(&["request", "/oauth/identity"], &[], b"");
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("\"username\":\"example\""), "{run:?}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sandbox = Sandbox::new("login-usage");
+    let key = ["--consumer-key", KEY, "--consumer-secret", SECRET];
+    let cases: [&[&str]; 4] = [
+        // A preset and a provider's URLs exclude each other.
+        &[
+            "--provider",
+            "discogs",
+            "--request-token-url",
+            "http://127.0.0.1:9/rt",
+        ],
+        // The three URLs go together.
+        &["--request-token-url", "http://127.0.0.1:9/rt"],
+        &["--callback", "somewhere"],
+        &["--provider", "twitter"],
+    ];
+    for extra in cases {
+        let mut args = vec!["login", "--no-browser"];
+        args.extend(key);
+        args.extend(extra);
+        let run = sandbox.run(&args, &[], b"");
+        assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+        run.assert_no_secret(&[SECRET]);
+    }
+    // A secret that looks like a flag is explained, not shown.
+    let run = sandbox.run(
+        &[
+            "login",
+            "--consumer-key",
+            KEY,
+            "--consumer-secret",
+            "-hidden-Pq7",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(
+        run.error_line(2),
+        "--consumer-secret needs a value: write a value that starts with '-' as --consumer-secret=VALUE"
+    );
+    run.assert_no_secret(&["hidden-Pq7"]);
+    // No consumer key at all.
+    let run = sandbox.run(&["login", "--no-browser"], &[], b"");
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stderr.contains("--consumer-key"), "{run:?}");
+}
+
+#[test]
+fn help_documents_the_file_the_callbacks_and_the_exit_codes() {
+    let sandbox = Sandbox::new("login-help");
+    let run = sandbox.run(
+        &["login", "--help"],
+        &[("COUNTERSIGN_CONSUMER_SECRET", SECRET)],
+        b"",
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    for needle in [
+        "--provider <NAME>",
+        "--request-token-url <URL>",
+        "--callback <HOW>",
+        "--no-browser",
+        "--credentials-file <PATH>",
+        "COUNTERSIGN_CONSUMER_SECRET",
+        "COUNTERSIGN_CREDENTIALS_FILE",
+        "mode 0600",
+        "0  logged in and saved the credentials",
+        "3  the provider refused",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "lacks {needle:?}:\n{}",
+            run.stdout
+        );
+    }
+    // The test hook is not advertised.
+    assert!(!run.stdout.contains("--callback-timeout"));
+    run.assert_no_secret(&[SECRET]);
+
+    let run = sandbox.run(&["--help"], &[], b"");
+    for needle in [
+        "countersign demo",
+        "countersign login",
+        "countersign request URL",
+        "3  the provider refused",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "lacks {needle:?}:\n{}",
+            run.stdout
+        );
+    }
+}

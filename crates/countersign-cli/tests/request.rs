@@ -1,0 +1,262 @@
+//! `countersign request`, run as a process with the credentials `login` saved: the body on
+//! stdout, `-i`, refusals with the provider's message, and missing or corrupt credentials files.
+
+mod common;
+
+use common::{Run, SECRET, Sandbox, login_oob, provider, saved, saved_secrets};
+
+/// A sandbox with credentials saved by an out-of-band login against `provider`, and the
+/// secrets to look for in output.
+fn logged_in(
+    name: &str,
+    provider: &countersign_provider::BlockingProviderHandle,
+) -> (Sandbox, Vec<String>) {
+    let sandbox = Sandbox::new(name);
+    let (_, verifier) = login_oob(&sandbox, provider);
+    let mut secrets = saved_secrets(&sandbox.credentials());
+    secrets.push(verifier);
+    (sandbox, secrets)
+}
+
+fn request(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let credentials = sandbox.credentials();
+    let mut all = vec![
+        "request",
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    sandbox.run(&all, &[], b"")
+}
+
+fn no_secret(run: &Run, secrets: &[String]) {
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    run.assert_no_secret(&secrets);
+}
+
+#[test]
+fn prints_the_body_of_a_signed_request() {
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-body", &provider);
+    let identity = format!(
+        "{{\"consumer_name\":\"countersign cli tests\",\"id\":1,\"resource_url\":\"{}/users/example\",\"username\":\"example\"}}",
+        provider.base_url()
+    );
+
+    // A path on the provider's host, and the same as an absolute URL.
+    for url in [
+        "/oauth/identity".to_owned(),
+        provider.url("/oauth/identity"),
+    ] {
+        let run = request(&sandbox, &[&url]);
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert_eq!(run.stdout, identity);
+        assert_eq!(run.stderr, "");
+        no_secret(&run, &secrets);
+    }
+
+    // A query goes along, signed.
+    let run = request(&sandbox, &["/database/search?q=nirvana&type=release"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.starts_with("{\"pagination\":"), "{run:?}");
+}
+
+#[test]
+fn the_signature_method_chosen_at_login_signs_the_requests() {
+    let provider = provider();
+    let sandbox = Sandbox::new("request-hmac");
+    let credentials = sandbox.credentials();
+    let flags = common::provider_flags(provider.base_url());
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend([
+        "--consumer-key",
+        common::KEY,
+        "--consumer-secret",
+        SECRET,
+        "--signature-method",
+        "HMAC-SHA1",
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ]);
+    let mut login = common::Login::start(&sandbox, &args, &[]);
+    let answer = common::get(&login.authorize_url());
+    let verifier = common::param(&answer.body, "oauth_verifier");
+    login.type_in(&format!("{verifier}\n"));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        saved(&credentials)["provider"]["signature_method"],
+        "HMAC-SHA1"
+    );
+
+    let run = request(&sandbox, &["/oauth/identity"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("\"username\":\"example\""), "{run:?}");
+    let mut secrets = saved_secrets(&credentials);
+    secrets.push(verifier);
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn include_shows_the_status_line_and_headers_first() {
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-include", &provider);
+    let run = request(&sandbox, &["-i", "/oauth/identity"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let (head, body) = run.stdout.split_once("\n\n").unwrap();
+    let mut lines = head.lines();
+    assert_eq!(lines.next(), Some("HTTP/1.1 200 OK"));
+    let headers: Vec<_> = lines.collect();
+    assert!(
+        headers.contains(&"content-type: application/json"),
+        "{headers:?}"
+    );
+    assert!(
+        headers
+            .iter()
+            .any(|h| h.starts_with("x-discogs-ratelimit-remaining: ")),
+        "{headers:?}"
+    );
+    assert!(body.starts_with("{\"consumer_name\":"), "{body}");
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn a_status_outside_2xx_exits_3_with_the_status_and_the_providers_message() {
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-404", &provider);
+    let run = request(&sandbox, &["/no/such/thing"]);
+    assert_eq!(
+        run.error_line(3),
+        "provider answered 404 Not Found: \"The requested resource was not found.\": check the URL"
+    );
+    // The body is still the answer's, on stdout.
+    assert_eq!(
+        run.stdout,
+        "{\"message\":\"The requested resource was not found.\"}"
+    );
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn credentials_the_provider_refuses_exit_3() {
+    let provider = provider();
+    let (sandbox, mut secrets) = logged_in("request-refused", &provider);
+    let credentials = sandbox.credentials();
+    let mut file = saved(&credentials);
+    file["token_secret"] = "not-the-token-secret-Hk2".into();
+    std::fs::write(&credentials, file.to_string()).unwrap();
+    secrets.push("not-the-token-secret-Hk2".into());
+
+    let run = request(&sandbox, &["/oauth/identity"]);
+    let line = run.error_line(3);
+    assert!(
+        line.starts_with("provider answered 401 Unauthorized: "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("check the consumer key and secret, the token, and the system clock"),
+        "{line}"
+    );
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn a_missing_credentials_file_says_to_log_in() {
+    let sandbox = Sandbox::new("request-missing");
+    let credentials = sandbox.credentials();
+    let run = request(&sandbox, &["/oauth/identity"]);
+    assert_eq!(
+        run.error_line(1),
+        format!(
+            "no saved credentials at {}: run countersign login first (or name the file with --credentials-file)",
+            credentials.display()
+        )
+    );
+    assert_eq!(run.stdout, "");
+
+    // The default file, when there is none.
+    let run = sandbox.run(&["request", "/oauth/identity"], &[], b"");
+    let line = run.error_line(1);
+    assert!(line.starts_with("no saved credentials at "), "{line}");
+    assert!(line.contains("countersign/credentials.json"), "{line}");
+}
+
+#[test]
+fn a_corrupt_credentials_file_is_one_clear_line_without_its_contents() {
+    let sandbox = Sandbox::new("request-corrupt");
+    let credentials = sandbox.credentials();
+    std::fs::create_dir_all(credentials.parent().unwrap()).unwrap();
+    let path = credentials.display().to_string();
+
+    let cases = [
+        ("{not json", "it is not valid JSON: line 1 column 2"),
+        (
+            "{\"version\": 1, \"consumer_key\": \"k\"}",
+            "the field `provider` is missing",
+        ),
+        (
+            "{\"version\": 1, \"consumer_secret\": [\"hunter2-secret\"]}",
+            "a field has the wrong type or value at line 1 column 34",
+        ),
+        (
+            "{\"version\": 9}",
+            "format version 9, and this countersign reads version 1",
+        ),
+    ];
+    for (contents, detail) in cases {
+        std::fs::write(&credentials, contents).unwrap();
+        let run = request(&sandbox, &["/oauth/identity"]);
+        assert_eq!(
+            run.error_line(1),
+            format!(
+                "the credentials file {path} is not one countersign login wrote ({detail}): run countersign login again"
+            ),
+            "{contents}"
+        );
+        run.assert_no_secret(&["hunter2-secret", SECRET]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_others_can_read_is_used_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-loose", &provider);
+    let credentials = sandbox.credentials();
+    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = request(&sandbox, &["/oauth/identity"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "countersign: warning: other users may read {}: chmod 600 it\n",
+            credentials.display()
+        )
+    );
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn bad_input_is_one_line() {
+    let provider = provider();
+    let (sandbox, _) = logged_in("request-bad-input", &provider);
+    let run = request(&sandbox, &["oauth/identity"]);
+    assert!(
+        run.error_line(1).starts_with("the URL must be absolute"),
+        "{run:?}"
+    );
+    let run = request(&sandbox, &["--method", "GE T", "/oauth/identity"]);
+    assert!(
+        run.error_line(1)
+            .starts_with("--method must be an HTTP method name"),
+        "{run:?}"
+    );
+    let run = request(&sandbox, &["--form", "novalue", "/oauth/identity"]);
+    assert!(
+        run.error_line(1).starts_with("--form number 1 has no '='"),
+        "{run:?}"
+    );
+}

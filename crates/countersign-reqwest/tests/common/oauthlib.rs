@@ -1,0 +1,71 @@
+//! Python oauthlib's OAuth 1.0a endpoints on loopback (`interop/oauthlib_provider.py` in
+//! countersign-reqwest's tests), started from the interpreter that `COUNTERSIGN_OAUTHLIB_PYTHON`
+//! names: `.ci/run` makes a virtual environment with a pinned oauthlib and sets it.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// The client credentials the script registers (oauthlib's default validator wants a key of 20
+/// to 30 alphanumeric characters).
+pub const CLIENT_KEY: &str = "countersignInteropKey01";
+pub const CLIENT_SECRET: &str = "countersign-interop-secret";
+
+/// The environment variable that names the Python interpreter.
+pub const PYTHON_VAR: &str = "COUNTERSIGN_OAUTHLIB_PYTHON";
+
+pub struct Oauthlib {
+    child: Child,
+    // Held open: the script exits when its standard input closes.
+    _stdin: ChildStdin,
+    base: String,
+}
+
+impl Oauthlib {
+    pub fn start() -> Self {
+        let python = std::env::var(PYTHON_VAR).unwrap_or_else(|_| {
+            panic!(
+                "set {PYTHON_VAR} to a Python interpreter that has oauthlib \
+                 (`.ci/run` makes one), or leave these ignored tests alone"
+            )
+        });
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../countersign-reqwest/tests/interop/oauthlib_provider.py"
+        );
+        let mut child = Command::new(&python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+        let stdin = child.stdin.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if !line.starts_with("http://127.0.0.1:") {
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            panic!("the oauthlib provider did not start: {line:?}\n{stderr}");
+        }
+        Self {
+            child,
+            _stdin: stdin,
+            base: line.trim().to_owned(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Oauthlib {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
