@@ -545,3 +545,27 @@ async fn expired_access_credentials_are_renewed_with_the_session_handle() {
         DEFAULT_USERNAME
     );
 }
+
+#[tokio::test]
+async fn provider_clock_shifted_exactly_one_retry() {
+    // The provider's clock, not ours, is ten minutes ahead; its Date header says so.
+    let now = countersign::clock::Clock::now(&countersign::clock::SystemClock);
+    let ahead = countersign_provider::ManualClock::new(now + 600);
+    let (provider, refusals) = start(|b| b.auto_approve(true).clock(ahead)).await;
+    let client = Client::new(
+        config(&provider),
+        ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
+    )
+    .unwrap();
+    client.request_token(CallbackMode::OutOfBand).await.unwrap();
+    assert_eq!(
+        refusals.lock().unwrap().len(),
+        1,
+        "one refusal, then one retry"
+    );
+    assert!(
+        (598..=602).contains(&client.clock_offset()),
+        "{}",
+        client.clock_offset()
+    );
+}

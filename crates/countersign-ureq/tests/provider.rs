@@ -454,3 +454,36 @@ fn expired_access_credentials_are_renewed_with_the_session_handle() {
         DEFAULT_USERNAME
     );
 }
+
+#[test]
+fn provider_clock_shifted_exactly_one_retry() {
+    // The provider's clock, not ours, is ten minutes ahead; its Date header says so.
+    let now = countersign::clock::Clock::now(&countersign::clock::SystemClock);
+    let ahead = countersign_provider::ManualClock::new(now + 600);
+    let (provider, refusals) = start(|b| b.auto_approve(true).clock(ahead));
+    let client = Client::new(
+        config(&provider),
+        ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
+    );
+    let pending = client.request_token(CallbackMode::OutOfBand).unwrap();
+    assert_eq!(
+        refusals.lock().unwrap().len(),
+        1,
+        "one refusal, then one retry"
+    );
+    assert!(
+        (598..=602).contains(&client.clock_offset()),
+        "{}",
+        client.clock_offset()
+    );
+    let verifier = shown_verifier(&browser::get(&pending.authorize_url()));
+    let session = client
+        .access_token(pending, Approval::Verifier(&verifier))
+        .unwrap();
+    client.identity(&session).unwrap();
+    assert_eq!(
+        refusals.lock().unwrap().len(),
+        1,
+        "the offset, once learned, is kept"
+    );
+}

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::to_bytes;
@@ -17,8 +18,9 @@ use bytes::Bytes;
 use countersign::Secret;
 use countersign::encode::{decode_form, encode};
 use countersign::verify::{MemoryNonceStore, Reason, Rejection, SecretLookup, Verified, Verifier};
+use http::HeaderValue;
 use http::StatusCode;
-use http::header::USER_AGENT;
+use http::header::{DATE, USER_AGENT};
 use serde_json::json;
 
 use super::discogs_auth::{self, DiscogsCredentials};
@@ -353,9 +355,9 @@ impl App {
             body_too_large,
             peer: peer.ip(),
         };
+        let now = self.clock.now();
         let reply = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let now = self.clock.now();
             self.answer(&mut state, endpoint, &incoming, now)
         };
         if let (Some(reason), Some(hook)) = (&reply.refusal, &self.on_refusal) {
@@ -366,7 +368,13 @@ impl App {
                 reason: reason.clone(),
             });
         }
-        reply.into_response()
+        let mut response = reply.into_response();
+        // The provider's own clock, injected or not: what a client's clock-skew logic reads.
+        let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(now));
+        if let Ok(date) = HeaderValue::from_str(&date) {
+            response.headers_mut().insert(DATE, date);
+        }
+        response
     }
 
     fn answer(&self, st: &mut State, endpoint: Endpoint, req: &Incoming, now: u64) -> Reply {
