@@ -89,6 +89,24 @@ PERCENT_DECODING = {
     "raw-invalid-utf8": b"\xff\xfe%41",
 }
 
+DATE = "Date: Sun, 06 Nov 1994 08:49:37 GMT"
+
+RESPONSE_HEADERS = {
+    "rfc9110-date-401-skewed": f"401\n{DATE}\nContent-Type: text/plain\n\nInvalid consumer.",
+    "rfc850-and-asctime-dates": "401\ndate: Sunday, 06-Nov-94 08:49:37 GMT\nRetry-After: Sun Nov  6 08:59:37 1994\n\n",
+    "discogs-rate-limited-429": "429\nX-Discogs-Ratelimit: 60\nX-Discogs-Ratelimit-Used: 60\nX-Discogs-Ratelimit-Remaining: 0\nRetry-After: 60\n\n{\"message\": \"You are making requests too quickly.\"}",
+    "rate-limit-padded-plus-and-junk": "200\nx-discogs-ratelimit:  +25 \nX-Discogs-Ratelimit-Used: -1\nX-Discogs-Ratelimit-Remaining: 4294967296\n\nok",
+    "retry-after-http-date": f"503\n{DATE}\nRetry-After: Sun, 06 Nov 1994 08:50:37 GMT\n\nService Unavailable",
+    "www-authenticate-problem": "401\nWWW-Authenticate: OAuth realm=\"Photos\", oauth_problem=\"timestamp_refused\"\n\n",
+    "problem-reporting-form-body": "400\nContent-Type: application/x-www-form-urlencoded\n\noauth_problem=token_rejected&oauth_problem_advice=start+again",
+    "echoed-token-secret-form": "500\n\noauth_token=hh5s93j4hdidpola&oauth_token_secret=hdhd0244k9j7ao03&oauth_callback_confirmed=true",
+    "echoed-secrets-mixed-names": "502\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n\ntoken=abc&Password=p%40ss&oauth_verifier=hfdp7dh39dks9884&mytoken=public&x=1",
+    "bad-date-and-crlf-injection": "401\nDate: yesterday\n\nline one\r\nInjected: yes",
+    "date-year-9999": "401\nDate: Fri, 31 Dec 9999 23:59:59 GMT\n\n",
+    "long-text-body": "500\n\n" + "token=a&" * 40,
+    "not-a-status": b"HTTP/1.1 418 I'm a teapot\nRetry-After: 0\n\n\xe2\x98\x83\xff",
+}
+
 # --- structured targets ---------------------------------------------------------------------------
 
 
@@ -105,6 +123,10 @@ class Arbitrary:
 
     def boolean(self, value):
         return self.u8(1 if value else 0)
+
+    def i16(self, value):
+        self.front += value.to_bytes(2, "little", signed=True)
+        return self
 
     def u64(self, value):
         self.front += value.to_bytes(8, "little")
@@ -218,6 +240,68 @@ PLAINTEXT_DIFFERENTIAL = {
     "snowman-percent-plus-slash": plaintext("\u2603%", "+/="),
 }
 
+VERIFY_METHODS = ["Plaintext", "HmacSha1"]
+VERIFY_LOCATIONS = ["Header", "Query", "Body"]
+
+
+def signed(method="Plaintext", client=0, token=None, post=False, query=None, form=None,
+           realm=None, verifier=None, version=True, timestamp=1700000000, skew=0, nonce="n0nce",
+           location="Header", tamper_at=0, tamper_with=0):
+    """A SignedInput for the structured part of `verify` (client and token index CLIENTS)."""
+    a = Arbitrary()
+    a.variant(VERIFY_METHODS.index(method), len(VERIFY_METHODS))
+    a.u8(client)
+    a.option(token, a.u8)
+    a.boolean(post)
+    pair = lambda p: a.string(p[0]).string(p[1])
+    a.option(query, pair)
+    a.option(form, pair)
+    a.option(realm, a.string)
+    a.option(verifier, a.string)
+    a.boolean(version).u64(timestamp).i16(skew).string(nonce)
+    a.variant(VERIFY_LOCATIONS.index(location), len(VERIFY_LOCATIONS))
+    a.u8(tamper_at).u8(tamper_with)
+    return a.bytes()
+
+
+def request(method, url, authorization="", body=None):
+    """The raw part of `verify`: method, URL and Authorization lines, then the form body."""
+    text = f"{method}\n{url}\n{authorization}"
+    return text if body is None else f"{text}\n{body}"
+
+
+VERIFY = {
+    "core-doc-plaintext-header": request(
+        "GET", "https://api.example/photos?size=original",
+        'OAuth oauth_consumer_key="key", oauth_token="token", oauth_signature_method="PLAINTEXT", oauth_version="1.0", oauth_timestamp="1700000000", oauth_nonce="n0nce", oauth_signature="consumer%2520secret%26token%2520secret"'),
+    "rfc5849-2.1-plaintext-form-body": request(
+        "POST", "https://server.example.com/request_temp_credentials", "",
+        "oauth_consumer_key=jd83jd92dhsh93js&oauth_signature_method=PLAINTEXT&oauth_callback=http%3A%2F%2Fclient.example.net%2Fcb%3Fx%3D1&oauth_timestamp=1700000100&oauth_nonce=wIjqoS&oauth_signature=ja893SD9%26"),
+    "rfc5849-3.5.1-hmac-sha1-stale": request(
+        "POST", "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+        'OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_token="kkk9d7dh3k39sjv7", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131201", oauth_nonce="7d8f3e4a", oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"',
+        "c2&a3=2+q"),
+    "plaintext-query-mixed-with-header": request(
+        "GET", "https://api.example/x?oauth_consumer_key=key&oauth_signature=consumer%2520secret%26",
+        'OAuth oauth_nonce="n", oauth_timestamp="1700000000"'),
+    "unknown-client-secret-in-key": request(
+        "GET", "https://api.example/x",
+        'OAuth oauth_consumer_key="kd94hf93k423kf44", oauth_signature_method="PLAINTEXT", oauth_timestamp="1700000000", oauth_nonce="n", oauth_signature="%26"'),
+    "basic-scheme-and-invalid-utf8-body": b"POST\nhttps://api.example/x\nBasic dXNlcjpwYXNz\noauth_consumer_key=\xff",
+    "signed-plaintext-header": signed(),
+    "signed-plaintext-photos-token-query": signed(client=1, token=1, query=("size", "original"),
+                                                 location="Query", tamper_at=5, tamper_with=7),
+    "signed-hmac-sha1-header-realm-verifier": signed(
+        "HmacSha1", client=2, token=0, realm="Example", verifier="473f82d3", post=True,
+        form=("c2", ""), query=("a3", "a"), nonce="7d8f3e4a", tamper_at=27),
+    "signed-hmac-sha1-body-unicode": signed(
+        "HmacSha1", client=3, token=0, post=True, form=("na me", "\u2603 v&a=l"),
+        location="Body", version=False, tamper_at=200, tamper_with=93),
+    "signed-hmac-sha1-stale": signed("HmacSha1", skew=301, nonce="late"),
+    "signed-empty-nonce": signed(nonce="", location="Body"),
+    "signed-app-param-named-oauth": signed("HmacSha1", query=("oauth_signature", "x"), location="Query"),
+}
+
 TARGETS = {
     "token_response": TOKEN_RESPONSE,
     "callback": CALLBACK,
@@ -225,6 +309,8 @@ TARGETS = {
     "percent_decoding": PERCENT_DECODING,
     "round_trip": ROUND_TRIP,
     "plaintext_differential": PLAINTEXT_DIFFERENTIAL,
+    "response_headers": RESPONSE_HEADERS,
+    "verify": VERIFY,
 }
 
 if __name__ == "__main__":

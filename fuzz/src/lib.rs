@@ -18,9 +18,13 @@ use std::borrow::Cow;
 use arbitrary::{Arbitrary, Unstructured};
 use countersign::encode::{decode, decode_form, encode};
 use countersign::header::{MAX_PARAMS, ParsedAuthorization};
+use countersign::verify::{
+    Location, MemoryNonceStore, Reason, Rejection, SecretLookup, Verified, Verifier,
+};
 use countersign::{
     Callback, ClientCredentials, Error, Request, Secret, Signer, TokenCredentials, TokenResponse,
 };
+use countersign::{SignatureMethod, signature};
 
 pub mod model;
 
@@ -35,6 +39,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("percent_decoding", percent_decoding),
     ("round_trip", round_trip),
     ("plaintext_differential", plaintext_differential),
+    ("response_headers", response_headers),
+    ("verify", verify),
 ];
 
 /// Checks what holds for every error: its message prints, is not empty, and carries no control
@@ -880,5 +886,827 @@ pub fn plaintext_differential(data: &[u8]) {
         raw_signature(authorized.as_str()),
         twice,
         "PreparedSigner's signature"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// response_headers
+
+/// The local clocks `clock_offset` and `retry_offset` are asked about, besides the ones around
+/// the parsed `Date`.
+const SOME_NOWS: [u64; 4] = [0, 784_111_777, 1_700_000_000, u64::MAX];
+
+/// The thresholds `retry_offset` is asked about.
+const THRESHOLDS: [u64; 4] = [0, countersign::skew::DEFAULT_THRESHOLD, 86_400, u64::MAX];
+
+/// The rate-limit headers, by the field of `RateLimit` they fill.
+const RATE_LIMIT_HEADERS: [&str; 3] = [
+    "X-Discogs-Ratelimit",
+    "X-Discogs-Ratelimit-Used",
+    "X-Discogs-Ratelimit-Remaining",
+];
+
+/// An HTTP answer written as text: the status on the first line, then `name: value` header lines
+/// (a line without `:` is a name with an empty value) up to an empty line, then the body (raw
+/// bytes). A status that is not a number is 401.
+struct RawResponse<'a> {
+    status: u16,
+    headers: Vec<(&'a str, &'a str)>,
+    body: &'a [u8],
+}
+
+fn split_response(head: &str) -> (u16, Vec<(&str, &str)>) {
+    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let status = lines
+        .next()
+        .and_then(|l| l.trim().parse::<u16>().ok())
+        .unwrap_or(401);
+    let headers = lines
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_once(':').unwrap_or((l, "")))
+        .collect();
+    (status, headers)
+}
+
+/// The last value of a header (names in any ASCII case), trimmed as `Response` keeps it.
+fn last_header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// `Response` built from header lines: `rate_limit`, `retry_after` and `classify` against slow
+/// models (a `ProviderError`'s message is one line without control characters); the `Date` value
+/// through `parse_http_date` (formats and parses back to the same second), `clock_offset` (exact,
+/// or an error) and `retry_offset` (`Some` only for a 401 whose `Date` is more than the threshold
+/// away). Then, structured, a body made of the input body's pairs in form, JSON and header syntax,
+/// with distinctive values for the secret-named ones: `redact_secrets`, `body_excerpt` and the
+/// `ProviderError` of that body never show a secret value, and an excerpt is at most 200 bytes.
+pub fn response_headers(data: &[u8]) {
+    let (head, body) = match data.windows(2).position(|w| w == b"\n\n") {
+        Some(at) => (&data[..at], &data[at + 2..]),
+        None => (data, &[][..]),
+    };
+    let head = String::from_utf8_lossy(head);
+    let (status, headers) = split_response(&head);
+    let raw = RawResponse {
+        status,
+        headers,
+        body,
+    };
+    check_response(&raw);
+    check_redaction(&String::from_utf8_lossy(body), status);
+}
+
+fn check_response(raw: &RawResponse<'_>) {
+    use countersign::response::{RateLimit, Response, StatusClass};
+    use countersign::skew::{clock_offset, parse_http_date, retry_offset};
+
+    let mut response = Response::new(raw.status, raw.body);
+    for (name, value) in &raw.headers {
+        response = response.with_header(name, value);
+    }
+    assert_eq!(response.status(), raw.status);
+    let date = last_header(&raw.headers, "date");
+    assert_eq!(response.date(), date, "date()");
+
+    // Rate limits: each field a trimmed decimal u32, and None when none of them is.
+    let [limit, used, remaining] =
+        RATE_LIMIT_HEADERS.map(|name| last_header(&raw.headers, name).and_then(model::decimal_u32));
+    let expected = RateLimit {
+        limit,
+        used,
+        remaining,
+    };
+    let expected = (expected != RateLimit::default()).then_some(expected);
+    assert_eq!(response.rate_limit(), expected, "rate_limit()");
+
+    // Date: parses, formats, parses back to the same second.
+    let parsed_date = date.map(parse_http_date);
+    match &parsed_date {
+        Some(Ok(seconds)) => {
+            let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(*seconds);
+            let formatted = httpdate::fmt_http_date(time);
+            assert_eq!(
+                parse_http_date(&formatted),
+                Ok(*seconds),
+                "{formatted:?} does not parse back"
+            );
+            assert_eq!(
+                httpdate::parse_http_date(&formatted).ok(),
+                Some(time),
+                "httpdate disagrees on {formatted:?}"
+            );
+        }
+        Some(Err(error)) => {
+            assert_eq!(*error, Error::InvalidValue { name: "Date" });
+            check_error(error);
+        }
+        None => {}
+    }
+    let date_seconds = parsed_date.and_then(Result::ok);
+    let mut nows = SOME_NOWS.to_vec();
+    if let Some(d) = date_seconds {
+        for delta in [0, 30, 31, 86_400] {
+            nows.extend([d.saturating_add(delta), d.saturating_sub(delta)]);
+        }
+    }
+    for now in nows {
+        let offset = date.map(|d| clock_offset(d, now));
+        let expected = date_seconds.and_then(|d| {
+            let exact = i128::from(d) - i128::from(now);
+            i64::try_from(exact).ok()
+        });
+        if let Some(offset) = &offset {
+            match (offset, expected) {
+                (Ok(offset), Some(expected)) => assert_eq!(*offset, expected, "clock_offset"),
+                (Err(error), None) => check_error(error),
+                (other, expected) => {
+                    panic!("clock_offset gave {other:?} at {now}, expected {expected:?}")
+                }
+            }
+        }
+        for threshold in THRESHOLDS {
+            let expected =
+                expected.filter(|offset| raw.status == 401 && offset.unsigned_abs() > threshold);
+            assert_eq!(
+                retry_offset(&response, now, threshold),
+                expected,
+                "retry_offset at {now} with threshold {threshold}"
+            );
+        }
+    }
+
+    // Retry-After: seconds, or an HTTP date minus the answer's Date.
+    let retry_after = response.retry_after();
+    let value = last_header(&raw.headers, "retry-after");
+    // Whether the answer does not depend on the local clock.
+    let mut deterministic = true;
+    match value {
+        None => assert_eq!(retry_after, None, "retry_after without the header"),
+        Some(value) => match (value.parse::<u64>(), parse_http_date(value)) {
+            (Ok(seconds), _) => assert_eq!(retry_after, Some(seconds), "retry_after seconds"),
+            (Err(_), Ok(at)) => match date_seconds {
+                Some(now) => assert_eq!(retry_after, Some(at.saturating_sub(now))),
+                None => {
+                    deterministic = false;
+                    assert!(retry_after.is_some_and(|s| s <= at), "{retry_after:?}");
+                }
+            },
+            (Err(_), Err(_)) => assert_eq!(retry_after, None, "retry_after of {value:?}"),
+        },
+    }
+
+    match response.classify() {
+        Ok(body) => {
+            assert!(
+                (200..300).contains(&raw.status),
+                "classify passed {}",
+                raw.status
+            );
+            assert_eq!(body, raw.body);
+        }
+        Err(error) => {
+            assert!(
+                !(200..300).contains(&raw.status),
+                "classify refused {}",
+                raw.status
+            );
+            check_error(&error);
+            let Error::Provider(provider) = &error else {
+                panic!("classify gave {error:?}, not Error::Provider");
+            };
+            assert_eq!(provider.status, raw.status);
+            assert_eq!(provider.class, StatusClass::of(raw.status));
+            assert_eq!(provider.rate_limit, response.rate_limit());
+            if deterministic {
+                assert_eq!(
+                    provider.retry_after, retry_after,
+                    "ProviderError::retry_after"
+                );
+            }
+            if let Some(problem) = &provider.problem {
+                assert!(problem.len() <= 200, "oauth_problem longer than 200 bytes");
+            }
+            let message = provider.to_string();
+            assert!(
+                !message.chars().any(char::is_control),
+                "control character in {message:?}"
+            );
+            assert!(error.to_string().contains(&message));
+        }
+    }
+}
+
+/// The three syntaxes `redact_secrets` documents, each rendering the same pairs.
+fn render_pairs(pairs: &[(String, String)]) -> [String; 3] {
+    let form: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    let json: Vec<String> = pairs
+        .iter()
+        .map(|(n, v)| format!("\"{n}\": \"{v}\""))
+        .collect();
+    let header: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}=\"{v}\"")).collect();
+    [
+        form.join("&"),
+        format!("{{{}}}", json.join(", ")),
+        format!("OAuth {}", header.join(", ")),
+    ]
+}
+
+/// Pairs for a body, made from the input body's `&`-separated pairs: names keep only the bytes a
+/// parameter name may have (`A-Z a-z 0-9 _ - .`, at least `p`), values only what a form encoder
+/// writes (`A-Z a-z 0-9 - . _ ~ % +`). No `z` or `Z` anywhere, except that the value of every
+/// secret-named parameter starts with `Zz`: so the secrets are the only text holding `Zz`.
+fn generated_pairs(body: &str) -> Vec<(String, String)> {
+    let no_z = |c: char| if c.eq_ignore_ascii_case(&'z') { 'y' } else { c };
+    model::split_pairs(body)
+        .into_iter()
+        .take(32)
+        .map(|(name, value)| {
+            let mut name: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "_-.".contains(*c))
+                .map(no_z)
+                .collect();
+            if name.is_empty() {
+                name.push('p');
+            }
+            let kept = value
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "-._~%+".contains(*c))
+                .map(no_z);
+            let value = if model::is_secret_name(&name) {
+                "Zz".chars().chain(kept).collect()
+            } else {
+                kept.collect()
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+/// `redact_secrets`, `body_excerpt` and `ProviderError` on `body` and on bodies built from its
+/// pairs: excerpts are at most 200 bytes and a prefix of the redacted text; a generated secret
+/// value never shows.
+fn check_redaction(body: &str, status: u16) {
+    use countersign::response::{Response, body_excerpt, redact_secrets};
+
+    let excerpt = body_excerpt(body.as_bytes());
+    assert!(excerpt.len() <= 200, "body_excerpt longer than 200 bytes");
+    assert!(
+        redact_secrets(body.trim()).starts_with(&excerpt),
+        "body_excerpt is not the start of the redacted body"
+    );
+
+    let pairs = generated_pairs(body);
+    let secrets: Vec<&str> = pairs
+        .iter()
+        .filter(|(name, _)| model::is_secret_name(name))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let status = if (200..300).contains(&status) {
+        401
+    } else {
+        status
+    };
+    for text in render_pairs(&pairs) {
+        let redacted = redact_secrets(&text);
+        let excerpt = body_excerpt(text.as_bytes());
+        assert!(excerpt.len() <= 200, "body_excerpt longer than 200 bytes");
+        let shown = Response::new(status, text.as_bytes())
+            .classify()
+            .expect_err("a non-2xx status")
+            .to_string();
+        for secret in &secrets {
+            for (what, output) in [
+                ("redact_secrets", &redacted),
+                ("body_excerpt", &excerpt),
+                ("ProviderError", &shown),
+            ] {
+                assert!(
+                    !output.contains(secret),
+                    "{what} shows the secret {secret:?} of {text:?}: {output:?}"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+/// The provider's clock in the `verify` target.
+const VERIFY_NOW: u64 = 1_700_000_000;
+
+/// A client of [`CLIENTS`]: consumer key, consumer secret, and its tokens with their secrets.
+type KnownClient = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// The clients the provider knows: consumer key, consumer secret, and the tokens issued to it
+/// (token, token secret). From RFC 5849 (sections 1.2 and 2) and the core's own examples; the
+/// last one has reserved and non-ASCII characters in every value.
+const CLIENTS: &[KnownClient] = &[
+    ("key", "consumer secret", &[("token", "token secret")]),
+    (
+        "dpf43f3p2l4k3l03",
+        "kd94hf93k423kf44",
+        &[
+            ("nnch734d00sl2jdk", "pfkkdhi9sl3r4s00"),
+            ("hh5s93j4hdidpola", "hdhd0244k9j7ao03"),
+        ],
+    ),
+    (
+        "jd83jd92dhsh93js",
+        "ja893SD9",
+        &[("hdk48Djdsa", "xyz4992k83j47x0b")],
+    ),
+    (
+        "\u{43a}\u{43b}\u{44e}\u{447} k+y",
+        "s e&c=r%t+\u{2603}",
+        &[("t+/ok", "\u{2603}+/= sec")],
+    ),
+];
+
+/// [`CLIENTS`] as a [`SecretLookup`].
+struct KnownSecrets;
+
+impl SecretLookup for KnownSecrets {
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+        CLIENTS
+            .iter()
+            .find(|(key, ..)| *key == consumer_key)
+            .map(|(_, secret, _)| Secret::new(*secret))
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+        let (.., tokens) = CLIENTS.iter().find(|(key, ..)| *key == consumer_key)?;
+        tokens
+            .iter()
+            .find(|(t, _)| *t == token)
+            .map(|(_, secret)| Secret::new(*secret))
+    }
+}
+
+/// Every secret of [`CLIENTS`].
+fn known_secrets() -> impl Iterator<Item = &'static str> {
+    CLIENTS.iter().flat_map(|(_, secret, tokens)| {
+        std::iter::once(*secret).chain(tokens.iter().map(|(_, s)| *s))
+    })
+}
+
+/// What holds for every rejection: a status of 400, 401 or 503 that agrees with the reason; a
+/// `Display` (the log line) and a public message on one line, without control characters, and
+/// free of the known secrets unless the request itself carried one (`input`); the claimed
+/// consumer key and token cut to at most 200 bytes.
+fn check_rejection(rejection: &Rejection, input: &str) {
+    assert!(
+        matches!(rejection.status(), 400 | 401 | 503),
+        "status {}",
+        rejection.status()
+    );
+    assert_eq!(rejection.status(), rejection.reason().status());
+    let line = rejection.to_string();
+    let public = rejection.public_message().to_string();
+    for text in [&line, &public] {
+        assert!(!text.is_empty(), "an empty message for {rejection:?}");
+        assert!(
+            !text.chars().any(char::is_control),
+            "control character in {text:?}"
+        );
+    }
+    let decoded = model::lenient_decode(input);
+    for secret in known_secrets() {
+        let carried = input.contains(secret) || decoded.contains(secret);
+        assert!(
+            carried || !line.contains(secret) && !public.contains(secret),
+            "the rejection shows the secret {secret:?}: {line:?} / {public:?}"
+        );
+    }
+    for id in [rejection.consumer_key(), rejection.token()]
+        .into_iter()
+        .flatten()
+    {
+        assert!(id.len() <= 200, "a claimed id longer than 200 bytes");
+    }
+    if matches!(
+        rejection.reason(),
+        Reason::UnknownClient | Reason::UnknownToken | Reason::InvalidSignature
+    ) {
+        assert_eq!(
+            public, "Invalid signature.",
+            "the public message tells more"
+        );
+    }
+    let _ = format!("{rejection:?}");
+}
+
+/// The `oauth_signature` a request sent in its query or form body, and the request without it.
+fn split_off_signature(request: &Request<'_>) -> (Option<String>, String, Option<String>) {
+    let mut signature = None;
+    let mut strip = |pairs: &str| {
+        let kept: Vec<&str> = pairs
+            .split('&')
+            .filter(|segment| {
+                let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+                let is_signature = model::decode_form(name).is_ok_and(|n| n == "oauth_signature");
+                if is_signature {
+                    signature = model::decode_form(value).ok();
+                }
+                !is_signature
+            })
+            .collect();
+        kept.join("&")
+    };
+    let url = request.url();
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    let url = match url.split_once('?') {
+        Some((base, query)) => format!("{base}?{}", strip(query)),
+        None => url.to_owned(),
+    };
+    let body = request
+        .form_body()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .map(&mut strip);
+    (signature, url, body)
+}
+
+/// An accepted request: a known client (and token), a timestamp inside the window, a nonce of 1
+/// to 64 bytes, and the signature sent is the one `signature::compute` gives for the parameters
+/// the request carried. Verifying it again is a replay.
+fn check_accepted(
+    verified: &Verified,
+    request: &Request<'_>,
+    authorization: Option<&str>,
+    now: u64,
+    nonces: &mut MemoryNonceStore,
+) {
+    let client = KnownSecrets
+        .client_secret(verified.consumer_key())
+        .unwrap_or_else(|| panic!("accepted an unknown client: {verified:?}"));
+    let token = verified.token().map(|token| {
+        KnownSecrets
+            .token_secret(verified.consumer_key(), token)
+            .unwrap_or_else(|| panic!("accepted an unknown token: {verified:?}"))
+    });
+    let timestamp = verified
+        .timestamp()
+        .unwrap_or_else(|| panic!("accepted without a timestamp: {verified:?}"));
+    assert!(
+        timestamp.abs_diff(now) <= countersign::verify::DEFAULT_TIMESTAMP_WINDOW,
+        "accepted a timestamp outside the window: {timestamp} at {now}"
+    );
+    let nonce = verified.nonce().unwrap_or_default();
+    assert!(
+        (1..=countersign::verify::MAX_NONCE_LEN).contains(&nonce.len()),
+        "accepted the nonce {nonce:?}"
+    );
+    let method = verified.signature_method();
+
+    let (sent, expected) = match verified.location() {
+        Location::Header => {
+            let parsed = ParsedAuthorization::parse(authorization.unwrap_or_default())
+                .unwrap_or_else(|e| panic!("accepted a header that does not parse: {e:?}"));
+            assert_eq!(parsed.consumer_key(), Some(verified.consumer_key()));
+            assert_eq!(parsed.token().filter(|t| !t.is_empty()), verified.token());
+            assert_eq!(parsed.nonce(), Some(nonce));
+            assert_eq!(parsed.realm(), verified.realm());
+            assert_eq!(parsed.signature_method(), Some(method.as_str()));
+            let params: Vec<(Cow<'_, str>, Cow<'_, str>)> = parsed
+                .params()
+                .filter(|(name, _)| name.starts_with("oauth_"))
+                .collect();
+            let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (&**n, &**v)).collect();
+            let expected = signature::compute(method, &client, token.as_ref(), request, &params);
+            (parsed.signature().map(str::to_owned), expected)
+        }
+        Location::Query | Location::Body => {
+            let (sent, url, body) = split_off_signature(request);
+            let mut unsigned = Request::new(request.method(), &url);
+            if let Some(body) = &body {
+                unsigned = unsigned.with_form_body(body.as_bytes());
+            }
+            let expected = signature::compute(method, &client, token.as_ref(), &unsigned, &[]);
+            (sent, expected)
+        }
+        other => panic!("a Location this target does not know: {other:?}"),
+    };
+    let expected =
+        expected.unwrap_or_else(|e| panic!("accepted a request that cannot be signed: {e:?}"));
+    let sent = sent.unwrap_or_else(|| panic!("accepted without oauth_signature: {verified:?}"));
+    assert!(
+        expected.ct_eq(&sent),
+        "accepted a signature that signature::compute does not give"
+    );
+
+    let again = Verifier::new().verify(request, authorization, now, &KnownSecrets, nonces);
+    match again {
+        Err(rejection) if *rejection.reason() == Reason::ReplayedNonce => {}
+        other => panic!("the same request again: {other:?}"),
+    }
+}
+
+/// `Verifier::verify` on arbitrary request pieces, then on requests signed by `Signer`.
+///
+/// The raw part: the input's first three lines are the method, the URL and the `Authorization`
+/// header (none when empty); what follows the third newline, if anything, is the form body (raw
+/// bytes). Verified at a fixed time against [`CLIENTS`]: a rejection is well formed
+/// ([`check_rejection`]), an acceptance is sound ([`check_accepted`]).
+///
+/// The structured part ([`SignedInput`]): a request signed with known credentials verifies once,
+/// its exact replay is refused as a replayed nonce, and the same request with one byte of the
+/// signature changed is refused as an invalid signature (and does not use up the nonce); a bad
+/// nonce or a timestamp outside the window is refused for what it is.
+pub fn verify(data: &[u8]) {
+    let mut pieces = data.splitn(4, |b| *b == b'\n');
+    let mut line = || String::from_utf8_lossy(pieces.next().unwrap_or_default()).into_owned();
+    let (method, url, authorization) = (line(), line(), line());
+    let body = pieces.next();
+    let authorization = (!authorization.is_empty()).then_some(authorization.as_str());
+
+    let mut request = Request::new(&method, &url);
+    if let Some(body) = body {
+        request = request.with_form_body(body);
+    }
+    let verifier = Verifier::new();
+    let mut nonces = MemoryNonceStore::new(verifier.window(), 16);
+    let input = String::from_utf8_lossy(data);
+    match verifier.verify(
+        &request,
+        authorization,
+        VERIFY_NOW,
+        &KnownSecrets,
+        &mut nonces,
+    ) {
+        Ok(verified) => check_accepted(&verified, &request, authorization, VERIFY_NOW, &mut nonces),
+        Err(rejection) => check_rejection(&rejection, &input),
+    }
+
+    if let Ok(input) = SignedInput::arbitrary_take_rest(Unstructured::new(data)) {
+        signed_round_trip(&input);
+    }
+}
+
+/// How the structured part of `verify` signs.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum VerifyMethod {
+    /// PLAINTEXT.
+    Plaintext,
+    /// HMAC-SHA1.
+    HmacSha1,
+}
+
+/// Where the structured part of `verify` sends the protocol parameters.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum VerifyLocation {
+    /// The `Authorization` header.
+    Header,
+    /// The query.
+    Query,
+    /// The form body.
+    Body,
+}
+
+/// A request signed with credentials from [`CLIENTS`].
+#[derive(Arbitrary, Debug)]
+pub struct SignedInput {
+    /// The signature method.
+    pub method: VerifyMethod,
+    /// Which client of [`CLIENTS`] (modulo their number).
+    pub client: u8,
+    /// Which of its tokens, if any (modulo their number).
+    pub token: Option<u8>,
+    /// POST with a form body (the parameter below), else GET.
+    pub post: bool,
+    /// An application parameter in the query (a name starting with `oauth_` gets an `x`).
+    pub query: Option<(String, String)>,
+    /// An application parameter in the form body, for POST.
+    pub form: Option<(String, String)>,
+    /// `realm`.
+    pub realm: Option<String>,
+    /// `oauth_verifier`.
+    pub verifier: Option<String>,
+    /// Whether to send `oauth_version`.
+    pub version: bool,
+    /// `oauth_timestamp`.
+    pub timestamp: u64,
+    /// The provider's clock minus the timestamp, in seconds.
+    pub skew: i16,
+    /// `oauth_nonce`.
+    pub nonce: String,
+    /// Where the protocol parameters go.
+    pub location: VerifyLocation,
+    /// Which byte of the signature to change (modulo its length).
+    pub tamper_at: u8,
+    /// What to change it to (a printable ASCII character other than the one there).
+    pub tamper_with: u8,
+}
+
+/// An application parameter, `name=value` percent-encoded, never a protocol parameter.
+fn app_param((name, value): &(String, String)) -> String {
+    let name = if name.starts_with("oauth_") {
+        format!("x{name}")
+    } else {
+        name.clone()
+    };
+    format!("{}={}", model::encode(&name), model::encode(value))
+}
+
+fn signed_round_trip(input: &SignedInput) {
+    let (key, secret, tokens) = CLIENTS[usize::from(input.client) % CLIENTS.len()];
+    let client = ClientCredentials::new(key, secret);
+    let token = input
+        .token
+        .and_then(|i| tokens.get(usize::from(i) % tokens.len()))
+        .map(|(t, s)| TokenCredentials::new(*t, *s));
+    let verifier_secret = input.verifier.as_deref().map(Secret::new);
+    let method = match input.method {
+        VerifyMethod::Plaintext => SignatureMethod::Plaintext,
+        VerifyMethod::HmacSha1 => SignatureMethod::HmacSha1,
+    };
+    let Some(now) = input.timestamp.checked_add_signed(i64::from(input.skew)) else {
+        return;
+    };
+
+    let mut url = String::from("https://provider.example/photos");
+    if let Some(param) = &input.query {
+        url = format!("{url}?{}", app_param(param));
+    }
+    let form = input.form.as_ref().filter(|_| input.post).map(app_param);
+    let verb = if input.post { "POST" } else { "GET" };
+    let mut request = Request::new(verb, &url);
+    if let Some(form) = &form {
+        request = request.with_form_body(form.as_bytes());
+    }
+
+    let mut signer = Signer::new(&client)
+        .signature_method(method)
+        .version(input.version)
+        .timestamp(input.timestamp)
+        .nonce(&input.nonce);
+    if let Some(token) = &token {
+        signer = signer.token(token);
+    }
+    if let Some(realm) = &input.realm {
+        signer = signer.realm(realm);
+    }
+    if let Some(verifier) = &verifier_secret {
+        signer = signer.verifier(verifier);
+    }
+    let signed = match signer.sign(&request) {
+        Ok(signed) => signed,
+        Err(Error::InvalidRealm)
+            if input.realm.as_deref().is_some_and(has_forbidden_realm_char) =>
+        {
+            return;
+        }
+        Err(error) => panic!("cannot sign: {error:?}"),
+    };
+    let header = signed.to_authorization();
+    let signature = ParsedAuthorization::parse(header.as_str())
+        .unwrap_or_else(|e| panic!("a signed header does not parse: {e:?}"))
+        .signature()
+        .unwrap_or_else(|| panic!("a signed header without oauth_signature"))
+        .to_owned();
+    if method == SignatureMethod::Plaintext {
+        let token_secret = token.as_ref().map(|t| t.secret().expose_secret());
+        assert_eq!(signature, model::plaintext(secret, token_secret));
+    }
+
+    // The request as sent, and the text to change in it to tamper with the signature.
+    let (sent_url, sent_body, authorization, needle) = match input.location {
+        VerifyLocation::Header => (
+            url.clone(),
+            form.clone(),
+            Some(header.as_str().to_owned()),
+            format!("oauth_signature=\"{}\"", model::encode(&signature)),
+        ),
+        VerifyLocation::Query => (
+            signed.to_url(&url).expose_secret().to_owned(),
+            form.clone(),
+            None,
+            format!("&oauth_signature={}", model::encode(&signature)),
+        ),
+        VerifyLocation::Body => {
+            let protocol = signed.to_form();
+            let body = match &form {
+                Some(form) => format!("{form}&{}", protocol.expose_secret()),
+                None => protocol.expose_secret().to_owned(),
+            };
+            (
+                url.clone(),
+                Some(body),
+                None,
+                format!("&oauth_signature={}", model::encode(&signature)),
+            )
+        }
+    };
+    fn build<'r>(verb: &'r str, url: &'r str, body: Option<&'r str>) -> Request<'r> {
+        let request = Request::new(verb, url);
+        match body {
+            Some(body) => request.with_form_body(body.as_bytes()),
+            None => request,
+        }
+    }
+
+    let mut tampered = signature.clone().into_bytes();
+    let at = usize::from(input.tamper_at) % tampered.len();
+    let mut with = b'!' + input.tamper_with % 94;
+    if with == tampered[at] {
+        with = if with == b'~' { b'!' } else { with + 1 };
+    }
+    tampered[at] = with;
+    let tampered = String::from_utf8(tampered).expect("signatures are ASCII");
+    let replacement = needle.replace(&model::encode(&signature), &model::encode(&tampered));
+    // The protocol parameters come last: change the last occurrence.
+    let swap = |text: &str| {
+        let at = text
+            .rfind(&needle)
+            .unwrap_or_else(|| panic!("{needle:?} is not in {text:?}"));
+        format!("{}{replacement}{}", &text[..at], &text[at + needle.len()..])
+    };
+    let (tampered_url, tampered_body, tampered_authorization) = match input.location {
+        VerifyLocation::Header => (
+            sent_url.clone(),
+            sent_body.clone(),
+            authorization.as_deref().map(swap),
+        ),
+        VerifyLocation::Query => (swap(&sent_url), sent_body.clone(), None),
+        VerifyLocation::Body => (sent_url.clone(), sent_body.as_deref().map(swap), None),
+    };
+
+    let verifier = Verifier::new();
+    let mut nonces = MemoryNonceStore::new(verifier.window(), 16);
+    let expected_failure =
+        if input.nonce.is_empty() || input.nonce.len() > countersign::verify::MAX_NONCE_LEN {
+            Some(Reason::InvalidNonce)
+        } else if input.timestamp.abs_diff(now) > verifier.window() {
+            Some(Reason::StaleTimestamp {
+                timestamp: input.timestamp,
+                now,
+            })
+        } else {
+            None
+        };
+    let request = build(verb, &sent_url, sent_body.as_deref());
+    let bad_request = build(verb, &tampered_url, tampered_body.as_deref());
+    let run =
+        |request: &Request<'_>, authorization: Option<&str>, nonces: &mut MemoryNonceStore| {
+            verifier.verify(request, authorization, now, &KnownSecrets, nonces)
+        };
+    let context = format!("{url} {sent_body:?} {authorization:?}");
+    // Everything the request carried besides the credentials: a secret found there may show.
+    let carried = format!("{input:?}");
+
+    let bad = run(&bad_request, tampered_authorization.as_deref(), &mut nonces);
+    let expected = expected_failure.clone().unwrap_or(Reason::InvalidSignature);
+    match &bad {
+        Err(rejection) if *rejection.reason() == expected => {
+            check_rejection(rejection, &carried);
+        }
+        other => panic!("a changed signature gave {other:?}, expected {expected:?}: {context}"),
+    }
+
+    let first = run(&request, authorization.as_deref(), &mut nonces);
+    let verified = match (first, expected_failure) {
+        (Ok(verified), None) => verified,
+        (Err(rejection), Some(expected)) if *rejection.reason() == expected => {
+            check_rejection(&rejection, &carried);
+            return;
+        }
+        (other, expected) => panic!("verify gave {other:?}, expected {expected:?}: {context}"),
+    };
+    assert_eq!(verified.consumer_key(), key);
+    assert_eq!(
+        verified.token(),
+        token.as_ref().map(TokenCredentials::token)
+    );
+    assert_eq!(verified.signature_method(), method);
+    assert_eq!(verified.timestamp(), Some(input.timestamp));
+    assert_eq!(verified.nonce(), Some(input.nonce.as_str()));
+    assert_eq!(
+        verified.verifier().map(Secret::expose_secret),
+        input.verifier.as_deref()
+    );
+    let location = match input.location {
+        VerifyLocation::Header => Location::Header,
+        VerifyLocation::Query => Location::Query,
+        VerifyLocation::Body => Location::Body,
+    };
+    assert_eq!(verified.location(), location);
+    if location == Location::Header {
+        assert_eq!(verified.realm(), input.realm.as_deref());
+    }
+    // The replay check of `check_accepted` is the exact replay.
+    check_accepted(
+        &verified,
+        &request,
+        authorization.as_deref(),
+        now,
+        &mut nonces,
     );
 }

@@ -113,6 +113,65 @@ pub fn excerpt(s: &str) -> String {
     out
 }
 
+/// A decimal `u32` the way `str::parse::<u32>` reads one (the core's documented parser for the
+/// rate-limit headers): after trimming Unicode white space, an optional `+` and then one or more
+/// ASCII digits, at most `u32::MAX`.
+pub fn decimal_u32(value: &str) -> Option<u32> {
+    let text = value.trim_matches(char::is_whitespace);
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut number: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10 + u64::from(b - b'0');
+        if number > u64::from(u32::MAX) {
+            return None;
+        }
+    }
+    u32::try_from(number).ok()
+}
+
+/// Whether a parameter name carries a secret, as the core documents it (`is_secret_name`): the
+/// name `token`, or any name containing `secret`, `verifier`, `signature` or `password`, in any
+/// ASCII case.
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "token"
+        || ["secret", "verifier", "signature", "password"]
+            .iter()
+            .any(|needle| lower.contains(needle))
+}
+
+/// Percent-decoding that never fails, for "could the request have carried this text": `%XX`
+/// becomes its byte, `+` a space, a backslash (a header's quoted-pair) is dropped; anything else
+/// stays. Lossy UTF-8.
+pub fn lenient_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let hi = bytes.get(i + 1).copied().and_then(hex_value);
+        let lo = bytes.get(i + 2).copied().and_then(hex_value);
+        match (b, hi, lo) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+            (b'+', ..) => out.push(b' '),
+            (b'\\', ..) => {}
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// What a token response body should parse to.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TokenResponse {
@@ -234,5 +293,24 @@ mod tests {
         let long = "\u{e9}".repeat(150);
         assert_eq!(excerpt(&long).len(), 200);
         assert_eq!(excerpt("short"), "short");
+    }
+
+    #[test]
+    fn decimal_u32_reads_like_parse() {
+        assert_eq!(decimal_u32(" 60 "), Some(60));
+        assert_eq!(decimal_u32("+7"), Some(7));
+        assert_eq!(decimal_u32("4294967295"), Some(u32::MAX));
+        assert_eq!(decimal_u32("4294967296"), None);
+        assert_eq!(decimal_u32("-1"), None);
+        assert_eq!(decimal_u32("+"), None);
+        assert_eq!(decimal_u32("6 0"), None);
+    }
+
+    #[test]
+    fn secret_names_and_lenient_decoding() {
+        assert!(is_secret_name("oauth_token_secret"));
+        assert!(is_secret_name("Token"));
+        assert!(!is_secret_name("oauth_token"));
+        assert_eq!(lenient_decode("a%41+b\\c%z"), "aA bc%z");
     }
 }

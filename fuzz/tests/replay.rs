@@ -91,6 +91,8 @@ replay!(
     percent_decoding,
     round_trip,
     plaintext_differential,
+    response_headers,
+    verify,
 );
 
 /// Every fuzz target (a file in `fuzz_targets/`, a `[[bin]]`, an entry of `TARGETS`) is replayed

@@ -264,9 +264,10 @@ impl ProviderError {
                 .and_then(|h| quoted_param(h, "oauth_problem"))
         });
         // Quoted in errors and logs: whatever the provider echoed, secrets are redacted.
+        // Redacted before it is cut, so that the excerpt stays within its 200 bytes.
         let message = json_message(text)
-            .or_else(|| (!text.is_empty() && problem.is_none()).then(|| excerpt(text)))
-            .map(|m| redact_secrets(&m));
+            .or_else(|| (!text.is_empty() && problem.is_none()).then(|| text.into()))
+            .map(|m| excerpt(&redact_secrets(&m)));
         Self {
             status: response.status,
             class: StatusClass::of(response.status),
@@ -360,7 +361,7 @@ fn json_message(body: &str) -> Option<String> {
         }
         serde_json::from_str::<Message>(body)
             .ok()
-            .map(|m| excerpt(&m.message))
+            .map(|m| m.message)
     }
     #[cfg(not(feature = "json"))]
     {
@@ -370,7 +371,7 @@ fn json_message(body: &str) -> Option<String> {
         let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
         let end = rest.find('"')?;
         let text = rest.get(..end)?;
-        (!text.contains('\\')).then(|| excerpt(text))
+        (!text.contains('\\')).then(|| text.into())
     }
 }
 
@@ -686,6 +687,15 @@ mod tests {
         let e = body_excerpt("é".repeat(300).as_bytes());
         assert!(e.len() <= crate::error::EXCERPT_LEN && e.chars().all(|c| c == 'é'));
         assert_eq!(body_excerpt(b"\xff<html>"), "\u{fffd}<html>");
+    }
+
+    #[test]
+    fn redaction_never_makes_a_message_longer_than_its_limit() {
+        let body = alloc::format!("{}&secret=x&secret=y&secret=z", "a".repeat(190));
+        let e = error_of(Response::new(400, body.as_bytes()));
+        let message = e.message.unwrap();
+        assert!(message.len() <= 200, "{}", message.len());
+        assert!(!message.contains("=x"));
     }
 
     #[test]
