@@ -31,7 +31,7 @@ use countersign::nonce::NonceSource;
 use countersign::{ClientCredentials, OutgoingRequest};
 
 use crate::client::finish;
-use crate::sign::{sign_blocking, skew_view};
+use crate::sign::sign_blocking;
 use crate::{Approval, Authenticator, Error, Response};
 use countersign::skew::Stamps;
 
@@ -250,7 +250,8 @@ impl Client {
         let stamp = sign_blocking(auth, placement, user_agent, &self.stamps, &mut request)?;
         let response = self.execute(request)?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             if self.stamps.should_retry(&stamp, &view) {
                 sign_blocking(auth, placement, user_agent, &self.stamps, &mut again)?;
                 return self.execute(again);
@@ -358,7 +359,8 @@ impl RequestBuilderExt for reqwest::blocking::RequestBuilder {
         let stamp = auth.sign_blocking_request(&mut request)?;
         let response = client.execute(request).map_err(Error::transport)?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             if auth.stamps().should_retry(&stamp, &view) {
                 auth.sign_blocking_request(&mut again)?;
                 return client.execute(again).map_err(Error::transport);

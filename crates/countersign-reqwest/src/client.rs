@@ -12,7 +12,7 @@ use countersign::nonce::NonceSource;
 use countersign::{ClientCredentials, OutgoingRequest};
 
 use crate::response::read;
-use crate::sign::{sign_reqwest, skew_view};
+use crate::sign::sign_reqwest;
 use crate::{Authenticator, Error, Response};
 use countersign::skew::Stamps;
 
@@ -323,7 +323,8 @@ impl Client {
         let stamp = sign_reqwest(auth, placement, user_agent, &self.stamps, &mut request)?;
         let response = self.execute(request).await?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             if self.stamps.should_retry(&stamp, &view) {
                 sign_reqwest(auth, placement, user_agent, &self.stamps, &mut again)?;
                 return self.execute(again).await;

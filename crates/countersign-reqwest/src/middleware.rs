@@ -26,7 +26,6 @@ use http::Extensions;
 use reqwest_middleware::{Middleware, Next};
 
 use crate::Authenticator;
-use crate::sign::skew_view;
 
 /// Signs every request that passes through it with its [`Authenticator`].
 ///
@@ -71,7 +70,8 @@ impl Middleware for SigningMiddleware {
             .map_err(reqwest_middleware::Error::middleware)?;
         let response = next.clone().run(request, extensions).await?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             if self.auth.stamps().should_retry(&stamp, &view) {
                 self.auth
                     .sign_request(&mut again)

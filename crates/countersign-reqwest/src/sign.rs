@@ -3,10 +3,10 @@
 use std::future::Future;
 
 use countersign::clock::Clock;
-use countersign::discogs::{Applied, DiscogsAuth, Placement};
+use countersign::discogs::{DiscogsAuth, Placement};
 use countersign::flow::Session;
 use countersign::nonce::NonceSource;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use http::header::HeaderMap;
 use reqwest::{Method, Url};
 
 use crate::Error;
@@ -191,31 +191,13 @@ pub(crate) struct Parts<'a> {
     pub(crate) method: &'a Method,
     pub(crate) url: &'a mut Url,
     pub(crate) headers: &'a mut HeaderMap,
-    /// The body, when it is in memory.
+    /// The body when it is in memory (`Some(&[])` for none), `None` for a stream (which cannot
+    /// be read for signing).
     pub(crate) body: Option<&'a [u8]>,
-    /// Whether the body is a stream (which cannot be read for signing).
-    pub(crate) streamed: bool,
 }
 
-/// Whether the request's body is a form, which signature methods that sign the request include.
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|mime| {
-            mime.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
-/// Whether the signature covers the request's form body: every OAuth method but PLAINTEXT, which
-/// is also the only one that sends the secrets themselves.
-fn signs_body(auth: &DiscogsAuth) -> bool {
-    matches!(auth, DiscogsAuth::OAuth(signer) if !signer.signature_method().sends_secrets_in_clear())
-}
-
-/// Signs `parts` with `auth`; returns the stamp of an OAuth signature (for the clock-skew retry).
+/// Signs `parts` with `auth` (the core's [`countersign::http::authorize_parts`]); sets the
+/// User-Agent; returns the stamp of an OAuth signature (for the clock-skew retry).
 pub(crate) fn sign_parts(
     auth: &DiscogsAuth,
     placement: Placement,
@@ -230,42 +212,33 @@ pub(crate) fn sign_parts(
     let (timestamp, nonce) = stamp
         .as_ref()
         .map_or((0, ""), |s| (s.timestamp, s.nonce.as_str()));
-    let mut target = countersign::Request::new(parts.method.as_str(), parts.url.as_str());
-    if is_form(parts.headers) {
-        if let Some(form) = parts.body {
-            target = target.with_form_body(form);
-        } else if parts.streamed && signs_body(auth) {
-            return Err(countersign::Error::Unsupported {
-                what: "signing a streamed form body: build the form in memory",
-            }
-            .into());
-        }
-    }
-    match auth.apply(&target, placement, timestamp, nonce)? {
-        Applied::Header(header) => {
-            let mut value = HeaderValue::from_str(header.as_str()).map_err(|_| {
-                countersign::Error::InvalidValue {
-                    name: "Authorization",
-                }
+    let (mut head, ()) = http::Request::new(()).into_parts();
+    head.method = parts.method.clone();
+    head.uri = parts
+        .url
+        .as_str()
+        .parse()
+        .map_err(|_| countersign::Error::InvalidUrl {
+            reason: "the http crate refused the request's URL",
+        })?;
+    let before = head.uri.clone();
+    // The headers are moved, not copied, and come back whether signing worked or not.
+    head.headers = std::mem::take(parts.headers);
+    let signed = countersign::http::authorize_parts(
+        &mut head, parts.body, auth, placement, timestamp, nonce,
+    );
+    *parts.headers = head.headers;
+    signed?;
+    if head.uri != before {
+        // The credentials went into the query.
+        *parts.url =
+            Url::parse(&head.uri.to_string()).map_err(|_| countersign::Error::InvalidUrl {
+                reason: "the URL with credentials in its query does not parse",
             })?;
-            value.set_sensitive(true);
-            parts.headers.insert(AUTHORIZATION, value);
-        }
-        Applied::Url(url) => {
-            *parts.url =
-                Url::parse(url.expose_secret()).map_err(|_| countersign::Error::InvalidUrl {
-                    reason: "the URL with credentials in its query does not parse",
-                })?;
-        }
-        Applied::Unchanged => {}
-        _ => {
-            return Err(countersign::Error::Unsupported {
-                what: "a credential placement this adapter does not know",
-            }
-            .into());
-        }
     }
-    set_user_agent(parts.headers, user_agent)?;
+    if let Some(ua) = user_agent {
+        countersign::http::default_user_agent(parts.headers, ua)?;
+    }
     Ok(stamp)
 }
 
@@ -284,8 +257,7 @@ pub(crate) fn sign_reqwest(
         method: request.method(),
         url: &mut url,
         headers: &mut headers,
-        body: request.body().and_then(reqwest::Body::as_bytes),
-        streamed: request.body().is_some_and(|b| b.as_bytes().is_none()),
+        body: request.body().map_or(Some(&[]), reqwest::Body::as_bytes),
     };
     let signed = sign_parts(auth, placement, user_agent, stamps, parts);
     *request.headers_mut() = headers;
@@ -309,42 +281,15 @@ pub(crate) fn sign_blocking(
         method: request.method(),
         url: &mut url,
         headers: &mut headers,
-        body: request.body().and_then(reqwest::blocking::Body::as_bytes),
-        streamed: request.body().is_some_and(|b| b.as_bytes().is_none()),
+        body: request
+            .body()
+            .map_or(Some(&[]), reqwest::blocking::Body::as_bytes),
     };
     let signed = sign_parts(auth, placement, user_agent, stamps, parts);
     *request.headers_mut() = headers;
     let stamp = signed?;
     *request.url_mut() = url;
     Ok(stamp)
-}
-
-/// Sets the User-Agent when one is configured and the request has none.
-pub(crate) fn set_user_agent(
-    headers: &mut HeaderMap,
-    user_agent: Option<&str>,
-) -> Result<(), Error> {
-    let Some(ua) = user_agent.filter(|ua| !ua.trim().is_empty()) else {
-        return Ok(());
-    };
-    if !headers.contains_key(USER_AGENT) {
-        let value = HeaderValue::from_str(ua)
-            .map_err(|_| countersign::Error::InvalidValue { name: "User-Agent" })?;
-        headers.insert(USER_AGENT, value);
-    }
-    Ok(())
-}
-
-/// The answer's status and `Date`, as the core's skew rule reads them.
-pub(crate) fn skew_view(status: u16, headers: &HeaderMap) -> countersign::response::Response<'_> {
-    let mut view = countersign::response::Response::new(status, b"");
-    if let Some(date) = headers
-        .get(http::header::DATE)
-        .and_then(|d| d.to_str().ok())
-    {
-        view = view.with_header("Date", date);
-    }
-    view
 }
 
 mod sealed {
@@ -412,7 +357,8 @@ impl RequestBuilderExt for reqwest::RequestBuilder {
         let stamp = auth.sign_request(&mut request)?;
         let response = client.execute(request).await.map_err(Error::transport)?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             if auth.stamps().should_retry(&stamp, &view) {
                 auth.sign_request(&mut again)?;
                 return client.execute(again).await.map_err(Error::transport);

@@ -9,7 +9,6 @@ use ureq::middleware::{Middleware, MiddlewareNext};
 use ureq::{Body, SendBody};
 
 use crate::Authenticator;
-use crate::sign::{is_form, signs_body, skew_view};
 
 /// Signs every request that passes through it with its [`Authenticator`].
 ///
@@ -72,7 +71,7 @@ impl Middleware for SigningMiddleware {
         next: MiddlewareNext<'_>,
     ) -> Result<http::Response<Body>, ureq::Error> {
         let (parts, body) = request.into_parts();
-        let (response, stamp) = if is_form(&parts.headers) && signs_body(self.auth.auth()) {
+        let (response, stamp) = if countersign::http::signs_body(&parts.headers, self.auth.auth()) {
             let mut form = Vec::new();
             body.into_reader().read_to_end(&mut form)?;
             let mut signing = http::Request::from_parts(parts, form);
@@ -91,7 +90,8 @@ impl Middleware for SigningMiddleware {
             (next.handle(http::Request::from_parts(parts, body))?, stamp)
         };
         if let Some(stamp) = stamp {
-            let view = skew_view(response.status().as_u16(), response.headers());
+            let view =
+                countersign::response::Response::from_head(response.status(), response.headers());
             // Learns the offset for the next request; ureq cannot send this one again.
             let _ = self.auth.stamps().should_retry(&stamp, &view);
         }

@@ -1,12 +1,11 @@
 //! Signing `http::Request`s (which ureq 3 runs natively): [`Authenticator`].
 
 use countersign::clock::Clock;
-use countersign::discogs::{Applied, DiscogsAuth, Placement};
+use countersign::discogs::{DiscogsAuth, Placement};
 use countersign::flow::Session;
 use countersign::nonce::NonceSource;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 
-use crate::response::Response;
+use crate::Response;
 use crate::{Error, run};
 use countersign::skew::{Stamp, Stamps};
 
@@ -236,26 +235,8 @@ impl<const N: usize> SignableBody for &[u8; N] {
     }
 }
 
-/// Whether the request's body is a form.
-pub(crate) fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|mime| {
-            mime.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
-/// Whether the signature covers the request's form body: every OAuth method but PLAINTEXT, which
-/// is also the only one that sends the secrets themselves.
-pub(crate) fn signs_body(auth: &DiscogsAuth) -> bool {
-    matches!(auth, DiscogsAuth::OAuth(signer) if !signer.signature_method().sends_secrets_in_clear())
-}
-
-/// Signs `request` with `auth`; returns the stamp of an OAuth signature (for the clock-skew
-/// retry).
+/// Signs `request` with `auth` (the core's [`countersign::http::authorize_in_place_with`]); sets
+/// the User-Agent; returns the stamp of an OAuth signature (for the clock-skew retry).
 pub(crate) fn sign<B: SignableBody>(
     auth: &DiscogsAuth,
     placement: Placement,
@@ -263,13 +244,6 @@ pub(crate) fn sign<B: SignableBody>(
     stamps: &Stamps,
     request: &mut http::Request<B>,
 ) -> Result<Option<Stamp>, Error> {
-    let uri = request.uri();
-    if uri.scheme().is_none() || uri.authority().is_none() {
-        return Err(countersign::Error::InvalidUrl {
-            reason: "the request's URI must be absolute (scheme and host) to be signed",
-        }
-        .into());
-    }
     let stamp = match auth {
         DiscogsAuth::OAuth(_) => Some(stamps.next()?),
         _ => None,
@@ -277,67 +251,18 @@ pub(crate) fn sign<B: SignableBody>(
     let (timestamp, nonce) = stamp
         .as_ref()
         .map_or((0, ""), |s| (s.timestamp, s.nonce.as_str()));
-    let url = uri.to_string();
-    let mut target = countersign::Request::new(request.method().as_str(), &url);
-    if is_form(request.headers()) {
-        target = target.with_form_body(request.body().bytes());
+    countersign::http::authorize_in_place_with(
+        request,
+        |body| Some(body.bytes()),
+        auth,
+        placement,
+        timestamp,
+        nonce,
+    )?;
+    if let Some(ua) = user_agent {
+        countersign::http::default_user_agent(request.headers_mut(), ua)?;
     }
-    match auth.apply(&target, placement, timestamp, nonce)? {
-        Applied::Header(header) => {
-            let mut value = HeaderValue::from_str(header.as_str()).map_err(|_| {
-                countersign::Error::InvalidValue {
-                    name: "Authorization",
-                }
-            })?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(AUTHORIZATION, value);
-        }
-        Applied::Url(url) => {
-            *request.uri_mut() =
-                url.expose_secret()
-                    .parse()
-                    .map_err(|_| countersign::Error::InvalidUrl {
-                        reason: "the URL with credentials in its query does not parse",
-                    })?;
-        }
-        Applied::Unchanged => {}
-        _ => {
-            return Err(countersign::Error::Unsupported {
-                what: "a credential placement this adapter does not know",
-            }
-            .into());
-        }
-    }
-    set_user_agent(request.headers_mut(), user_agent)?;
     Ok(stamp)
-}
-
-/// Sets the User-Agent when one is configured and the request has none.
-pub(crate) fn set_user_agent(
-    headers: &mut HeaderMap,
-    user_agent: Option<&str>,
-) -> Result<(), Error> {
-    let Some(ua) = user_agent.filter(|ua| !ua.trim().is_empty()) else {
-        return Ok(());
-    };
-    if !headers.contains_key(USER_AGENT) {
-        let value = HeaderValue::from_str(ua)
-            .map_err(|_| countersign::Error::InvalidValue { name: "User-Agent" })?;
-        headers.insert(USER_AGENT, value);
-    }
-    Ok(())
-}
-
-/// The answer's status and `Date`, as the core's skew rule reads them.
-pub(crate) fn skew_view(status: u16, headers: &HeaderMap) -> countersign::response::Response<'_> {
-    let mut view = countersign::response::Response::new(status, b"");
-    if let Some(date) = headers
-        .get(http::header::DATE)
-        .and_then(|d| d.to_str().ok())
-    {
-        view = view.with_header("Date", date);
-    }
-    view
 }
 
 /// An unsigned copy of `request` with its body in memory, for the one retry.

@@ -2,15 +2,15 @@
 //! `METHOD&enc(base URI)&enc(normalized parameters)`, streamed into any `fmt::Write` (the MAC
 //! itself, when signing) so that it is never built in memory on the hot path.
 
+use crate::encode::{encode, needs_no_encoding};
+use crate::form::Flavor;
+#[cfg(doc)]
+use crate::form::RawPairs;
+use crate::url::UrlParts;
+use crate::{Context, Error, Request};
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
-
-use crate::encode::{encode, needs_no_encoding};
-use crate::form::{Flavor, RawPairs};
-use crate::url::UrlParts;
-use crate::{Context, Error, Request};
 
 /// A parameter, both halves already percent-encoded once (section 3.4.1.3.2, step 1).
 pub(crate) type EncodedParam<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -32,22 +32,82 @@ pub(crate) fn add_request_params<'a>(
     url: &UrlParts<'a>,
     out: &mut Vec<EncodedParam<'a>>,
 ) -> Result<(), Error> {
+    for_each_request_param(request, url, |p| out.push(p))
+}
+
+/// Hands each parameter of the request itself to `f`, as [`add_request_params`] adds them.
+pub(crate) fn for_each_request_param<'a>(
+    request: &Request<'a>,
+    url: &UrlParts<'a>,
+    mut f: impl FnMut(EncodedParam<'a>),
+) -> Result<(), Error> {
     let query = url.query.unwrap_or("");
     let body = match request.form_body() {
         Some(body) => core::str::from_utf8(body)
             .map_err(|_| Error::decode(Context::Url, crate::DecodeError::InvalidUtf8))?,
         None => "",
     };
-    for (raw_name, raw_value) in RawPairs::new(query).chain(RawPairs::new(body)) {
-        let name = Flavor::Form
-            .decode(raw_name)
-            .map_err(|e| Error::decode(Context::Url, e))?;
-        let value = Flavor::Form
-            .decode(raw_value)
-            .map_err(|e| Error::decode(Context::Url, e))?;
-        out.push((enc_cow(name), enc_cow(value)));
+    for input in [query, body] {
+        for_each_raw_pair(input, |raw_name, raw_value, plain| {
+            // No `%` or `+` and nothing to encode: decoding and encoding again give the input
+            // back.
+            if plain {
+                f((Cow::Borrowed(raw_name), Cow::Borrowed(raw_value)));
+                return Ok(());
+            }
+            let name = Flavor::Form
+                .decode(raw_name)
+                .map_err(|e| Error::decode(Context::Url, e))?;
+            let value = Flavor::Form
+                .decode(raw_value)
+                .map_err(|e| Error::decode(Context::Url, e))?;
+            f((enc_cow(name), enc_cow(value)));
+            Ok(())
+        })?;
     }
     Ok(())
+}
+
+/// Splits `input` into raw `(name, value)` pairs exactly as [`RawPairs`] does (empty segments
+/// skipped, a segment without `=` is a name with an empty value), in one pass that also tells
+/// whether both halves are plain: unreserved bytes only, so nothing to decode or encode.
+fn for_each_raw_pair<'a>(
+    input: &'a str,
+    mut f: impl FnMut(&'a str, &'a str, bool) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut start = 0;
+    let mut eq = None;
+    let mut plain = true;
+    let mut emit = |start: usize, eq: Option<usize>, end: usize, plain: bool| {
+        if end == start {
+            return Ok(());
+        }
+        // `start`, `e` and `end` are at ASCII bytes or the end: character boundaries.
+        let (name, value) = match eq {
+            Some(e) => (input.get(start..e), input.get(e + 1..end)),
+            None => (input.get(start..end), Some("")),
+        };
+        match (name, value) {
+            (Some(name), Some(value)) => f(name, value, plain),
+            _ => Ok(()),
+        }
+    };
+    for (i, &b) in input.as_bytes().iter().enumerate() {
+        if crate::encode::is_plain(b) {
+            continue;
+        }
+        match b {
+            b'&' => {
+                emit(start, eq, i, plain)?;
+                start = i + 1;
+                eq = None;
+                plain = true;
+            }
+            b'=' if eq.is_none() => eq = Some(i),
+            _ => plain = false,
+        }
+    }
+    emit(start, eq, input.len(), plain)
 }
 
 /// The request's parameters and these protocol parameters (raw), encoded once, unsorted.
@@ -66,77 +126,166 @@ pub(crate) fn collect<'a>(
     Ok(params)
 }
 
-/// Writes `value` encoded, in upper or lower case: at once when it is already in that case and
-/// needs no encoding (the usual `GET`, `https`, `api.example.com`), else a character at a time.
-fn write_cased<W: fmt::Write + ?Sized>(out: &mut W, value: &str, upper: bool) -> fmt::Result {
-    let in_case = |b: u8| {
-        crate::encode::is_unreserved(b)
-            && !(if upper {
-                b.is_ascii_lowercase()
-            } else {
-                b.is_ascii_uppercase()
-            })
-    };
-    if value.bytes().all(in_case) {
-        return out.write_str(value);
+/// Where the base string goes: the MAC itself when signing, a buffer for [`base_string`]. Takes
+/// bytes, not `&str`: every piece written is ASCII, and the writers below are byte loops that
+/// need none of `fmt::Write`'s machinery.
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+
+    /// Appends `%XX` for the byte `b`.
+    #[inline]
+    fn put_escape(&mut self, b: u8) {
+        self.put(&crate::encode::escape(b));
     }
-    let mut piece = [0u8; 4];
-    for c in value.chars() {
-        let c = if upper {
-            c.to_ascii_uppercase()
-        } else {
-            c.to_ascii_lowercase()
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Writes `value` percent-encoded: runs of unreserved bytes at once, `%XX` for the others.
+#[inline]
+pub(crate) fn put_encoded<S: Sink + ?Sized>(out: &mut S, value: &[u8]) {
+    let mut rest = value;
+    while let Some(i) = rest.iter().position(|&b| !crate::encode::is_plain(b)) {
+        let (plain, tail) = rest.split_at(i);
+        if !plain.is_empty() {
+            out.put(plain);
+        }
+        let Some((&b, tail)) = tail.split_first() else {
+            return;
         };
-        encode(c.encode_utf8(&mut piece)).write_to(out)?;
+        out.put_escape(b);
+        rest = tail;
     }
-    Ok(())
+    if !rest.is_empty() {
+        out.put(rest);
+    }
+}
+
+/// Writes `value` encoded, in upper or lower case: at once when it is already in that case and
+/// needs no encoding (the usual `GET`, `https`, `api.example.com`), else a byte at a time.
+fn put_cased<S: Sink + ?Sized>(out: &mut S, value: &str, upper: bool) {
+    let table = if upper { &IN_UPPER } else { &IN_LOWER };
+    // A u8 always indexes a 256-entry table.
+    #[allow(clippy::indexing_slicing)]
+    if value.bytes().all(|b| table[usize::from(b)]) {
+        return out.put(value.as_bytes());
+    }
+    for b in value.bytes() {
+        // Case changes only ASCII letters, so multi-byte characters stay intact.
+        let b = if upper {
+            b.to_ascii_uppercase()
+        } else {
+            b.to_ascii_lowercase()
+        };
+        put_encoded(out, &[b]);
+    }
+}
+
+/// Unreserved bytes that are not lowercase letters, and those that are not uppercase letters:
+/// what [`put_cased`] writes as they are.
+const IN_UPPER: [bool; 256] = case_table(true);
+const IN_LOWER: [bool; 256] = case_table(false);
+
+// b < 256 always indexes the 256-entry table.
+#[allow(clippy::indexing_slicing)]
+const fn case_table(upper: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        table[b] = crate::encode::is_unreserved(byte)
+            && !(if upper {
+                byte.is_ascii_lowercase()
+            } else {
+                byte.is_ascii_uppercase()
+            });
+        b += 1;
+    }
+    table
 }
 
 /// Writes the base string URI (section 3.4.1.2): scheme and host in lowercase, the port only when
 /// it is not the scheme's default, the path as sent (`/` when empty), no query or fragment.
-fn write_base_uri<W: fmt::Write + ?Sized>(out: &mut W, parts: &UrlParts<'_>) -> Result<(), Error> {
+fn put_base_uri<S: Sink + ?Sized>(out: &mut S, parts: &UrlParts<'_>) {
     let scheme_is = |s: &str| parts.scheme.eq_ignore_ascii_case(s);
     let default_port = match parts.port {
         None | Some("") => true,
         Some(p) => (scheme_is("http") && p == "80") || (scheme_is("https") && p == "443"),
     };
-    write_cased(out, parts.scheme, false)?;
-    out.write_str("%3A%2F%2F")?;
-    write_cased(out, parts.host, false)?;
+    put_cased(out, parts.scheme, false);
+    out.put(b"%3A%2F%2F");
+    put_cased(out, parts.host, false);
     if let (false, Some(port)) = (default_port, parts.port) {
-        out.write_str("%3A")?;
-        out.write_str(port)?;
+        out.put(b"%3A");
+        // Digits only (checked by `split`).
+        out.put(port.as_bytes());
     }
     if parts.path.is_empty() {
-        out.write_str("%2F")?;
+        out.put(b"%2F");
     } else {
-        encode(parts.path).write_to(out)?;
+        put_encoded(out, parts.path.as_bytes());
     }
-    Ok(())
+}
+
+/// Writes `METHOD&enc(base URI)&`: everything before the parameters.
+pub(crate) fn put_head<S: Sink + ?Sized>(out: &mut S, method: &str, url: &UrlParts<'_>) {
+    put_cased(out, method, true);
+    out.put(b"&");
+    put_base_uri(out, url);
+    out.put(b"&");
+}
+
+/// Writes one parameter (both halves encoded once) as it appears in the base string:
+/// `enc(name)%3Denc(value)`.
+#[inline]
+pub(crate) fn put_param<S: Sink + ?Sized>(out: &mut S, name: &str, value: &str) {
+    put_encoded(out, name.as_bytes());
+    out.put(b"%3D");
+    put_encoded(out, value.as_bytes());
+}
+
+/// Byte order, as `Ord` for `str` has it; inline, because the strings compared are short and a
+/// `memcmp` call costs more than the comparison.
+#[inline]
+fn cmp_bytes(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// The order of section 3.4.1.3.2: by encoded name, then by encoded value. The same order as
+/// `Ord` for the pair.
+#[inline]
+pub(crate) fn cmp_params(a: (&str, &str), b: (&str, &str)) -> core::cmp::Ordering {
+    cmp_bytes(a.0.as_bytes(), b.0.as_bytes())
+        .then_with(|| cmp_bytes(a.1.as_bytes(), b.1.as_bytes()))
 }
 
 /// Writes the whole base string. `params` holds every parameter (the request's and the protocol
 /// parameters, never `oauth_signature` or `realm`), encoded once; it is sorted here.
-pub(crate) fn write<W: fmt::Write + ?Sized>(
-    out: &mut W,
+pub(crate) fn write<S: Sink + ?Sized>(
+    out: &mut S,
     method: &str,
     url: &UrlParts<'_>,
     params: &mut [EncodedParam<'_>],
-) -> Result<(), Error> {
-    write_cased(out, method, true)?;
-    out.write_char('&')?;
-    write_base_uri(out, url)?;
-    out.write_char('&')?;
+) {
+    put_head(out, method, url);
     params.sort_unstable();
     for (i, (name, value)) in params.iter().enumerate() {
         if i > 0 {
-            out.write_str("%26")?;
+            out.put(b"%26");
         }
-        encode(name).write_to(out)?;
-        out.write_str("%3D")?;
-        encode(value).write_to(out)?;
+        put_param(out, name, value);
     }
-    Ok(())
 }
 
 /// The signature base string of `request` with these protocol parameters (raw, not encoded;
@@ -174,9 +323,10 @@ pub fn base_string(
 ) -> Result<String, Error> {
     let url = crate::url::split(request.url())?;
     let mut params = collect(request, &url, protocol_params)?;
-    let mut out = String::new();
-    write(&mut out, request.method(), &url, &mut params)?;
-    Ok(out)
+    let mut out = Vec::new();
+    write(&mut out, request.method(), &url, &mut params);
+    // Every byte written is ASCII.
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -184,9 +334,11 @@ mod tests {
     use super::*;
 
     fn uri(url: &str) -> String {
-        let mut out = String::new();
-        write_base_uri(&mut out, &crate::url::split(url).unwrap()).unwrap();
-        crate::encode::decode(&out).unwrap().into_owned()
+        let mut out = Vec::new();
+        put_base_uri(&mut out, &crate::url::split(url).unwrap());
+        crate::encode::decode(core::str::from_utf8(&out).unwrap())
+            .unwrap()
+            .into_owned()
     }
 
     #[test]
@@ -203,6 +355,31 @@ mod tests {
         assert_eq!(uri("http://example.com:443/"), "http://example.com:443/");
         assert_eq!(uri("http://u:p@example.com/a#frag"), "http://example.com/a");
         assert_eq!(uri("http://[::1]:8080/x"), "http://[::1]:8080/x");
+    }
+
+    #[test]
+    fn pairs_split_as_raw_pairs_does() {
+        for input in [
+            "",
+            "&",
+            "a",
+            "a=",
+            "=b",
+            "&a=1&&b&c=&=d&e=f=g&",
+            "a+b=%20&c==",
+            "\u{e9}=\u{2603}&x",
+        ] {
+            let mut ours = Vec::new();
+            for_each_raw_pair(input, |n, v, plain| {
+                let expect_plain = n.bytes().chain(v.bytes()).all(crate::encode::is_plain);
+                assert_eq!(plain, expect_plain, "{input:?}");
+                ours.push((n, v));
+                Ok(())
+            })
+            .unwrap();
+            let theirs: Vec<_> = crate::form::RawPairs::new(input).collect();
+            assert_eq!(ours, theirs, "{input:?}");
+        }
     }
 
     #[test]

@@ -92,15 +92,23 @@ mod generator {
     pub const GENERATED_NONCE_LEN: usize = 24;
 
     const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    /// Characters taken from one 64-bit draw: 62^8 < 2^64.
-    const CHARS_PER_DRAW: usize = 8;
-    /// 62^8: the number of distinct groups of eight characters.
-    const GROUP: u64 = 62u64.pow(8);
-    /// 62^4: the number of distinct groups of four characters.
-    const QUARTER: u64 = 62u64.pow(4);
-    /// Draws at or above this are rejected (probability 1.1e-5), so that `draw % GROUP` is
-    /// uniform: below it, every group value is hit by exactly `u64::MAX / GROUP` draws.
-    const ACCEPT_BELOW: u64 = (u64::MAX / GROUP) * GROUP;
+    /// 6-bit values taken from one 64-bit draw.
+    const VALUES_PER_DRAW: usize = 10;
+    /// The alphabet indexed by a 6-bit value; the last two entries are never kept (a value of 62
+    /// or 63 is skipped, so that each kept character is exactly uniform over the 62).
+    const SYMBOLS: [u8; 64] = {
+        let mut table = [b'A'; 64];
+        let mut i = 0;
+        while i < ALPHABET.len() {
+            // i < 62 indexes both tables.
+            #[allow(clippy::indexing_slicing)]
+            {
+                table[i] = ALPHABET[i];
+            }
+            i += 1;
+        }
+        table
+    };
     /// 64-bit draws after which the generator takes a fresh seed from the operating system
     /// (64 KiB of output, about 2,700 nonces).
     const RESEED_AFTER: u32 = 8 * 1024;
@@ -111,9 +119,9 @@ mod generator {
     /// A getrandom call costs more than signing a whole header, and reading the kernel's source
     /// costs a few nanoseconds per byte; ChaCha12 (the generator behind `rand`'s `StdRng`) turns
     /// one 32-byte read into thousands of nonces at well under a nanosecond per byte, and its
-    /// output cannot be told from random without the key. Each group of eight characters is the
-    /// base-62 digits of one 64-bit draw, with the rare draws that would bias them rejected, so
-    /// every character is exactly uniform.
+    /// output cannot be told from random without the key. Each character is a 6-bit slice of a
+    /// 64-bit draw, with the slices 62 and 63 skipped, so every character is exactly uniform (no
+    /// modulo bias) and no division is needed.
     ///
     /// Not `Clone`: two copies would hand out the same nonces. Give each thread its own, and
     /// create a new one after `fork`.
@@ -136,10 +144,7 @@ mod generator {
 
     // What the comments above promise, checked when the crate compiles.
     const _: () = {
-        assert!(GROUP == 218_340_105_584_896);
-        assert!(QUARTER * QUARTER == GROUP);
-        assert!(ACCEPT_BELOW.is_multiple_of(GROUP) && u64::MAX - ACCEPT_BELOW < GROUP);
-        assert!(GENERATED_NONCE_LEN.is_multiple_of(CHARS_PER_DRAW) && CHARS_PER_DRAW == 8);
+        assert!(VALUES_PER_DRAW * 6 <= 64);
         assert!(GENERATED_NONCE_LEN >= 20 && GENERATED_NONCE_LEN <= 30);
         assert!(GENERATED_NONCE_LEN <= MAX_NONCE_LEN);
         // 24 * log2(62) >= 128, without floats: 62^24 > 2^128, i.e. 62^12 > 2^64.
@@ -171,16 +176,6 @@ mod generator {
             self.draws_until_reseed -= 1;
             Ok(rng.next_u64())
         }
-
-        /// A uniform value below 62^8.
-        fn group(&mut self) -> Result<u64, Error> {
-            loop {
-                let draw = self.draw()?;
-                if draw < ACCEPT_BELOW {
-                    return Ok(draw % GROUP);
-                }
-            }
-        }
     }
 
     impl Default for NonceGenerator {
@@ -198,23 +193,27 @@ mod generator {
     impl NonceSource for NonceGenerator {
         fn next_nonce(&mut self) -> Result<Nonce, Error> {
             let mut bytes = [0u8; MAX_NONCE_LEN];
-            for chunk in bytes
-                .chunks_exact_mut(CHARS_PER_DRAW)
-                .take(GENERATED_NONCE_LEN / CHARS_PER_DRAW)
-            {
-                let group = self.group()?;
-                // Two halves below 62^4 < 2^24, so that the digits come from cheap 32-bit
-                // arithmetic.
-                #[allow(clippy::cast_possible_truncation)]
-                let halves = [(group / QUARTER) as u32, (group % QUARTER) as u32];
-                for (mut half, slots) in halves.into_iter().zip(chunk.chunks_exact_mut(4)) {
-                    for slot in slots {
-                        // `half % 62` is below 62.
-                        #[allow(clippy::indexing_slicing)]
-                        let c = ALPHABET[(half % 62) as usize];
-                        *slot = c;
-                        half /= 62;
-                    }
+            let mut len = 0;
+            // Each 64-bit draw is ten 6-bit values (its top four bits unused); a value below 62
+            // is a character, 62 and 63 are skipped. Three draws are thirty values for the
+            // twenty-four characters: a fourth draw is needed once in about 32,000 nonces.
+            while len < GENERATED_NONCE_LEN {
+                let mut draw = self.draw()?;
+                for _ in 0..VALUES_PER_DRAW {
+                    let Some(slot) = bytes.get_mut(len).filter(|_| len < GENERATED_NONCE_LEN)
+                    else {
+                        break;
+                    };
+                    // Below 64: indexes the 64-entry table.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let value = (draw & 63) as usize;
+                    #[allow(clippy::indexing_slicing)]
+                    let c = SYMBOLS[value];
+                    // Written either way (no branch to mispredict), kept only for a character:
+                    // a skipped value's slot is written again by the next value.
+                    *slot = c;
+                    len += usize::from(value < ALPHABET.len());
+                    draw >>= 6;
                 }
             }
             Ok(Nonce {

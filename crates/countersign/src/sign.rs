@@ -203,7 +203,7 @@ impl<'a> Signer<'a> {
                 .chain(verifier)
                 .map(|(n, v)| (Cow::Borrowed(n), enc_cow(Cow::Borrowed(v)))),
         );
-        base_string::write(&mut mac, request.method(), &url, &mut params)?;
+        base_string::write(&mut mac, request.method(), &url, &mut params);
         Ok(Some(mac.finish()))
     }
 
@@ -236,6 +236,11 @@ impl<'a> Signer<'a> {
     ///
     /// # Errors
     /// [`Error::InvalidRealm`] for a realm with control characters.
+    // Without an HMAC feature `Keyed` has no values, so the HMAC arm cannot run.
+    #[cfg_attr(
+        not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+        allow(unreachable_code)
+    )]
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
         let head = self.head();
         head.validate()?;
@@ -255,12 +260,10 @@ impl<'a> Signer<'a> {
                 tail.write_verifier(&mut suffix)?;
                 suffix.push_str(SIGNATURE_OPEN);
                 let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
-                let fixed = head
-                    .protocol_params()
-                    .chain(verifier)
-                    .map(|(n, v)| (n.into(), enc_cow(Cow::Borrowed(v)).into_owned()))
-                    .collect();
-                Some(Box::new(PreparedHmac { keyed, fixed }))
+                Some(Box::new(PreparedHmac::new(
+                    keyed,
+                    head.protocol_params().chain(verifier),
+                )))
             }
         };
         Ok(PreparedSigner {
@@ -472,11 +475,113 @@ pub struct PreparedSigner {
 struct PreparedHmac {
     /// Keyed once; cloned per request.
     keyed: Keyed,
-    /// The fixed protocol parameters (values encoded once), for the base string.
-    fixed: Vec<(String, String)>,
+    /// The fixed protocol parameters (both halves encoded once), sorted as the base string
+    /// orders them, each with the span of its base-string form in `joined`.
+    fixed: Vec<FixedParam>,
+    /// The base-string form of the fixed parameters, in order, joined with `%26`:
+    /// `enc(name)%3Denc(value)%26enc(name)%3Denc(value)...`. Any run of consecutive fixed
+    /// parameters is one slice of it.
+    joined: Vec<u8>,
+    /// How many fixed parameters sort before `oauth_timestamp`, and before `oauth_nonce`.
+    timestamp_at: usize,
+    nonce_at: usize,
+}
+
+#[derive(Clone)]
+struct FixedParam {
+    name: String,
+    value: String,
+    /// Where its `enc(name)%3Denc(value)` starts and ends in [`PreparedHmac::joined`].
+    start: usize,
+    end: usize,
+}
+
+/// Parameters a request adds to the fixed ones (its own, the timestamp and the nonce): inline
+/// while there are few, so that signing allocates nothing for them.
+struct Few<'a> {
+    inline: [EncodedParam<'a>; FEW],
+    len: usize,
+    spill: Vec<EncodedParam<'a>>,
+}
+
+const FEW: usize = 6;
+
+impl<'a> Few<'a> {
+    fn new() -> Self {
+        Self {
+            inline: Default::default(),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, param: EncodedParam<'a>) {
+        if self.spill.is_empty() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = param;
+                self.len += 1;
+                return;
+            }
+            self.spill.reserve(2 * FEW);
+            self.spill
+                .extend(self.inline.iter_mut().map(core::mem::take));
+        }
+        self.spill.push(param);
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [EncodedParam<'a>] {
+        if self.spill.is_empty() {
+            self.inline.get_mut(..self.len).unwrap_or_default()
+        } else {
+            &mut self.spill
+        }
+    }
 }
 
 impl PreparedHmac {
+    /// Encodes and sorts the fixed protocol parameters (raw) once.
+    fn new<'p>(keyed: Keyed, params: impl Iterator<Item = (&'p str, &'p str)>) -> Self {
+        let mut pairs: Vec<(String, String)> = params
+            .map(|(n, v)| {
+                (
+                    enc_cow(Cow::Borrowed(n)).into_owned(),
+                    enc_cow(Cow::Borrowed(v)).into_owned(),
+                )
+            })
+            .collect();
+        pairs.sort_unstable();
+        let mut joined = Vec::new();
+        let fixed: Vec<FixedParam> = pairs
+            .into_iter()
+            .map(|(name, value)| {
+                if !joined.is_empty() {
+                    joined.extend_from_slice(b"%26");
+                }
+                let start = joined.len();
+                base_string::put_param(&mut joined, &name, &value);
+                FixedParam {
+                    name,
+                    value,
+                    start,
+                    end: joined.len(),
+                }
+            })
+            .collect();
+        let before = |name: &str| {
+            fixed
+                .iter()
+                .take_while(|f: &&FixedParam| f.name.as_str() < name)
+                .count()
+        };
+        Self {
+            keyed,
+            timestamp_at: before("oauth_timestamp"),
+            nonce_at: before("oauth_nonce"),
+            fixed,
+            joined,
+        }
+    }
+
     // Without an HMAC feature `Keyed` has no values and no `PreparedHmac` is ever made.
     #[cfg_attr(
         not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
@@ -484,19 +589,101 @@ impl PreparedHmac {
     )]
     fn sign(&self, request: &Request<'_>, timestamp: &str, nonce: &str) -> Result<Computed, Error> {
         let url = crate::url::split(request.url())?;
-        let mut params: Vec<EncodedParam<'_>> = Vec::with_capacity(self.fixed.len() + 6);
-        base_string::add_request_params(request, &url, &mut params)?;
-        params.extend(
-            self.fixed
-                .iter()
-                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
-        );
-        params.push((Cow::Borrowed("oauth_timestamp"), Cow::Borrowed(timestamp)));
-        params.push((Cow::Borrowed("oauth_nonce"), enc_cow(Cow::Borrowed(nonce))));
+        let mut requested = Few::new();
+        base_string::for_each_request_param(request, &url, |p| requested.push(p))?;
+        let requested = requested.as_mut_slice();
+        requested.sort_unstable_by(|a, b| base_string::cmp_params((&a.0, &a.1), (&b.0, &b.1)));
+        let nonce = enc_cow(Cow::Borrowed(nonce));
+        // Sorted ("oauth_nonce" < "oauth_timestamp"); no fixed parameter has either name, so
+        // where they go among the fixed ones depends on the name alone and was found once.
+        let fresh = [
+            ("oauth_nonce", nonce.as_ref(), self.nonce_at),
+            ("oauth_timestamp", timestamp, self.timestamp_at),
+        ];
+
         let mut mac = self.keyed.clone();
-        base_string::write(&mut mac, request.method(), &url, &mut params)?;
+        base_string::put_head(&mut mac, request.method(), &url);
+        // Merge the three sorted lists (the request's parameters, the fresh ones and the fixed
+        // ones); consecutive fixed parameters go in one piece.
+        let mut requested = requested.iter().peekable();
+        let mut fresh = fresh.iter().peekable();
+        let mut done = 0;
+        let mut first = true;
+        loop {
+            let take_requested = match (requested.peek(), fresh.peek()) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some((n, v)), Some((fresh_name, fresh_value, _))) => {
+                    base_string::cmp_params((n, v), (fresh_name, fresh_value)).is_lt()
+                }
+            };
+            let (name, value, at) = match (take_requested, requested.next_if(|_| take_requested)) {
+                (true, Some((name, value))) => {
+                    let (name, value) = (name.as_ref(), value.as_ref());
+                    let at = self.fixed.partition_point(|f| {
+                        base_string::cmp_params((&f.name, &f.value), (name, value)).is_lt()
+                    });
+                    (name, value, at)
+                }
+                _ => match fresh.next() {
+                    Some(&(name, value, at)) => (name, value, at),
+                    None => break,
+                },
+            };
+            self.put_fixed(
+                &mut mac,
+                self.fixed.get(done..at).unwrap_or_default(),
+                &mut first,
+            );
+            done = done.max(at);
+            if !first {
+                base_string::Sink::put(&mut mac, b"%26");
+            }
+            first = false;
+            base_string::put_param(&mut mac, name, value);
+        }
+        self.put_fixed(
+            &mut mac,
+            self.fixed.get(done..).unwrap_or_default(),
+            &mut first,
+        );
         Ok(mac.finish())
     }
+
+    /// Writes a run of consecutive fixed parameters, `%26` first unless nothing precedes it.
+    fn put_fixed(&self, mac: &mut Keyed, run: &[FixedParam], first: &mut bool) {
+        let (Some(head), Some(last)) = (run.first(), run.last()) else {
+            return;
+        };
+        if !*first {
+            base_string::Sink::put(mac, b"%26");
+        }
+        *first = false;
+        base_string::Sink::put(
+            mac,
+            self.joined.get(head.start..last.end).unwrap_or_default(),
+        );
+    }
+}
+
+/// Appends a base64 signature percent-encoded: only `+`, `/` and `=` of its alphabet are
+/// reserved.
+fn push_base64_encoded(out: &mut String, signature: &str) {
+    let mut start = 0;
+    for (i, b) in signature.bytes().enumerate() {
+        let escaped = match b {
+            b'+' => "%2B",
+            b'/' => "%2F",
+            b'=' => "%3D",
+            _ => continue,
+        };
+        // `start` and `i` are at ASCII bytes: character boundaries.
+        out.push_str(signature.get(start..i).unwrap_or_default());
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(signature.get(start..).unwrap_or_default());
 }
 
 const BETWEEN_TIMESTAMP_AND_NONCE: &str = "\", oauth_nonce=\"";
@@ -539,12 +726,22 @@ impl PreparedSigner {
         timestamp: u64,
         nonce: &str,
     ) -> Result<Authorization, Error> {
+        self.authorize_with_len(request, timestamp, nonce, encoded_len(nonce))
+    }
+
+    /// [`authorize`](Self::authorize), given the encoded length of the nonce.
+    fn authorize_with_len(
+        &self,
+        request: &Request<'_>,
+        timestamp: u64,
+        nonce: &str,
+        nonce_len: usize,
+    ) -> Result<Authorization, Error> {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
         let computed = self.compute(request, ts, nonce)?;
         let signature = computed.as_ref().map(Computed::as_str);
-        let nonce_len = encoded_len(nonce);
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
@@ -561,7 +758,7 @@ impl PreparedSigner {
         let secret_from = out.len() + 1;
         out.push_str(&self.suffix);
         if let Some(signature) = signature {
-            push_encoded_with_len(&mut out, signature, encoded_len(signature));
+            push_base64_encoded(&mut out, signature);
             out.push('"');
         }
         Ok(Authorization::with_secret_from(out, secret_from))
@@ -609,7 +806,9 @@ impl PreparedSigner {
         C: crate::clock::Clock + ?Sized,
     {
         let nonce = nonces.next_nonce()?;
-        self.authorize(request, clock.now(), nonce.as_str())
+        let nonce = nonce.as_str();
+        // A `Nonce` holds unreserved characters only: it is its own encoding.
+        self.authorize_with_len(request, clock.now(), nonce, nonce.len())
     }
 }
 

@@ -225,7 +225,7 @@ pub fn compute(
     };
     let url = crate::url::split(request.url())?;
     let mut params = crate::base_string::collect(request, &url, protocol_params)?;
-    crate::base_string::write(&mut mac, request.method(), &url, &mut params)?;
+    crate::base_string::write(&mut mac, request.method(), &url, &mut params);
     Ok(Secret::new(mac.finish().as_str()))
 }
 
@@ -262,7 +262,6 @@ pub(crate) use keyed::Keyed;
 #[cfg(not(any(feature = "hmac-sha1", feature = "hmac-sha256")))]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
-    use core::fmt;
 
     #[derive(Clone)]
     pub(crate) enum Keyed {}
@@ -277,8 +276,8 @@ mod keyed {
         }
     }
 
-    impl fmt::Write for Keyed {
-        fn write_str(&mut self, _: &str) -> fmt::Result {
+    impl crate::base_string::Sink for Keyed {
+        fn put(&mut self, _: &[u8]) {
             match *self {}
         }
     }
@@ -287,8 +286,6 @@ mod keyed {
 #[cfg(any(feature = "hmac-sha1", feature = "hmac-sha256"))]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
-    use base64::Engine as _;
-    use core::fmt;
     use hmac::{Hmac, KeyInit, Mac};
 
     /// An HMAC keyed with the signing key, ready for the base string. Cloned per request by the
@@ -331,6 +328,15 @@ mod keyed {
             })
         }
 
+        fn update(&mut self, bytes: &[u8]) {
+            match &mut self.mac {
+                #[cfg(feature = "hmac-sha1")]
+                Inner::Sha1(mac) => mac.update(bytes),
+                #[cfg(feature = "hmac-sha256")]
+                Inner::Sha256(mac) => mac.update(bytes),
+            }
+        }
+
         fn flush(&mut self) {
             let pending = self.buf.get(..self.len).unwrap_or_default();
             match &mut self.mac {
@@ -348,43 +354,89 @@ mod keyed {
                 buf: [0; 44],
                 len: 0,
             };
-            let written = match self.mac {
+            out.len = match self.mac {
                 #[cfg(feature = "hmac-sha1")]
-                Inner::Sha1(mac) => base64::engine::general_purpose::STANDARD
-                    .encode_slice(mac.finalize().into_bytes(), &mut out.buf),
+                Inner::Sha1(mac) => base64(&mac.finalize().into_bytes(), &mut out.buf),
                 #[cfg(feature = "hmac-sha256")]
-                Inner::Sha256(mac) => base64::engine::general_purpose::STANDARD
-                    .encode_slice(mac.finalize().into_bytes(), &mut out.buf),
+                Inner::Sha256(mac) => base64(&mac.finalize().into_bytes(), &mut out.buf),
             };
-            // 20 or 32 bytes always fit in 44 base64 characters.
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                out.len = written.unwrap_or(0) as u8;
-            }
             out
         }
     }
 
-    impl fmt::Write for Keyed {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            let bytes = s.as_bytes();
-            if self.len + bytes.len() > self.buf.len() {
-                self.flush();
+    /// Standard base64 with padding of a MAC (20 or 32 bytes) into `out`; returns the length
+    /// written. A straight loop: the general-purpose engine costs more than the MAC's last block.
+    fn base64(input: &[u8], out: &mut [u8; 44]) -> u8 {
+        const SYMBOLS: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        // Below 64: indexes the 64-entry table.
+        #[allow(clippy::indexing_slicing)]
+        let symbol = |v: u32| SYMBOLS[(v & 63) as usize];
+        let mut len = 0;
+        for (chunk, dst) in input.chunks(3).zip(out.chunks_exact_mut(4)) {
+            let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+            let v = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+            if let [a, b, c, d] = dst {
+                *a = symbol(v >> 18);
+                *b = symbol(v >> 12);
+                *c = if chunk.len() > 1 {
+                    symbol(v >> 6)
+                } else {
+                    b'='
+                };
+                *d = if chunk.len() > 2 { symbol(v) } else { b'=' };
+                len += 4;
             }
-            match self.buf.get_mut(self.len..self.len + bytes.len()) {
+        }
+        len
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn base64_matches_the_standard_engine() {
+        use ::base64::Engine as _;
+        for n in [0usize, 1, 2, 3, 4, 5, 19, 20, 21, 32, 33] {
+            let input: alloc::vec::Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8 ^ 0xa5).collect();
+            let mut out = [0u8; 44];
+            let len = usize::from(base64(&input, &mut out));
+            let mut expected = [0u8; 44];
+            let expected_len = ::base64::engine::general_purpose::STANDARD
+                .encode_slice(&input, &mut expected)
+                .unwrap();
+            assert_eq!(&out[..len], &expected[..expected_len], "{n}");
+        }
+    }
+
+    impl crate::base_string::Sink for Keyed {
+        #[inline]
+        fn put(&mut self, bytes: &[u8]) {
+            let len = self.len;
+            if let Some(room) = self.buf.get_mut(len..len + bytes.len()) {
+                room.copy_from_slice(bytes);
+                self.len = len + bytes.len();
+                return;
+            }
+            self.flush();
+            match self.buf.get_mut(..bytes.len()) {
                 Some(room) => {
                     room.copy_from_slice(bytes);
-                    self.len += bytes.len();
+                    self.len = bytes.len();
                 }
                 // Longer than the whole buffer: straight through.
-                None => match &mut self.mac {
-                    #[cfg(feature = "hmac-sha1")]
-                    Inner::Sha1(mac) => mac.update(bytes),
-                    #[cfg(feature = "hmac-sha256")]
-                    Inner::Sha256(mac) => mac.update(bytes),
-                },
+                None => self.update(bytes),
             }
-            Ok(())
+        }
+
+        #[inline]
+        fn put_escape(&mut self, b: u8) {
+            let len = self.len;
+            if let Some(room) = self.buf.get_mut(len..len + 3) {
+                room.copy_from_slice(&crate::encode::escape(b));
+                self.len = len + 3;
+            } else {
+                self.flush();
+                self.put(&crate::encode::escape(b));
+            }
         }
     }
 }
