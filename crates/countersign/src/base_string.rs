@@ -132,12 +132,6 @@ pub(crate) fn collect<'a>(
 pub(crate) trait Sink {
     /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]);
-
-    /// Appends `%XX` for the byte `b`.
-    #[inline]
-    fn put_escape(&mut self, b: u8) {
-        self.put(&crate::encode::escape(b));
-    }
 }
 
 impl Sink for Vec<u8> {
@@ -146,23 +140,12 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// Writes `value` percent-encoded: runs of unreserved bytes at once, `%XX` for the others.
+/// Writes `value` percent-encoded (RFC 5849 section 3.6): runs of unreserved bytes at once,
+/// `%XX` for the others.
 #[inline]
 pub(crate) fn put_encoded<S: Sink + ?Sized>(out: &mut S, value: &[u8]) {
-    let mut rest = value;
-    while let Some(i) = rest.iter().position(|&b| !crate::encode::is_plain(b)) {
-        let (plain, tail) = rest.split_at(i);
-        if !plain.is_empty() {
-            out.put(plain);
-        }
-        let Some((&b, tail)) = tail.split_first() else {
-            return;
-        };
-        out.put_escape(b);
-        rest = tail;
-    }
-    if !rest.is_empty() {
-        out.put(rest);
+    for piece in percent_encoding::percent_encode(value, crate::encode::RFC5849) {
+        out.put(piece.as_bytes());
     }
 }
 

@@ -56,15 +56,6 @@ pub(crate) fn is_plain(b: u8) -> bool {
     extra(b) == 0
 }
 
-/// `%XX` for the byte `b`, with uppercase hex digits.
-#[inline]
-pub(crate) const fn escape(b: u8) -> [u8; 3] {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // Both indices are below 16.
-    #[allow(clippy::indexing_slicing)]
-    [b'%', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]
-}
-
 #[inline]
 fn extra(b: u8) -> usize {
     // A u8 always indexes a 256-entry table.
@@ -142,26 +133,9 @@ pub(crate) fn needs_no_encoding(value: &str) -> bool {
 pub(crate) fn push_encoded_with_len(out: &mut String, value: &str, encoded_len: usize) {
     if encoded_len == value.len() {
         out.push_str(value);
-        return;
+    } else {
+        out.extend(utf8_percent_encode(value, RFC5849));
     }
-    let mut rest = value;
-    while let Some(i) = rest.bytes().position(|b| !is_plain(b)) {
-        // `i` indexes an ASCII byte, so both splits fall on character boundaries.
-        let (plain, tail) = rest.split_at(i);
-        out.push_str(plain);
-        let Some(c) = tail.chars().next() else {
-            return;
-        };
-        // Every byte of the character, multi-byte ones too.
-        let (whole, after) = tail.split_at(c.len_utf8());
-        for b in whole.bytes() {
-            for e in escape(b) {
-                out.push(char::from(e));
-            }
-        }
-        rest = after;
-    }
-    out.push_str(rest);
 }
 
 /// Why a percent-encoded value could not be decoded.
