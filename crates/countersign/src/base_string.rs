@@ -13,9 +13,13 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// A parameter, both halves already percent-encoded once (section 3.4.1.3.2, step 1).
+///
+/// A half is borrowed only when it needed no encoding ([`enc_cow`], or a request's pair of
+/// unreserved bytes only): a borrowed half holds no `%`, which [`put_encoded_param`] relies on.
 pub(crate) type EncodedParam<'a> = (Cow<'a, str>, Cow<'a, str>);
 
-/// `value` percent-encoded, borrowed when nothing needs encoding.
+/// `value` percent-encoded, borrowed when nothing needs encoding (so a borrowed result is all
+/// unreserved bytes).
 pub(crate) fn enc_cow<'a>(value: Cow<'a, str>) -> Cow<'a, str> {
     if needs_no_encoding(&value) {
         value
@@ -228,9 +232,66 @@ pub(crate) fn put_head<S: Sink + ?Sized>(out: &mut S, method: &str, url: &UrlPar
 /// `enc(name)%3Denc(value)`.
 #[inline]
 pub(crate) fn put_param<S: Sink + ?Sized>(out: &mut S, name: &str, value: &str) {
-    put_encoded(out, name.as_bytes());
+    put_encoded_again(out, name.as_bytes());
     out.put(b"%3D");
-    put_encoded(out, value.as_bytes());
+    put_encoded_again(out, value.as_bytes());
+}
+
+/// Writes one parameter as [`put_param`] does: a borrowed half needed no encoding (see
+/// [`EncodedParam`]), so it needs none the second time either and goes as it is.
+#[inline]
+pub(crate) fn put_encoded_param<S: Sink + ?Sized>(out: &mut S, (name, value): &EncodedParam<'_>) {
+    put_encoded_half(out, name, matches!(name, Cow::Borrowed(_)));
+    out.put(b"%3D");
+    put_encoded_half(out, value, matches!(value, Cow::Borrowed(_)));
+}
+
+/// Writes `half` (encoded once) encoded again; `plain` when it is unreserved bytes only.
+#[inline]
+fn put_encoded_half<S: Sink + ?Sized>(out: &mut S, half: &str, plain: bool) {
+    if plain {
+        debug_assert!(needs_no_encoding(half), "not unreserved: {half:?}");
+        out.put(half.as_bytes());
+    } else {
+        put_encoded_again(out, half.as_bytes());
+    }
+}
+
+/// Writes `value`, which is already percent-encoded (unreserved bytes and `%XX` only), encoded
+/// once more. Of its bytes only `%` is reserved, so the second encoding is `%` to `%25` and
+/// nothing else: what [`put_encoded`] would write, without testing every byte against the set.
+#[inline]
+fn put_encoded_again<S: Sink + ?Sized>(out: &mut S, value: &[u8]) {
+    debug_assert!(
+        is_encoded(value),
+        "not percent-encoded: {:?}",
+        String::from_utf8_lossy(value)
+    );
+    let mut rest = value;
+    while let Some(at) = rest.iter().position(|&b| b == b'%') {
+        let (before, from) = rest.split_at(at);
+        out.put(before);
+        out.put(b"%25");
+        rest = from.get(1..).unwrap_or_default();
+    }
+    out.put(rest);
+}
+
+/// Whether `value` is the output of the RFC 5849 encoding: unreserved bytes, and `%` followed by
+/// two uppercase hex digits. For debug assertions.
+fn is_encoded(value: &[u8]) -> bool {
+    let mut bytes = value.iter();
+    while let Some(&b) = bytes.next() {
+        if b == b'%' {
+            let hex = |d: Option<&u8>| d.is_some_and(|d| matches!(d, b'0'..=b'9' | b'A'..=b'F'));
+            if !(hex(bytes.next()) && hex(bytes.next())) {
+                return false;
+            }
+        } else if !crate::encode::is_plain(b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Byte order, as `Ord` for `str` has it; inline, because the strings compared are short and a
@@ -263,11 +324,11 @@ pub(crate) fn write<S: Sink + ?Sized>(
 ) {
     put_head(out, method, url);
     params.sort_unstable();
-    for (i, (name, value)) in params.iter().enumerate() {
+    for (i, param) in params.iter().enumerate() {
         if i > 0 {
             out.put(b"%26");
         }
-        put_param(out, name, value);
+        put_encoded_param(out, param);
     }
 }
 
@@ -362,6 +423,39 @@ mod tests {
             .unwrap();
             let theirs: Vec<_> = crate::form::RawPairs::new(input).collect();
             assert_eq!(ours, theirs, "{input:?}");
+        }
+    }
+
+    fn encoded_by_the_crate(value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        put_encoded(&mut out, value);
+        out
+    }
+
+    #[test]
+    fn encoding_again_is_encoding_the_encoded() {
+        for value in [
+            "",
+            "plain-._~09AZaz",
+            "/a b/\u{e9}/~x",
+            "%/%%/%2F",
+            "a=b&c",
+            "%25",
+            "\u{2603}+ ",
+        ] {
+            let once = encode(value).to_string();
+            let mut ours = Vec::new();
+            put_encoded_again(&mut ours, once.as_bytes());
+            assert_eq!(ours, encoded_by_the_crate(once.as_bytes()), "{value:?}");
+            let mut param = Vec::new();
+            put_encoded_param(
+                &mut param,
+                &(enc_cow(Cow::Borrowed(value)), enc_cow(Cow::Borrowed(value))),
+            );
+            let mut expected = encoded_by_the_crate(once.as_bytes());
+            expected.extend_from_slice(b"%3D");
+            expected.extend_from_slice(&encoded_by_the_crate(once.as_bytes()));
+            assert_eq!(param, expected, "{value:?}");
         }
     }
 

@@ -201,7 +201,7 @@ impl<'a> Signer<'a> {
                 .protocol_params()
                 .chain(fresh)
                 .chain(verifier)
-                .map(|(n, v)| (Cow::Borrowed(n), enc_cow(Cow::Borrowed(v)))),
+                .map(|(n, v)| (enc_cow(Cow::Borrowed(n)), enc_cow(Cow::Borrowed(v)))),
         );
         base_string::write(&mut mac, request.method(), &url, &mut params);
         Ok(Some(mac.finish()))
@@ -473,7 +473,7 @@ pub struct PreparedSigner {
 /// What an HMAC method needs per request beyond the header's fixed text.
 #[derive(Clone)]
 struct PreparedHmac {
-    /// Keyed once; cloned per request.
+    /// Keyed once; a [`fresh`](Keyed::fresh) copy of its hash states per request.
     keyed: Keyed,
     /// The fixed protocol parameters (both halves encoded once), sorted as the base string
     /// orders them, each with the span of its base-string form in `joined`.
@@ -587,21 +587,37 @@ impl PreparedHmac {
         not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
         allow(unreachable_code, unused_variables, unused_mut)
     )]
-    fn sign(&self, request: &Request<'_>, timestamp: &str, nonce: &str) -> Result<Computed, Error> {
+    fn sign(
+        &self,
+        request: &Request<'_>,
+        timestamp: &str,
+        nonce: &str,
+        nonce_plain: bool,
+        signature: &mut Computed,
+    ) -> Result<(), Error> {
         let url = crate::url::split(request.url())?;
         let mut requested = Few::new();
         base_string::for_each_request_param(request, &url, |p| requested.push(p))?;
         let requested = requested.as_mut_slice();
         requested.sort_unstable_by(|a, b| base_string::cmp_params((&a.0, &a.1), (&b.0, &b.1)));
-        let nonce = enc_cow(Cow::Borrowed(nonce));
         // Sorted ("oauth_nonce" < "oauth_timestamp"); no fixed parameter has either name, so
         // where they go among the fixed ones depends on the name alone and was found once.
-        let fresh = [
-            ("oauth_nonce", nonce.as_ref(), self.nonce_at),
-            ("oauth_timestamp", timestamp, self.timestamp_at),
+        // Encoded like the request's parameters: borrowed when nothing needed encoding (the
+        // names, the timestamp's digits, a nonce of unreserved characters).
+        let nonce = if nonce_plain {
+            Cow::Borrowed(nonce)
+        } else {
+            enc_cow(Cow::Borrowed(nonce))
+        };
+        let fresh: [(EncodedParam<'_>, usize); 2] = [
+            ((Cow::Borrowed("oauth_nonce"), nonce), self.nonce_at),
+            (
+                (Cow::Borrowed("oauth_timestamp"), Cow::Borrowed(timestamp)),
+                self.timestamp_at,
+            ),
         ];
 
-        let mut mac = self.keyed.clone();
+        let mut mac = self.keyed.fresh();
         base_string::put_head(&mut mac, request.method(), &url);
         // Merge the three sorted lists (the request's parameters, the fresh ones and the fixed
         // ones); consecutive fixed parameters go in one piece.
@@ -614,20 +630,20 @@ impl PreparedHmac {
                 (None, None) => break,
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
-                (Some((n, v)), Some((fresh_name, fresh_value, _))) => {
+                (Some((n, v)), Some(((fresh_name, fresh_value), _))) => {
                     base_string::cmp_params((n, v), (fresh_name, fresh_value)).is_lt()
                 }
             };
-            let (name, value, at) = match (take_requested, requested.next_if(|_| take_requested)) {
-                (true, Some((name, value))) => {
-                    let (name, value) = (name.as_ref(), value.as_ref());
+            let (param, at) = match (take_requested, requested.next_if(|_| take_requested)) {
+                (true, Some(param)) => {
+                    let (name, value) = (param.0.as_ref(), param.1.as_ref());
                     let at = self.fixed.partition_point(|f| {
                         base_string::cmp_params((&f.name, &f.value), (name, value)).is_lt()
                     });
-                    (name, value, at)
+                    (param, at)
                 }
                 _ => match fresh.next() {
-                    Some(&(name, value, at)) => (name, value, at),
+                    Some((param, at)) => (param, *at),
                     None => break,
                 },
             };
@@ -641,14 +657,15 @@ impl PreparedHmac {
                 base_string::Sink::put(&mut mac, b"%26");
             }
             first = false;
-            base_string::put_param(&mut mac, name, value);
+            base_string::put_encoded_param(&mut mac, param);
         }
         self.put_fixed(
             &mut mac,
             self.fixed.get(done..).unwrap_or_default(),
             &mut first,
         );
-        Ok(mac.finish())
+        mac.finish_into(signature);
+        Ok(())
     }
 
     /// Writes a run of consecutive fixed parameters, `%26` first unless nothing precedes it.
@@ -702,17 +719,23 @@ impl PreparedSigner {
         Ok(())
     }
 
-    /// The HMAC signature of `request`, when the method is an HMAC.
-    fn compute(
+    /// The HMAC signature of `request`, written to `signature`, when the method is an HMAC.
+    /// `timestamp` is digits; `nonce_plain` says that the nonce is unreserved characters only.
+    fn compute<'s>(
         &self,
         request: &Request<'_>,
         timestamp: &str,
         nonce: &str,
-    ) -> Result<Option<Computed>, Error> {
-        self.hmac
-            .as_ref()
-            .map(|h| h.sign(request, timestamp, nonce))
-            .transpose()
+        nonce_plain: bool,
+        signature: &'s mut Computed,
+    ) -> Result<Option<&'s Computed>, Error> {
+        match &self.hmac {
+            Some(hmac) => {
+                hmac.sign(request, timestamp, nonce, nonce_plain, signature)?;
+                Ok(Some(signature))
+            }
+            None => Ok(None),
+        }
     }
 
     /// The header value for `request` with this timestamp and nonce, in one allocation
@@ -740,8 +763,9 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
-        let computed = self.compute(request, ts, nonce)?;
-        let signature = computed.as_ref().map(Computed::as_str);
+        let mut slot = Computed::EMPTY;
+        let computed = self.compute(request, ts, nonce, nonce_len == nonce.len(), &mut slot)?;
+        let signature = computed.map(Computed::as_str);
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
@@ -778,13 +802,14 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
-        let computed = self.compute(request, ts, nonce)?;
+        let mut slot = Computed::EMPTY;
+        let computed = self.compute(request, ts, nonce, false, &mut slot)?;
         out.write_str(&self.prefix)?;
         out.write_str(ts)?;
         out.write_str(BETWEEN_TIMESTAMP_AND_NONCE)?;
         encode(nonce).write_to(out)?;
         out.write_str(&self.suffix)?;
-        if let Some(signature) = &computed {
+        if let Some(signature) = computed {
             encode(signature.as_str()).write_to(out)?;
             out.write_char('"')?;
         }
@@ -870,6 +895,52 @@ mod tests {
             assert_split(&prepared, &secrets);
             assert_eq!(one_shot, prepared);
         }
+    }
+
+    /// An extension parameter whose name needs encoding: the one-shot and prepared signers sign
+    /// the same base string, the one a provider recomputes.
+    #[cfg(feature = "hmac-sha1")]
+    #[test]
+    fn hmac_extension_names_are_encoded_like_every_name() {
+        let client = ClientCredentials::new("ck", "cs");
+        let token = TokenCredentials::new("tok", "ts");
+        let request = Request::get("https://provider.example/r?a=1&b%20c=d+e");
+        let signer = Signer::new(&client)
+            .token(&token)
+            .signature_method(SignatureMethod::HmacSha1)
+            .extension_param("oauth_x y", "v/w")
+            .timestamp(9)
+            .nonce("n n");
+        let one_shot = signer.sign(&request).unwrap().to_authorization();
+        let prepared = signer
+            .prepare()
+            .unwrap()
+            .authorize(&request, 9, "n n")
+            .unwrap();
+        assert_eq!(one_shot, prepared);
+        let expected = crate::signature::compute(
+            SignatureMethod::HmacSha1,
+            client.secret(),
+            Some(token.secret()),
+            &request,
+            &[
+                ("oauth_consumer_key", "ck"),
+                ("oauth_token", "tok"),
+                ("oauth_signature_method", "HMAC-SHA1"),
+                ("oauth_x y", "v/w"),
+                ("oauth_version", "1.0"),
+                ("oauth_timestamp", "9"),
+                ("oauth_nonce", "n n"),
+            ],
+        )
+        .unwrap();
+        let sent = alloc::string::ToString::to_string(&encode(expected.expose_secret()));
+        assert!(
+            one_shot
+                .as_str()
+                .ends_with(&alloc::format!("oauth_signature=\"{sent}\"")),
+            "{one_shot:?}"
+        );
     }
 
     #[test]

@@ -247,6 +247,12 @@ impl fmt::Debug for Computed {
 }
 
 impl Computed {
+    /// No signature yet: the place one is written to.
+    pub(crate) const EMPTY: Self = Self {
+        buf: [0; 44],
+        len: 0,
+    };
+
     pub(crate) fn as_str(&self) -> &str {
         self.buf
             .get(..usize::from(self.len))
@@ -271,8 +277,16 @@ mod keyed {
             None
         }
 
+        pub(crate) fn fresh(&self) -> Self {
+            match *self {}
+        }
+
         pub(crate) fn finish(self) -> Computed {
             match self {}
+        }
+
+        pub(crate) fn finish_into(&mut self, _: &mut Computed) {
+            match *self {}
         }
     }
 
@@ -287,24 +301,52 @@ mod keyed {
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
     use base64::Engine as _;
-    use hmac::{Hmac, KeyInit, Mac};
+    use hmac::KeyInit;
+    use hmac::block_api::HmacCore;
+    use hmac::digest::Output;
+    use hmac::digest::array::Array;
+    use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
+    use hmac::digest::consts::U64;
+    use hmac::digest::typenum::Unsigned;
 
-    /// An HMAC keyed with the signing key, ready for the base string. Cloned per request by the
-    /// prepared signer, so the key schedule runs once. Writes are gathered in a small buffer:
-    /// the base string arrives in many short pieces, and each `update` has a fixed cost.
+    /// Both hashes work in blocks of 64 bytes.
+    type Block = Array<u8, U64>;
+
+    /// An HMAC keyed with the signing key, ready for the base string. A prepared signer keys it
+    /// once and takes a [`fresh`](Self::fresh) copy per request, so the key schedule runs once.
+    ///
+    /// The base string arrives in many short pieces: they are gathered here into the hash's own
+    /// 64-byte block, which is compressed as soon as it fills, so that each byte is copied once
+    /// and no hashing buffer is copied or consulted per piece.
     #[derive(Clone)]
     pub(crate) struct Keyed {
-        mac: Inner,
-        buf: [u8; 128],
+        core: Core,
+        /// The bytes written since the last compressed block: always fewer than 64.
+        block: Block,
         len: usize,
     }
 
+    /// The hash states after the key's inner and outer pads.
     #[derive(Clone)]
-    enum Inner {
+    enum Core {
         #[cfg(feature = "hmac-sha1")]
-        Sha1(Hmac<sha1::Sha1>),
+        Sha1(HmacCore<sha1::Sha1>),
         #[cfg(feature = "hmac-sha256")]
-        Sha256(Hmac<sha2::Sha256>),
+        Sha256(HmacCore<sha2::Sha256>),
+    }
+
+    const BLOCK: usize = U64::USIZE;
+
+    impl Core {
+        #[inline]
+        fn compress(&mut self, blocks: &[Block]) {
+            match self {
+                #[cfg(feature = "hmac-sha1")]
+                Self::Sha1(core) => core.update_blocks(blocks),
+                #[cfg(feature = "hmac-sha256")]
+                Self::Sha256(core) => core.update_blocks(blocks),
+            }
+        }
     }
 
     impl Keyed {
@@ -318,60 +360,59 @@ mod keyed {
             match method {
                 SignatureMethod::Plaintext => None,
                 #[cfg(feature = "hmac-sha1")]
-                SignatureMethod::HmacSha1 => Hmac::new_from_slice(bytes).ok().map(Inner::Sha1),
+                SignatureMethod::HmacSha1 => HmacCore::new_from_slice(bytes).ok().map(Core::Sha1),
                 #[cfg(feature = "hmac-sha256")]
-                SignatureMethod::HmacSha256 => Hmac::new_from_slice(bytes).ok().map(Inner::Sha256),
+                SignatureMethod::HmacSha256 => {
+                    HmacCore::new_from_slice(bytes).ok().map(Core::Sha256)
+                }
             }
-            .map(|mac| Self {
-                mac,
-                buf: [0; 128],
+            .map(|core| Self {
+                core,
+                block: Block::default(),
                 len: 0,
             })
         }
 
-        fn update(&mut self, bytes: &[u8]) {
-            match &mut self.mac {
-                #[cfg(feature = "hmac-sha1")]
-                Inner::Sha1(mac) => mac.update(bytes),
-                #[cfg(feature = "hmac-sha256")]
-                Inner::Sha256(mac) => mac.update(bytes),
+        /// A copy with nothing written yet: the keyed state only, not the pending bytes.
+        #[inline]
+        pub(crate) fn fresh(&self) -> Self {
+            Self {
+                core: self.core.clone(),
+                block: Block::default(),
+                len: 0,
             }
-        }
-
-        fn flush(&mut self) {
-            let pending = self.buf.get(..self.len).unwrap_or_default();
-            match &mut self.mac {
-                #[cfg(feature = "hmac-sha1")]
-                Inner::Sha1(mac) => mac.update(pending),
-                #[cfg(feature = "hmac-sha256")]
-                Inner::Sha256(mac) => mac.update(pending),
-            }
-            self.len = 0;
         }
 
         pub(crate) fn finish(mut self) -> Computed {
-            /// Standard base64 with padding: 20 or 32 bytes always fit in 44 characters.
-            fn base64(mac: &[u8], out: &mut [u8; 44]) -> u8 {
+            let mut out = Computed::EMPTY;
+            self.finish_into(&mut out);
+            out
+        }
+
+        /// Finishes the MAC into `out`, in place: a signature is not copied on its way out.
+        pub(crate) fn finish_into(&mut self, out: &mut Computed) {
+            fn finalize<C: FixedOutputCore>(core: &mut C, pending: &[u8], out: &mut Computed) {
+                let mut mac = Output::<C>::default();
+                // Fewer than 64 bytes are pending: always a valid buffer.
+                if let Ok(mut buffer) = Buffer::<C>::try_new(pending) {
+                    core.finalize_fixed_core(&mut buffer, &mut mac);
+                }
+                // Standard base64 with padding: 20 or 32 bytes always fit in 44 characters.
                 let written = base64::engine::general_purpose::STANDARD
-                    .encode_slice(mac, out)
+                    .encode_slice(&mac, &mut out.buf)
                     .unwrap_or(0);
                 #[allow(clippy::cast_possible_truncation)] // at most 44
                 {
-                    written as u8
+                    out.len = written as u8;
                 }
             }
-            self.flush();
-            let mut out = Computed {
-                buf: [0; 44],
-                len: 0,
-            };
-            out.len = match self.mac {
+            let pending = self.block.get(..self.len).unwrap_or_default();
+            match &mut self.core {
                 #[cfg(feature = "hmac-sha1")]
-                Inner::Sha1(mac) => base64(&mac.finalize().into_bytes(), &mut out.buf),
+                Core::Sha1(core) => finalize(core, pending, out),
                 #[cfg(feature = "hmac-sha256")]
-                Inner::Sha256(mac) => base64(&mac.finalize().into_bytes(), &mut out.buf),
-            };
-            out
+                Core::Sha256(core) => finalize(core, pending, out),
+            }
         }
     }
 
@@ -379,20 +420,36 @@ mod keyed {
         #[inline]
         fn put(&mut self, bytes: &[u8]) {
             let len = self.len;
-            if let Some(room) = self.buf.get_mut(len..len + bytes.len()) {
-                room.copy_from_slice(bytes);
-                self.len = len + bytes.len();
+            let end = len + bytes.len();
+            if end < BLOCK {
+                if let Some(room) = self.block.get_mut(len..end) {
+                    room.copy_from_slice(bytes);
+                    self.len = end;
+                }
                 return;
             }
-            self.flush();
-            match self.buf.get_mut(..bytes.len()) {
-                Some(room) => {
-                    room.copy_from_slice(bytes);
-                    self.len = bytes.len();
-                }
-                // Longer than the whole buffer: straight through.
-                None => self.update(bytes),
+            self.put_long(bytes);
+        }
+    }
+
+    impl Keyed {
+        /// [`put`](crate::base_string::Sink::put) of bytes that fill the block: it is
+        /// compressed, then whole blocks straight from `bytes`, and what remains is kept.
+        #[inline(never)]
+        fn put_long(&mut self, bytes: &[u8]) {
+            let (head, rest) = bytes.split_at(BLOCK.saturating_sub(self.len).min(bytes.len()));
+            if let Some(room) = self.block.get_mut(self.len..self.len + head.len()) {
+                room.copy_from_slice(head);
             }
+            self.core.compress(core::slice::from_ref(&self.block));
+            let (blocks, tail) = Block::slice_as_chunks(rest);
+            if !blocks.is_empty() {
+                self.core.compress(blocks);
+            }
+            if let Some(room) = self.block.get_mut(..tail.len()) {
+                room.copy_from_slice(tail);
+            }
+            self.len = tail.len();
         }
     }
 }
@@ -401,6 +458,65 @@ mod keyed {
 mod tests {
     use super::*;
     use alloc::string::ToString;
+
+    /// The keyed MAC, fed in pieces of every size around the block's, gives what the hmac crate
+    /// gives for the whole message at once.
+    #[cfg(all(feature = "hmac-sha1", feature = "hmac-sha256"))]
+    #[test]
+    fn keyed_in_pieces_is_the_hmac_of_the_whole() {
+        use crate::base_string::Sink;
+        use alloc::vec::Vec;
+        use base64::Engine as _;
+        use hmac::{Hmac, KeyInit, Mac};
+
+        fn reference<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> String {
+            let mut mac = <M as KeyInit>::new_from_slice(key).unwrap();
+            mac.update(message);
+            let mut out = [0; 44];
+            let len = base64::engine::general_purpose::STANDARD
+                .encode_slice(mac.finalize().into_bytes(), &mut out)
+                .unwrap();
+            String::from_utf8(out[..len].to_vec()).unwrap()
+        }
+
+        let (cs, ts) = (
+            Secret::new("kd94hf93k423kf44"),
+            Secret::new("pfkkdhi9sl3r4s00"),
+        );
+        let key = SigningKey::new(&cs, Some(&ts));
+        let joined = key.joined();
+        let message: Vec<u8> = (0..700u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let sizes = [
+            1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 200,
+        ];
+        for method in [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256] {
+            let prepared = Keyed::new(method, &key).unwrap();
+            for len in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300, 700] {
+                let message = message.get(..len).unwrap();
+                let expected = match method {
+                    SignatureMethod::HmacSha1 => {
+                        reference::<Hmac<sha1::Sha1>>(joined.expose_secret().as_bytes(), message)
+                    }
+                    _ => {
+                        reference::<Hmac<sha2::Sha256>>(joined.expose_secret().as_bytes(), message)
+                    }
+                };
+                for first in 0..sizes.len() {
+                    let mut mac = prepared.fresh();
+                    let mut rest = message;
+                    for size in sizes.iter().cycle().skip(first) {
+                        let (piece, after) = rest.split_at((*size).min(rest.len()));
+                        mac.put(piece);
+                        rest = after;
+                        if rest.is_empty() {
+                            break;
+                        }
+                    }
+                    assert_eq!(mac.finish().as_str(), expected, "{method} {len} {first}");
+                }
+            }
+        }
+    }
 
     fn encoded(cs: &str, ts: &str) -> String {
         let mut out = String::new();
