@@ -1039,24 +1039,31 @@ fn check_response(raw: &RawResponse<'_>) {
         }
     }
 
-    // Retry-After: seconds, or an HTTP date minus the answer's Date.
+    // Retry-After: seconds, or an HTTP date minus the answer's Date; never the local clock, so
+    // a date without a Date is `None`, and `retry_after_at(now)` counts it from `now`.
     let retry_after = response.retry_after();
     let value = last_header(&raw.headers, "retry-after");
-    // Whether the answer does not depend on the local clock.
-    let mut deterministic = true;
-    match value {
-        None => assert_eq!(retry_after, None, "retry_after without the header"),
-        Some(value) => match (value.parse::<u64>(), parse_http_date(value)) {
-            (Ok(seconds), _) => assert_eq!(retry_after, Some(seconds), "retry_after seconds"),
-            (Err(_), Ok(at)) => match date_seconds {
-                Some(now) => assert_eq!(retry_after, Some(at.saturating_sub(now))),
-                None => {
-                    deterministic = false;
-                    assert!(retry_after.is_some_and(|s| s <= at), "{retry_after:?}");
-                }
+    let mut nows = SOME_NOWS.to_vec();
+    nows.extend(date_seconds);
+    for now in nows {
+        let expected = |from: Option<u64>| match value {
+            None => None,
+            Some(value) => match (value.parse::<u64>(), parse_http_date(value)) {
+                (Ok(seconds), _) => Some(seconds),
+                (Err(_), Ok(at)) => from.map(|from| at.saturating_sub(from)),
+                (Err(_), Err(_)) => None,
             },
-            (Err(_), Err(_)) => assert_eq!(retry_after, None, "retry_after of {value:?}"),
-        },
+        };
+        assert_eq!(
+            retry_after,
+            expected(date_seconds),
+            "retry_after of {value:?}"
+        );
+        assert_eq!(
+            response.retry_after_at(now),
+            expected(date_seconds.or(Some(now))),
+            "retry_after_at({now}) of {value:?}"
+        );
     }
 
     match response.classify() {
@@ -1081,12 +1088,10 @@ fn check_response(raw: &RawResponse<'_>) {
             assert_eq!(provider.status, raw.status);
             assert_eq!(provider.class, StatusClass::of(raw.status));
             assert_eq!(provider.rate_limit, response.rate_limit());
-            if deterministic {
-                assert_eq!(
-                    provider.retry_after, retry_after,
-                    "ProviderError::retry_after"
-                );
-            }
+            assert_eq!(
+                provider.retry_after, retry_after,
+                "ProviderError::retry_after"
+            );
             if let Some(problem) = &provider.problem {
                 assert!(problem.len() <= 200, "oauth_problem longer than 200 bytes");
             }

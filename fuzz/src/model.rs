@@ -135,15 +135,41 @@ pub fn decimal_u32(value: &str) -> Option<u32> {
     u32::try_from(number).ok()
 }
 
-/// Whether a parameter name carries a secret, as the core documents it (`is_secret_name`): the
-/// name `token`, or any name containing `secret`, `verifier`, `signature` or `password`, in any
-/// ASCII case.
+/// Whether a parameter name carries a secret, as the core documents it (`is_secret_name`), in
+/// any ASCII case: any name containing `secret`, `verifier`, `signature`, `password`, `passwd`,
+/// `session_handle`, `api_key`, `api-key`, `apikey`, `private_key`, `private-key` or
+/// `privatekey`; the name `token`; a name whose last word is `token` after `_`, `-` or `.`, or in
+/// camel case (`accessToken`: a lowercase letter or digit, then `Token` as written), except
+/// `oauth_token`.
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower == "token"
-        || ["secret", "verifier", "signature", "password"]
-            .iter()
-            .any(|needle| lower.contains(needle))
+    let words = [
+        "secret",
+        "verifier",
+        "signature",
+        "password",
+        "passwd",
+        "session_handle",
+        "api_key",
+        "api-key",
+        "apikey",
+        "private_key",
+        "private-key",
+        "privatekey",
+    ];
+    if lower == "token" || words.iter().any(|word| lower.contains(word)) {
+        return true;
+    }
+    if lower == "oauth_token" || !lower.ends_with("token") {
+        return false;
+    }
+    let head = &name[..name.len() - "token".len()];
+    let camel = name.ends_with("Token")
+        && head
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    head.ends_with(['_', '-', '.']) || camel
 }
 
 /// Percent-decoding that never fails, for "could the request have carried this text": `%XX`
@@ -193,6 +219,7 @@ pub fn token_response(body: &[u8]) -> Result<TokenResponse, Error> {
     let decode_error = |error| Error::Decode {
         context: CONTEXT,
         error,
+        name: None,
     };
     let body = std::str::from_utf8(body).map_err(|_| decode_error(DecodeError::InvalidUtf8))?;
     let body = body.trim_matches(|c: char| c.is_ascii() && (c as u8).is_ascii_whitespace());

@@ -48,10 +48,10 @@ pub(crate) fn for_each_request_param<'a>(
     let query = url.query.unwrap_or("");
     let body = match request.form_body() {
         Some(body) => core::str::from_utf8(body)
-            .map_err(|_| Error::decode(Context::Url, crate::DecodeError::InvalidUtf8))?,
+            .map_err(|_| Error::decode(Context::FormBody, crate::DecodeError::InvalidUtf8))?,
         None => "",
     };
-    for input in [query, body] {
+    for (input, context) in [(query, Context::Url), (body, Context::FormBody)] {
         for_each_raw_pair(input, |raw_name, raw_value, plain| {
             // No `%` or `+` and nothing to encode: decoding and encoding again give the input
             // back.
@@ -59,12 +59,13 @@ pub(crate) fn for_each_request_param<'a>(
                 f((Cow::Borrowed(raw_name), Cow::Borrowed(raw_value)));
                 return Ok(());
             }
+            // A name that does not decode is not named: it may be a bare value (`?s3cr%t`).
             let name = Flavor::Form
                 .decode(raw_name)
-                .map_err(|e| Error::decode(Context::Url, e))?;
+                .map_err(|e| Error::decode(context, e))?;
             let value = Flavor::Form
                 .decode(raw_value)
-                .map_err(|e| Error::decode(Context::Url, e))?;
+                .map_err(|e| Error::decode_value_of(context, &name, e))?;
             f((enc_cow(name), enc_cow(value)));
             Ok(())
         })?;
@@ -199,19 +200,22 @@ const fn case_table(upper: bool) -> [bool; 256] {
 
 /// Writes the base string URI (section 3.4.1.2): scheme and host in lowercase, the port only when
 /// it is not the scheme's default, the path as sent (`/` when empty), no query or fragment.
+///
+/// The port is a number (as `split` parsed it), written without leading zeros: `http://h:080/`
+/// is `http://h/` and `http://h:08080/` is `http://h:8080/`, as the HTTP client sends them and as
+/// other implementations (oauthlib) normalize them.
 fn put_base_uri<S: Sink + ?Sized>(out: &mut S, parts: &UrlParts<'_>) {
     let scheme_is = |s: &str| parts.scheme.eq_ignore_ascii_case(s);
-    let default_port = match parts.port {
-        None | Some("") => true,
-        Some(p) => (scheme_is("http") && p == "80") || (scheme_is("https") && p == "443"),
-    };
+    let port = parts.port.filter(|&p| {
+        let default = (scheme_is("http") && p == 80) || (scheme_is("https") && p == 443);
+        !default
+    });
     put_cased(out, parts.scheme, false);
     out.put(b"%3A%2F%2F");
     put_cased(out, parts.host, false);
-    if let (false, Some(port)) = (default_port, parts.port) {
+    if let Some(port) = port {
         out.put(b"%3A");
-        // Digits only (checked by `split`).
-        out.put(port.as_bytes());
+        out.put(itoa::Buffer::new().format(port).as_bytes());
     }
     if parts.path.is_empty() {
         out.put(b"%2F");
@@ -359,8 +363,10 @@ pub(crate) fn write<S: Sink + ?Sized>(
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidUrl`] for a URL that is not absolute; [`Error::Decode`] for a query or body
-/// that does not decode.
+/// [`Error::InvalidUrl`] for a URL that is not absolute, whose host clients could read
+/// differently, or whose port is not 1 to 65535; [`Error::Decode`] for a query
+/// ([`Context::Url`]) or form body ([`Context::FormBody`]) that does not decode, naming the
+/// parameter when its value is what does not decode.
 pub fn base_string(
     request: &Request<'_>,
     protocol_params: &[(&str, &str)],
@@ -399,6 +405,39 @@ mod tests {
         assert_eq!(uri("http://example.com:443/"), "http://example.com:443/");
         assert_eq!(uri("http://u:p@example.com/a#frag"), "http://example.com/a");
         assert_eq!(uri("http://[::1]:8080/x"), "http://[::1]:8080/x");
+    }
+
+    /// The port is a number: leading zeros dropped, the scheme's default left out however it is
+    /// written (as oauthlib normalizes it).
+    #[test]
+    fn ports_are_numbers_in_the_base_string_uri() {
+        assert_eq!(uri("http://h:080/p"), "http://h/p");
+        assert_eq!(uri("https://h:0443/"), "https://h/");
+        assert_eq!(uri("HTTPS://H:00443"), "https://h/");
+        assert_eq!(uri("http://h:8080/"), "http://h:8080/");
+        assert_eq!(uri("http://h:08080/"), "http://h:8080/");
+        assert_eq!(uri("https://h:080/"), "https://h:80/");
+        assert_eq!(uri("http://[::1]:0080/x"), "http://[::1]/x");
+        assert_eq!(uri("http://h:/p"), "http://h/p");
+        assert_eq!(uri("http://h:65535/"), "http://h:65535/");
+        assert_eq!(
+            base_string(&Request::get("http://h:080/p?a=1"), &[]).unwrap(),
+            "GET&http%3A%2F%2Fh%2Fp&a%3D1"
+        );
+        for bad in [
+            "http://h:0/",
+            "https://h:99999999999/",
+            "http://h:65536/",
+            "http://h:8x/",
+        ] {
+            assert!(
+                matches!(
+                    base_string(&Request::get(bad), &[]),
+                    Err(Error::InvalidUrl { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -457,6 +496,87 @@ mod tests {
             expected.extend_from_slice(&encoded_by_the_crate(once.as_bytes()));
             assert_eq!(param, expected, "{value:?}");
         }
+    }
+
+    /// A form body's decode errors are the form body's, a query's the URL's; both name the
+    /// parameter whose value does not decode, and never show the value.
+    #[test]
+    fn decode_errors_say_where_and_which_parameter() {
+        use crate::DecodeError;
+        use alloc::string::ToString;
+
+        let post = |url, body: &'static [u8]| Request::post(url).with_form_body(body);
+        let cases: [(Request<'_>, Error); 5] = [
+            (
+                post("https://h/", b"a=1&oauth_token_secret=s3cr%zz"),
+                Error::Decode {
+                    context: Context::FormBody,
+                    error: DecodeError::BadEscape { offset: 4 },
+                    name: Some("oauth_token_secret".into()),
+                },
+            ),
+            (
+                post("https://h/", b"x+y=%C3"),
+                Error::Decode {
+                    context: Context::FormBody,
+                    error: DecodeError::InvalidUtf8,
+                    name: Some("x y".into()),
+                },
+            ),
+            (
+                post("https://h/", b"s3cr%t"),
+                Error::Decode {
+                    context: Context::FormBody,
+                    error: DecodeError::BadEscape { offset: 4 },
+                    name: None,
+                },
+            ),
+            (
+                post("https://h/", b"a=\xff"),
+                Error::Decode {
+                    context: Context::FormBody,
+                    error: DecodeError::InvalidUtf8,
+                    name: None,
+                },
+            ),
+            (
+                Request::get("https://h/?q=1&page=%2"),
+                Error::Decode {
+                    context: Context::Url,
+                    error: DecodeError::BadEscape { offset: 0 },
+                    name: Some("page".into()),
+                },
+            ),
+        ];
+        for (request, expected) in cases {
+            let error = base_string(&request, &[]).unwrap_err();
+            assert_eq!(error, expected);
+            let message = error.to_string();
+            assert!(!message.contains("s3cr"), "{message}");
+            assert!(!message.starts_with("URL:"), "{message}");
+        }
+        let message = base_string(&post("https://h/", b"a=1&oauth_token_secret=s3cr%zz"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with(
+                "form body, value of \"oauth_token_secret\": malformed percent-escape"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("%25"), "{message}");
+        let message = base_string(&post("https://h/", b"a=\xff"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("form body: "), "{message}");
+        assert!(message.contains("UTF-8"), "{message}");
+        let message = base_string(&Request::get("https://h/?page=%2"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("URL query, value of \"page\": "),
+            "{message}"
+        );
     }
 
     #[test]

@@ -43,11 +43,8 @@ pub enum Callback<'a> {
     },
 }
 
-fn set_once<'a>(
-    slot: &mut Option<Cow<'a, str>>,
-    value: Cow<'a, str>,
-    name: &'static str,
-) -> Result<(), Error> {
+/// Fills `slot`, or refuses a second value (which is dropped: a [`SecretStr`] is cleared).
+fn set_once<T>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), Error> {
     if slot.is_some() {
         return Err(Error::DuplicateParameter {
             context: CONTEXT,
@@ -82,16 +79,22 @@ impl<'a> Callback<'a> {
                 // Not one of ours: the callback URL's own business.
                 continue;
             };
-            let (slot, name) = match &*name {
-                "oauth_token" => (&mut token, "oauth_token"),
-                "oauth_verifier" => (&mut verifier, "oauth_verifier"),
-                "denied" => (&mut denied, "denied"),
+            let name = match &*name {
+                "oauth_token" => "oauth_token",
+                "oauth_verifier" => "oauth_verifier",
+                "denied" => "denied",
                 _ => continue,
             };
             let value = Flavor::Query
                 .decode(raw_value)
                 .map_err(|e| Error::decode(CONTEXT, e))?;
-            set_once(slot, value, name)?;
+            match name {
+                // A secret from the moment it is decoded: cleared on every way out (a duplicate,
+                // `denied` next to it, a later error).
+                "oauth_verifier" => set_once(&mut verifier, SecretStr::new(value), name)?,
+                "oauth_token" => set_once(&mut token, value, name)?,
+                _ => set_once(&mut denied, value, name)?,
+            }
         }
         if let Some(denied) = denied {
             if verifier.is_some() {
@@ -102,12 +105,9 @@ impl<'a> Callback<'a> {
             }
             return Ok(Self::Denied { token: denied });
         }
-        let token = required(token, "oauth_token")?;
-        let verifier = required(verifier, "oauth_verifier")?;
-        Ok(Self::Approved {
-            token,
-            verifier: SecretStr::new(verifier),
-        })
+        let token = required(token, "oauth_token", |t| t.is_empty())?;
+        let verifier = required(verifier, "oauth_verifier", |v| v.expose_secret().is_empty())?;
+        Ok(Self::Approved { token, verifier })
     }
 
     /// The request token the callback is about (approved or denied).
@@ -119,13 +119,17 @@ impl<'a> Callback<'a> {
     }
 }
 
-fn required<'a>(value: Option<Cow<'a, str>>, name: &'static str) -> Result<Cow<'a, str>, Error> {
+fn required<T>(
+    value: Option<T>,
+    name: &'static str,
+    is_empty: impl FnOnce(&T) -> bool,
+) -> Result<T, Error> {
     match value {
         None => Err(Error::MissingParameter {
             context: CONTEXT,
             name,
         }),
-        Some(v) if v.is_empty() => Err(Error::EmptyParameter {
+        Some(v) if is_empty(&v) => Err(Error::EmptyParameter {
             context: CONTEXT,
             name,
         }),

@@ -16,8 +16,10 @@ pub enum Context {
     Callback,
     /// An `Authorization` header value.
     AuthorizationHeader,
-    /// A request URL.
+    /// A request URL (its query, when the error is about a parameter).
     Url,
+    /// A request's `application/x-www-form-urlencoded` body.
+    FormBody,
 }
 
 impl fmt::Display for Context {
@@ -27,6 +29,7 @@ impl fmt::Display for Context {
             Self::Callback => "callback",
             Self::AuthorizationHeader => "Authorization header",
             Self::Url => "URL",
+            Self::FormBody => "form body",
         })
     }
 }
@@ -45,6 +48,10 @@ pub enum Error {
         context: Context,
         /// What is wrong with it.
         error: DecodeError,
+        /// The name of the parameter whose value it is, when that is known (decoded, cut to 200
+        /// bytes; never the value). `None` when the name itself did not decode, or the input
+        /// as a whole did not (a body that is not UTF-8).
+        name: Option<String>,
     },
     /// The input was empty where parameters were expected.
     Empty {
@@ -117,7 +124,10 @@ pub enum Error {
     InvalidCallback,
     /// A realm contains a control character, which cannot travel in a header.
     InvalidRealm,
-    /// A value contains a character that cannot be sent where it was to go.
+    /// A value contains a character that cannot be sent where it was to go. Two names mean
+    /// something else: `"Date"`, a value that is not an HTTP date; `"extension parameter
+    /// name"`, an extension parameter name that does not start with `oauth_` or is one the
+    /// signer writes itself.
     InvalidValue {
         /// The field.
         name: &'static str,
@@ -157,6 +167,14 @@ pub enum Error {
     },
 }
 
+/// The `name` of [`Error::InvalidValue`] for a value that is not an HTTP date (`Date`,
+/// `Retry-After`).
+pub(crate) const DATE: &str = "Date";
+
+/// The `name` of [`Error::InvalidValue`] for an extension parameter name that does not start with
+/// `oauth_` or is one the signer writes itself.
+pub(crate) const EXTENSION_NAME: &str = "extension parameter name";
+
 /// Longest excerpt of provider-sent text kept in an error.
 pub(crate) const EXCERPT_LEN: usize = 200;
 
@@ -172,10 +190,35 @@ pub(crate) fn excerpt(s: &str) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Decode { context, error } => write!(f, "{context}: {error}"),
+            Self::Decode {
+                context,
+                error,
+                name,
+            } => {
+                f.write_str(match context {
+                    Context::TokenResponse => "token response",
+                    Context::Callback => "callback",
+                    Context::AuthorizationHeader => "Authorization header",
+                    Context::Url => "URL query",
+                    Context::FormBody => "form body",
+                })?;
+                if let Some(name) = name {
+                    write!(f, ", value of {name:?}")?;
+                }
+                write!(f, ": {error}")?;
+                if *error == DecodeError::InvalidUtf8 {
+                    f.write_str(": encode text as UTF-8 before percent-encoding it")?;
+                }
+                Ok(())
+            }
+            Self::Empty {
+                context: Context::Callback,
+            } => f.write_str(
+                "callback has no parameters: a callback carries the oauth_token and oauth_verifier the provider added to the redirect; pass the full redirect URL as received, or its query string",
+            ),
             Self::Empty { context } => write!(
                 f,
-                "{context} is empty: expected form-encoded parameters such as oauth_token=...&oauth_token_secret=..."
+                "{context} is empty: expected form-encoded parameters such as oauth_token=...&oauth_token_secret=... (check that the request went to the provider's token endpoint)"
             ),
             Self::MissingParameter { context, name } => {
                 write!(f, "{context} has no {name} parameter")
@@ -226,6 +269,14 @@ impl fmt::Display for Error {
             Self::InvalidRealm => f.write_str(
                 "realm contains a control character, which cannot be sent in a header: remove it",
             ),
+            Self::InvalidValue { name: DATE } => f.write_str(
+                "Date is not an HTTP date: expected an IMF-fixdate such as \"Sun, 06 Nov 1994 08:49:37 GMT\"; a provider or proxy that sends a malformed Date header gives no clock to correct against, so fix the header or the system clock",
+            ),
+            Self::InvalidValue {
+                name: EXTENSION_NAME,
+            } => f.write_str(
+                "the extension parameter name must start with oauth_ and must not be a protocol parameter the signer writes itself (oauth_consumer_key, oauth_token, oauth_signature_method, oauth_signature, oauth_timestamp, oauth_nonce, oauth_version, oauth_callback, oauth_verifier): use the extension's own oauth_ name, and the signer's own settings for the others",
+            ),
             Self::InvalidValue { name } => write!(
                 f,
                 "{name} contains a character that cannot be sent in a header (a control character, '\"' or ','): remove it"
@@ -274,8 +325,23 @@ impl core::error::Error for Error {
 }
 
 impl Error {
+    /// A decode error about no parameter in particular (the name did not decode, or the input
+    /// as a whole did not).
     pub(crate) const fn decode(context: Context, error: DecodeError) -> Self {
-        Self::Decode { context, error }
+        Self::Decode {
+            context,
+            error,
+            name: None,
+        }
+    }
+
+    /// A decode error in the value of the parameter `name` (decoded; never pass the value).
+    pub(crate) fn decode_value_of(context: Context, name: &str, error: DecodeError) -> Self {
+        Self::Decode {
+            context,
+            error,
+            name: Some(excerpt(name)),
+        }
     }
 }
 

@@ -389,19 +389,12 @@ pub struct Authorize {
 }
 
 impl Authorize {
-    /// Where to send the user: the authorization endpoint with `oauth_token` added to its query.
+    /// Where to send the user: the authorization endpoint with `oauth_token` added to its query
+    /// (before any fragment).
     #[must_use]
     pub fn authorize_url(&self) -> String {
-        let base = &self.config.authorize_url;
-        let separator = match base.split_once('?') {
-            None => "?",
-            Some((_, q)) if q.is_empty() || q.ends_with('&') => "",
-            Some(_) => "&",
-        };
-        alloc::format!(
-            "{base}{separator}oauth_token={}",
-            encode(self.temporary.token())
-        )
+        let query = alloc::format!("oauth_token={}", encode(self.temporary.token()));
+        crate::url::with_query(&self.config.authorize_url, &query)
     }
 
     /// The temporary (request) token.
@@ -530,6 +523,8 @@ impl AccessToken {
 }
 
 /// Last state: access credentials, ready for API requests.
+///
+/// `Debug` redacts the consumer secret, the token secret and the session handle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Session {
@@ -539,7 +534,8 @@ pub struct Session {
     obtained_at: u64,
     expires_in: Option<u64>,
     authorization_expires_in: Option<u64>,
-    session_handle: Option<String>,
+    /// A credential: whoever holds it (with the consumer secret) renews the access token.
+    session_handle: Option<Secret>,
 }
 
 impl Session {
@@ -571,7 +567,7 @@ impl Session {
         let seconds = |name: &str| answer.get(name).and_then(|v| v.trim().parse::<u64>().ok());
         let expires_in = seconds("oauth_expires_in");
         let authorization_expires_in = seconds("oauth_authorization_expires_in");
-        let session_handle = answer.get("oauth_session_handle").map(|h| h.into_owned());
+        let session_handle = answer.get("oauth_session_handle").map(Secret::from);
         Ok(Self {
             config,
             client,
@@ -619,10 +615,14 @@ impl Session {
         self.authorization_expires_in
     }
 
-    /// `oauth_session_handle`, for renewal.
+    /// `oauth_session_handle`, for renewal ([`renewal_request`](Self::renewal_request)).
+    ///
+    /// # Security
+    /// The handle is a credential, like the token secret: store it as carefully, and never log
+    /// it ([`Secret::expose_secret`] gives the value).
     #[must_use]
-    pub fn session_handle(&self) -> Option<&str> {
-        self.session_handle.as_deref()
+    pub fn session_handle(&self) -> Option<&Secret> {
+        self.session_handle.as_ref()
     }
 
     /// A prepared signer for API requests with these credentials.
@@ -675,15 +675,13 @@ impl Session {
     /// [`Error::NoSessionHandle`] when the provider sent none; otherwise as
     /// [`request`](Self::request).
     pub fn renewal_request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        let handle = self
-            .session_handle
-            .as_deref()
-            .ok_or(Error::NoSessionHandle)?;
+        let handle = self.session_handle.as_ref().ok_or(Error::NoSessionHandle)?;
         let c = &self.config;
+        // Extension parameters go in the header's secret tail, which is cleared on drop.
         let signer = c
             .signer(&self.client)
             .token(&self.token)
-            .extension_param("oauth_session_handle", handle);
+            .extension_param("oauth_session_handle", handle.expose_secret());
         c.describe(signer, "POST", &c.access_token_url, timestamp, nonce)
     }
 

@@ -58,8 +58,23 @@ pub(crate) fn decoded_pairs(
     input: &str,
     flavor: Flavor,
 ) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    RawPairs::new(input)
-        .filter_map(move |(n, v)| Some((flavor.decode(n).ok()?, flavor.decode(v).ok()?)))
+    decoded_pairs_where(input, flavor, |_| true)
+}
+
+/// The decoded pairs whose decoded name passes `wanted`. The values of the others are never
+/// decoded, so that no copy is made of values nobody asked for (a token secret among them).
+pub(crate) fn decoded_pairs_where<'a, F: FnMut(&str) -> bool>(
+    input: &'a str,
+    flavor: Flavor,
+    mut wanted: F,
+) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> {
+    RawPairs::new(input).filter_map(move |(n, v)| {
+        let name = flavor.decode(n).ok()?;
+        if !wanted(&name) {
+            return None;
+        }
+        Some((name, flavor.decode(v).ok()?))
+    })
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ impl<'a> Head<'a> {
             && (!name.starts_with("oauth_") || RESERVED_NAMES.contains(&name))
         {
             return Err(Error::InvalidValue {
-                name: "extension parameter name",
+                name: crate::error::EXTENSION_NAME,
             });
         }
         if let Some(callback) = self.callback {
@@ -328,8 +328,8 @@ impl<'a> ParsedAuthorization<'a> {
                     expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
                 });
             }
-            let value =
-                decode(raw.value).map_err(|e| Error::decode(Context::AuthorizationHeader, e))?;
+            let value = decode(raw.value)
+                .map_err(|e| Error::decode_value_of(Context::AuthorizationHeader, &name, e))?;
             let slot = match &*name {
                 "oauth_consumer_key" => &mut parsed.consumer_key,
                 "oauth_token" => &mut parsed.token,

@@ -3,6 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::Error;
@@ -120,10 +121,54 @@ impl<'a> Response<'a> {
         )
     }
 
-    /// `Retry-After` in seconds: the delay form, or (with `std`) an HTTP date minus the
-    /// response's own `Date` (or the local clock when it has none).
+    /// `Retry-After` in seconds: the delay form (`120`) as it is, or (with `std`) an HTTP date
+    /// minus the response's own `Date`.
+    ///
+    /// `None` without the header, for a value that is neither form, and for an HTTP date when
+    /// the response has no valid `Date` to count from: the core never reads the clock unless it
+    /// is asked to. To count such a date from your own clock, use
+    /// [`retry_after_at`](Self::retry_after_at).
+    ///
+    /// ```
+    /// use countersign::response::Response;
+    ///
+    /// let answer = Response::new(503, b"").with_header("Retry-After", "120");
+    /// assert_eq!(answer.retry_after(), Some(120));
+    /// # #[cfg(feature = "std")] {
+    /// let answer = Response::new(503, b"").with_header("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT");
+    /// assert_eq!(answer.retry_after(), None); // no Date: nothing to count from
+    /// let dated = answer.with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
+    /// assert_eq!(dated.retry_after(), Some(30));
+    /// # }
+    /// ```
     #[must_use]
     pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after_counting_from(None)
+    }
+
+    /// `Retry-After` in seconds as [`retry_after`](Self::retry_after) reads it, except that an
+    /// HTTP date is counted from `now` (seconds since the Unix epoch, from your clock) when the
+    /// response has no valid `Date`. The response's own `Date` still comes first: the provider
+    /// wrote the date against its own clock.
+    ///
+    /// ```
+    /// use countersign::clock::{Clock, FixedClock};
+    /// use countersign::response::Response;
+    ///
+    /// let answer = Response::new(429, b"").with_header("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT");
+    /// let now = FixedClock(784_111_777).now(); // Sun, 06 Nov 1994 08:49:37 GMT
+    /// # #[cfg(feature = "std")]
+    /// assert_eq!(answer.retry_after_at(now), Some(30));
+    /// assert_eq!(Response::new(429, b"").with_header("Retry-After", "5").retry_after_at(now), Some(5));
+    /// ```
+    #[must_use]
+    pub fn retry_after_at(&self, now: u64) -> Option<u64> {
+        self.retry_after_counting_from(Some(now))
+    }
+
+    /// `Retry-After` in seconds; an HTTP date counted from the response's `Date`, else from
+    /// `now` when given, else `None`.
+    fn retry_after_counting_from(&self, now: Option<u64>) -> Option<u64> {
         let value = self.retry_after?;
         if let Ok(seconds) = value.parse::<u64>() {
             return Some(seconds);
@@ -134,11 +179,14 @@ impl<'a> Response<'a> {
             let now = self
                 .date
                 .and_then(|d| crate::skew::parse_http_date(d).ok())
-                .unwrap_or_else(|| crate::clock::Clock::now(&crate::clock::SystemClock));
+                .or(now)?;
             Some(at.saturating_sub(now))
         }
         #[cfg(not(feature = "std"))]
-        None
+        {
+            let _ = now;
+            None
+        }
     }
 
     /// The body if the status is 2xx, else the typed error for the status.
@@ -245,7 +293,9 @@ pub struct ProviderError {
     pub message: Option<String>,
     /// `oauth_problem`, from a form-encoded body or the `WWW-Authenticate` header.
     pub problem: Option<String>,
-    /// `Retry-After`, in seconds.
+    /// `Retry-After`, in seconds, as [`Response::retry_after`] reads it: an HTTP date counts
+    /// from the response's `Date`, and is `None` without one (the local clock is never read;
+    /// [`Response::retry_after_at`] counts from a time you give).
     pub retry_after: Option<u64>,
     /// Discogs' rate-limit headers.
     pub rate_limit: Option<RateLimit>,
@@ -378,32 +428,253 @@ fn json_message(body: &str) -> Option<String> {
 /// What replaces a secret value in [`redact_secrets`] and [`body_excerpt`].
 pub const REDACTED: &str = "[redacted]";
 
-/// Whether a parameter with this name carries a secret: `token` (Discogs' personal token), and
-/// any name containing `secret`, `verifier`, `signature` or `password` (ASCII case-insensitive).
+/// Whether a parameter with this name carries a secret (ASCII case-insensitive):
+///
+/// - any name containing `secret`, `verifier`, `signature`, `password`, `passwd`,
+///   `session_handle`, `api_key`, `api-key`, `apikey`, `private_key`, `private-key` or
+///   `privatekey`;
+/// - `token` (Discogs' personal token), and any name whose last word is `token`: after `_`, `-` or
+///   `.` (`access_token`, `refresh_token`, `id_token`, `X-Auth-Token`) or in camel case
+///   (`accessToken`, `refreshToken`); except `oauth_token` itself, the public identifier of an
+///   OAuth 1.0a token, which is sent in the clear with every request.
+///
+/// ```
+/// use countersign::response::is_secret_name;
+///
+/// for name in ["oauth_token_secret", "oauth_verifier", "access_token", "refreshToken", "token"] {
+///     assert!(is_secret_name(name), "{name}");
+/// }
+/// for name in ["oauth_token", "oauth_consumer_key", "mytoken", "tokens", "token_type"] {
+///     assert!(!is_secret_name(name), "{name}");
+/// }
+/// ```
 #[must_use]
 pub fn is_secret_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
     let contains = |needle: &str| {
-        name.as_bytes()
+        bytes
             .windows(needle.len())
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
     };
-    name.eq_ignore_ascii_case("token")
-        || ["secret", "verifier", "signature", "password"]
-            .iter()
-            .any(|s| contains(s))
+    if SECRET_WORDS.iter().any(|w| contains(w)) {
+        return true;
+    }
+    if name.eq_ignore_ascii_case("token") {
+        return true;
+    }
+    let Some(before) = bytes.len().checked_sub(5) else {
+        return false;
+    };
+    let (head, last) = bytes.split_at(before);
+    if !last.eq_ignore_ascii_case(b"token") || name.eq_ignore_ascii_case("oauth_token") {
+        return false;
+    }
+    match head.last() {
+        Some(b'_' | b'-' | b'.') => true,
+        // Camel case: `accessToken`, not `mytoken`.
+        Some(b) => last.first() == Some(&b'T') && (b.is_ascii_lowercase() || b.is_ascii_digit()),
+        None => true,
+    }
 }
+
+/// What a name need only contain to be a secret's ([`is_secret_name`]).
+const SECRET_WORDS: [&str; 12] = [
+    "secret",
+    "verifier",
+    "signature",
+    "password",
+    "passwd",
+    "session_handle",
+    "api_key",
+    "api-key",
+    "apikey",
+    "private_key",
+    "private-key",
+    "privatekey",
+];
 
 const fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
 }
 
+/// Where an unquoted value ends.
 const fn ends_value(b: u8) -> bool {
-    matches!(b, b'&' | b'"' | b'\'' | b',' | b';' | b'}' | b']' | b'<') || b.is_ascii_whitespace()
+    matches!(
+        b,
+        b'&' | b'"' | b'\'' | b',' | b';' | b'}' | b']' | b'<' | b'>'
+    ) || b.is_ascii_whitespace()
+}
+
+/// The keys whose value an HTML element or a JSON object names with a `name` key: `<input
+/// name="oauth_token_secret" value="...">`, `<meta name="csrf-token" content="...">`,
+/// `{"name": "access_token", "value": "..."}`.
+const VALUE_KEYS: [&str; 2] = ["value", "content"];
+
+/// A view of text being redacted, by byte.
+struct Scan<'a> {
+    bytes: &'a [u8],
+}
+
+impl Scan<'_> {
+    fn at(&self, i: usize) -> Option<u8> {
+        self.bytes.get(i).copied()
+    }
+
+    fn before(&self, i: usize) -> Option<u8> {
+        i.checked_sub(1).and_then(|p| self.at(p))
+    }
+
+    /// Past spaces and tabs from `i`.
+    fn skip_blanks(&self, mut i: usize) -> usize {
+        while matches!(self.at(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Back over spaces and tabs before `i`.
+    fn skip_blanks_back(&self, mut i: usize) -> usize {
+        while matches!(self.before(i), Some(b' ' | b'\t')) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// Whether a name starts at `i`: a name byte not preceded by one.
+    fn name_starts(&self, i: usize) -> bool {
+        self.at(i).is_some_and(is_name_byte) && !self.before(i).is_some_and(is_name_byte)
+    }
+
+    /// The end of the name that starts at `i`.
+    fn name_end(&self, mut i: usize) -> usize {
+        while self.at(i).is_some_and(is_name_byte) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The value assigned to the name that ends at `name_end`, as a byte range, when one is:
+    /// past an optional closing quote (a JSON key), spaces, `=` or `:`, spaces. A quoted value
+    /// (`"` or `'`, after any whitespace) runs to the matching quote that no backslash escapes
+    /// (JSON, Python reprs and HTTP quoted-strings alike), or to the end of the text when there
+    /// is none; an unquoted one to the first delimiter ([`ends_value`]).
+    fn value_after(&self, name_end: usize) -> Option<(usize, usize)> {
+        let mut j = name_end;
+        if matches!(self.at(j), Some(b'"' | b'\'')) {
+            j += 1;
+        }
+        j = self.skip_blanks(j);
+        if !matches!(self.at(j), Some(b'=' | b':')) {
+            return None;
+        }
+        j += 1;
+        let mut k = j;
+        while self.at(k).is_some_and(|b| b.is_ascii_whitespace()) {
+            k += 1;
+        }
+        if let Some(quote @ (b'"' | b'\'')) = self.at(k) {
+            let start = k + 1;
+            let mut end = start;
+            loop {
+                match self.at(end) {
+                    None => break,
+                    Some(b'\\') => end += 2,
+                    Some(b) if b == quote => break,
+                    Some(_) => end += 1,
+                }
+            }
+            return Some((start, end.min(self.bytes.len())));
+        }
+        let start = self.skip_blanks(j);
+        let mut end = start;
+        while self.at(end).is_some_and(|b| !ends_value(b)) {
+            end += 1;
+        }
+        Some((start, end))
+    }
+
+    /// Whether the name at `start` is itself the value of a `name` key or attribute:
+    /// `name="X"`, `name='X'`, `name=X`, `"name": "X"`.
+    fn is_named_by_name_key(&self, start: usize) -> bool {
+        let mut p = start;
+        if matches!(self.before(p), Some(b'"' | b'\'')) {
+            p -= 1;
+        }
+        p = self.skip_blanks_back(p);
+        if !matches!(self.before(p), Some(b'=' | b':')) {
+            return false;
+        }
+        p = self.skip_blanks_back(p - 1);
+        if matches!(self.before(p), Some(b'"' | b'\'')) {
+            p -= 1;
+        }
+        let Some(key_start) = p.checked_sub(4) else {
+            return false;
+        };
+        self.bytes
+            .get(key_start..p)
+            .is_some_and(|key| key.eq_ignore_ascii_case(b"name"))
+            && self.name_starts(key_start)
+    }
+
+    /// The element or object around `i`: from the `<` or `{` before it (with no `>` or `}` in
+    /// between) to the matching `>` or `}` after it (or the end of the text).
+    fn enclosing(&self, i: usize) -> Option<(usize, usize)> {
+        let mut open = i;
+        let close = loop {
+            open = open.checked_sub(1)?;
+            match self.at(open)? {
+                b'<' => break b'>',
+                b'{' => break b'}',
+                b'>' | b'}' => return None,
+                _ => {}
+            }
+        };
+        let mut end = i;
+        while self.at(end).is_some_and(|b| b != close) {
+            end += 1;
+        }
+        Some((open, end))
+    }
+
+    /// The values of the `value` (or `content`) keys of the element or object around the name
+    /// at `start`, when that name is the value of its `name` key.
+    fn named_values(&self, start: usize, out: &mut Vec<(usize, usize)>) {
+        if !self.is_named_by_name_key(start) {
+            return;
+        }
+        let Some((open, close)) = self.enclosing(start) else {
+            return;
+        };
+        let mut i = open;
+        while i < close {
+            if !self.name_starts(i) {
+                i += 1;
+                continue;
+            }
+            let end = self.name_end(i);
+            let key = self.bytes.get(i..end).unwrap_or_default();
+            if VALUE_KEYS
+                .iter()
+                .any(|k| key.eq_ignore_ascii_case(k.as_bytes()))
+                && let Some(range) = self.value_after(end)
+            {
+                out.push(range);
+            }
+            i = end;
+        }
+    }
 }
 
 /// `text` with the values of secret-named parameters ([`is_secret_name`]) replaced by
-/// [`REDACTED`], in form (`name=value`), JSON (`"name": "value"`) and header (`name="value"`)
-/// syntax: for quoting a provider's answer in an error or a log.
+/// [`REDACTED`]: for quoting a provider's answer in an error or a log. It reads
+///
+/// - form (`name=value`), JSON (`"name": "value"`, `'name': 'value'` as Python prints a dict) and
+///   header (`name="value"`) syntax: a quoted value is redacted up to its closing quote, whatever
+///   it holds (spaces, commas, `\"` escapes), or to the end of the text when it has none;
+/// - the value of an HTML element or JSON object that names its secret with a `name` key:
+///   `<input name="oauth_token_secret" value="...">`, `{"name": "access_token", "value": "..."}`
+///   (`value` or `content`).
 ///
 /// ```
 /// use countersign::response::redact_secrets;
@@ -413,58 +684,55 @@ const fn ends_value(b: u8) -> bool {
 ///     "oauth_token=t&oauth_token_secret=[redacted]"
 /// );
 /// assert_eq!(redact_secrets(r#"{"token": "abc", "id": 1}"#), r#"{"token": "[redacted]", "id": 1}"#);
+/// assert_eq!(
+///     redact_secrets(r#"{"password": "correct horse battery"}"#),
+///     r#"{"password": "[redacted]"}"#
+/// );
+/// assert_eq!(
+///     redact_secrets(r#"<input name="oauth_token_secret" value="s3cr3t">"#),
+///     r#"<input name="oauth_token_secret" value="[redacted]">"#
+/// );
 /// ```
 #[must_use]
 pub fn redact_secrets(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let at = |i: usize| bytes.get(i).copied();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
+    let scan = Scan {
+        bytes: text.as_bytes(),
+    };
+    let mut ranges = Vec::new();
     let mut i = 0;
-    while let Some(b) = at(i) {
-        // A name starts here: a name byte not preceded by one.
-        let preceded = i.checked_sub(1).and_then(at).is_some_and(is_name_byte);
-        if !is_name_byte(b) || preceded {
+    while i < scan.bytes.len() {
+        if !scan.name_starts(i) {
             i += 1;
             continue;
         }
         let start = i;
-        while at(i).is_some_and(is_name_byte) {
-            i += 1;
-        }
+        i = scan.name_end(i);
         // Names are ASCII, so these are character boundaries.
         if !is_secret_name(text.get(start..i).unwrap_or_default()) {
             continue;
         }
-        // Past the name: an optional closing quote, spaces, '=' or ':', spaces, an opening quote.
-        let mut j = i;
-        if at(j) == Some(b'"') {
-            j += 1;
+        if let Some((from, to)) = scan.value_after(i) {
+            ranges.push((from, to));
+            // Nothing inside a secret is read as a name.
+            i = i.max(to);
+        } else {
+            scan.named_values(start, &mut ranges);
         }
-        while at(j) == Some(b' ') {
-            j += 1;
-        }
-        if !matches!(at(j), Some(b'=' | b':')) {
+    }
+    ranges.retain(|(from, to)| to > from);
+    ranges.sort_unstable();
+    // Every range starts and ends at an ASCII delimiter or the end: character boundaries.
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (from, to) in ranges {
+        if to <= copied {
             continue;
         }
-        j += 1;
-        while at(j) == Some(b' ') {
-            j += 1;
-        }
-        if at(j) == Some(b'"') {
-            j += 1;
-        }
-        let value_start = j;
-        while at(j).is_some_and(|b| !ends_value(b)) {
-            j += 1;
-        }
-        // The value ends at an ASCII delimiter or the end: boundaries again.
-        if j > value_start {
-            out.push_str(text.get(copied..value_start).unwrap_or_default());
+        if from >= copied {
+            out.push_str(text.get(copied..from).unwrap_or_default());
             out.push_str(REDACTED);
-            copied = j;
         }
-        i = j;
+        copied = to;
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     out
@@ -626,6 +894,40 @@ mod tests {
             .with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT")
             .with_header("Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT");
         assert_eq!(r.retry_after(), Some(30));
+        // The answer's own Date wins over the time given.
+        assert_eq!(r.retry_after_at(0), Some(30));
+        assert_eq!(r.retry_after_at(u64::MAX), Some(30));
+    }
+
+    /// Without a `Date`, an HTTP-date `Retry-After` is not counted from the local clock: the
+    /// core reads no clock unless asked. With the old fallback to the system clock, a date
+    /// years in the past gave `Some(0)` and one far in the future a huge number, both depending
+    /// on when the test ran.
+    #[cfg(feature = "std")]
+    #[test]
+    fn retry_after_never_reads_the_clock() {
+        const AT: &str = "Sun, 06 Nov 1994 08:50:07 GMT";
+        const AT_SECS: u64 = 784_111_807;
+        for date in [None, Some("soon"), Some("")] {
+            let mut r = Response::new(503, b"").with_header("Retry-After", AT);
+            if let Some(date) = date {
+                r = r.with_header("Date", date);
+            }
+            assert_eq!(r.retry_after(), None, "{date:?}");
+            assert_eq!(error_of(r).retry_after, None, "{date:?}");
+            assert!(!error_of(r).to_string().contains("retry after"), "{date:?}");
+            // Counted from the time the caller gives, and only then.
+            assert_eq!(r.retry_after_at(AT_SECS - 30), Some(30), "{date:?}");
+            assert_eq!(r.retry_after_at(AT_SECS + 30), Some(0), "{date:?}");
+        }
+        let far =
+            Response::new(503, b"").with_header("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(far.retry_after(), None);
+        let r = Response::new(429, b"").with_header("Retry-After", "7");
+        assert_eq!((r.retry_after(), r.retry_after_at(123)), (Some(7), Some(7)));
+        let r = Response::new(429, b"").with_header("Retry-After", "later");
+        assert_eq!((r.retry_after(), r.retry_after_at(123)), (None, None));
+        assert_eq!(Response::new(429, b"").retry_after_at(123), None);
     }
 
     #[test]
@@ -675,6 +977,148 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(redact_secrets(input), expected, "{input}");
+        }
+    }
+
+    /// Each of these leaked (part of) a secret: a quoted value cut at a space, a comma or an
+    /// escaped quote; single-quoted values; HTML forms; names ending in `_token`.
+    #[test]
+    fn quoted_html_and_token_named_secrets_do_not_leak() {
+        let cases = [
+            (
+                r#"{"password": "correct horse battery", "user": "ann"}"#,
+                r#"{"password": "[redacted]", "user": "ann"}"#,
+                "horse",
+            ),
+            (
+                r#"{"token_secret": "ab\"cdSECRET", "ok": true}"#,
+                r#"{"token_secret": "[redacted]", "ok": true}"#,
+                "SECRET",
+            ),
+            (
+                r#"OAuth realm="r", oauth_signature="ab cd", oauth_nonce="n""#,
+                r#"OAuth realm="r", oauth_signature="[redacted]", oauth_nonce="n""#,
+                "cd",
+            ),
+            (
+                r#"OAuth oauth_verifier="a,b\\", oauth_nonce="n""#,
+                r#"OAuth oauth_verifier="[redacted]", oauth_nonce="n""#,
+                "a,b",
+            ),
+            (
+                "{'oauth_token': 'public', 'oauth_token_secret': 'LEAK10'}",
+                "{'oauth_token': 'public', 'oauth_token_secret': '[redacted]'}",
+                "LEAK10",
+            ),
+            (
+                r#"<form><input type="hidden" name="oauth_token_secret" value="LEAK3"><input name="oauth_token" value="public"></form>"#,
+                r#"<form><input type="hidden" name="oauth_token_secret" value="[redacted]"><input name="oauth_token" value="public"></form>"#,
+                "LEAK3",
+            ),
+            (
+                "<input value='LEAK4' type=hidden name='oauth_verifier'>",
+                "<input value='[redacted]' type=hidden name='oauth_verifier'>",
+                "LEAK4",
+            ),
+            (
+                "<INPUT NAME=access_token VALUE=LEAK5><p>next</p>",
+                "<INPUT NAME=access_token VALUE=[redacted]><p>next</p>",
+                "LEAK5",
+            ),
+            (
+                r#"<meta name="csrf-token" content="LEAK6"><title>Sign in</title>"#,
+                r#"<meta name="csrf-token" content="[redacted]"><title>Sign in</title>"#,
+                "LEAK6",
+            ),
+            (
+                r#"[{"name": "refresh_token", "value": "LEAK7"}, {"name": "scope", "value": "read"}]"#,
+                r#"[{"name": "refresh_token", "value": "[redacted]"}, {"name": "scope", "value": "read"}]"#,
+                "LEAK7",
+            ),
+            (
+                "access_token=LEAK8&token_type=bearer&expires_in=3600",
+                "access_token=[redacted]&token_type=bearer&expires_in=3600",
+                "LEAK8",
+            ),
+            (
+                r#"{"accessToken": "LEAK9", "refreshToken": "LEAK9", "idToken": "LEAK9", "tokenType": "bearer"}"#,
+                r#"{"accessToken": "[redacted]", "refreshToken": "[redacted]", "idToken": "[redacted]", "tokenType": "bearer"}"#,
+                "LEAK9",
+            ),
+            (
+                "X-Auth-Token: LEAK11\nX-Request-Id: 7",
+                "X-Auth-Token: [redacted]\nX-Request-Id: 7",
+                "LEAK11",
+            ),
+            (
+                "oauth_session_handle=LEAK12&oauth_expires_in=3600",
+                "oauth_session_handle=[redacted]&oauth_expires_in=3600",
+                "LEAK12",
+            ),
+            (
+                "{\"password\":\n  \"LEAK13\"}",
+                "{\"password\":\n  \"[redacted]\"}",
+                "LEAK13",
+            ),
+            // No closing quote: everything after the opening one goes.
+            (
+                r#"{"client_secret": "LEAK14, more"#,
+                r#"{"client_secret": "[redacted]"#,
+                "LEAK14",
+            ),
+        ];
+        for (input, expected, secret) in cases {
+            let redacted = redact_secrets(input);
+            assert_eq!(redacted, expected, "{input}");
+            assert!(!redacted.contains(secret), "{input}");
+            assert!(!body_excerpt(input.as_bytes()).contains(secret), "{input}");
+            let shown = error_of(Response::new(400, input.as_bytes())).to_string();
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "token",
+            "TOKEN",
+            "oauth_token_secret",
+            "client_secret",
+            "oauth_verifier",
+            "oauth_signature",
+            "password",
+            "passwd",
+            "oauth_session_handle",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "X-Auth-Token",
+            "session.token",
+            "accessToken",
+            "refreshToken",
+            "idToken",
+            "api_key",
+            "X-API-Key",
+            "apikey",
+            "private_key",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "oauth_token",
+            "OAUTH_TOKEN",
+            "oauth_consumer_key",
+            "oauth_callback_confirmed",
+            "token_type",
+            "tokenType",
+            "tokens",
+            "mytoken",
+            "TOKEN_",
+            "key",
+            "user",
+            "",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
         }
     }
 

@@ -139,6 +139,12 @@ impl<'a> SecretStr<'a> {
     pub fn into_secret(mut self) -> Secret {
         Secret(core::mem::take(&mut self.0).into_owned())
     }
+
+    /// The value, no longer cleared on drop: for a value decoded as a possible secret that turned
+    /// out to be public (a token, a problem report).
+    pub(crate) fn into_public(mut self) -> Cow<'a, str> {
+        core::mem::take(&mut self.0)
+    }
 }
 
 impl fmt::Debug for SecretStr<'_> {

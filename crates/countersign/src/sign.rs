@@ -9,7 +9,7 @@ use core::fmt;
 use zeroize::Zeroize;
 
 use crate::base_string::{self, EncodedParam, enc_cow};
-use crate::encode::{encode, encoded_len, push_encoded_with_len};
+use crate::encode::{encode, encoded_len, needs_no_encoding, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
 use crate::signature::{Computed, Keyed, SigningKey};
 use crate::transport::check_cleartext_allowed;
@@ -21,10 +21,14 @@ use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCre
 /// with the same credentials, [`prepare`](Self::prepare) a [`PreparedSigner`] instead.
 ///
 /// Parameters appear in a fixed order: `realm`, `oauth_consumer_key`, `oauth_token`,
-/// `oauth_signature_method`, `oauth_callback`, an extension parameter, `oauth_version`,
-/// `oauth_timestamp`, `oauth_nonce`, `oauth_verifier`, `oauth_signature`: the secrets last, so
-/// that one tail of the header holds all of them. Every name and value is percent-encoded; the realm is a quoted
-/// string.
+/// `oauth_signature_method`, `oauth_callback`, `oauth_version`, `oauth_timestamp`,
+/// `oauth_nonce`, an extension parameter, `oauth_verifier`, `oauth_signature`: the secrets last
+/// (an extension parameter such as `oauth_session_handle` may be one), so that one tail of the
+/// header holds all of them and is cleared when the header is dropped. Every name and value is
+/// percent-encoded; the realm is a quoted string.
+///
+/// `Debug` shows the public parameters and redacts the secrets: the credentials' secrets, the
+/// verifier and the extension parameter's value.
 ///
 /// The RFC 5849 section 2.1 temporary-credentials request:
 ///
@@ -49,7 +53,7 @@ use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCre
 /// );
 /// # Ok::<(), countersign::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[must_use = "a Signer does nothing until `sign` or `prepare` is called"]
 pub struct Signer<'a> {
     client: &'a ClientCredentials,
@@ -111,7 +115,9 @@ impl<'a> Signer<'a> {
 
     /// Sends one protocol parameter of an OAuth extension, such as `oauth_session_handle` (the
     /// session extension's renewal) or `oauth_body_hash`. Its name must start with `oauth_` and
-    /// not be one the signer writes itself; it goes after `oauth_callback`.
+    /// not be one the signer writes itself. Its value is treated as a secret (the session handle
+    /// is a credential): it goes after `oauth_nonce`, in the tail of the header that is cleared
+    /// on drop, and `Debug` redacts it.
     pub const fn extension_param(mut self, name: &'a str, value: &'a str) -> Self {
         self.extension = Some((name, value));
         self
@@ -152,6 +158,7 @@ impl<'a> Signer<'a> {
         self
     }
 
+    /// Every fixed protocol parameter, the extension included: what is validated and signed.
     fn head(&self) -> Head<'a> {
         Head {
             realm: self.realm,
@@ -164,6 +171,15 @@ impl<'a> Signer<'a> {
         }
     }
 
+    /// The public start of the header: the fixed parameters without the extension, which is
+    /// written in the [`Tail`] with the other secrets.
+    fn public_head(&self) -> Head<'a> {
+        Head {
+            extension: None,
+            ..self.head()
+        }
+    }
+
     fn key(&self) -> SigningKey<'a> {
         SigningKey::new(
             self.client.secret(),
@@ -173,6 +189,7 @@ impl<'a> Signer<'a> {
 
     fn tail(&self, computed: Option<Computed>) -> Tail<'a> {
         Tail {
+            extension: self.extension,
             verifier: self.verifier.map(Secret::expose_secret),
             key: self.key(),
             computed,
@@ -201,9 +218,15 @@ impl<'a> Signer<'a> {
                 .protocol_params()
                 .chain(fresh)
                 .chain(verifier)
-                .map(|(n, v)| (enc_cow(Cow::Borrowed(n)), enc_cow(Cow::Borrowed(v)))),
+                .map(|(n, v)| (encoded_exactly(n), encoded_exactly(v))),
         );
         base_string::write(&mut mac, request.method(), &url, &mut params);
+        // The encoded copies of the verifier and the extension value (and, alike, the rest).
+        for (_, value) in &mut params {
+            if let Cow::Owned(value) = value {
+                value.zeroize();
+            }
+        }
         Ok(Some(mac.finish()))
     }
 
@@ -244,8 +267,9 @@ impl<'a> Signer<'a> {
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
         let head = self.head();
         head.validate()?;
-        let mut prefix = String::with_capacity(head.encoded_len() + TIMESTAMP_OPEN.len());
-        head.write_to(&mut prefix)?;
+        let public = self.public_head();
+        let mut prefix = String::with_capacity(public.encoded_len() + TIMESTAMP_OPEN.len());
+        public.write_to(&mut prefix)?;
         prefix.push_str(TIMESTAMP_OPEN);
         let tail = self.tail(None);
         let mut suffix = String::with_capacity(1 + tail.encoded_len());
@@ -257,7 +281,7 @@ impl<'a> Signer<'a> {
             }
             Some(keyed) => {
                 // The signature changes with every request: the suffix stops at its opening quote.
-                tail.write_verifier(&mut suffix)?;
+                tail.write_before_signature(&mut suffix)?;
                 suffix.push_str(SIGNATURE_OPEN);
                 let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
                 Some(Box::new(PreparedHmac::new(
@@ -276,13 +300,65 @@ impl<'a> Signer<'a> {
     }
 }
 
+impl fmt::Debug for Signer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// An extension parameter: its name, and its value redacted.
+        struct Extension<'n>(&'n str);
+        impl fmt::Debug for Extension<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "({:?}, [redacted])", self.0)
+            }
+        }
+        f.debug_struct("Signer")
+            .field("client", self.client)
+            .field("token", &self.token)
+            .field("method", &self.method)
+            .field("realm", &self.realm)
+            .field("callback", &self.callback)
+            .field(
+                "extension",
+                &self.extension.map(|(name, _)| Extension(name)),
+            )
+            .field("verifier", &self.verifier)
+            .field("version", &self.version)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+/// `value` percent-encoded: borrowed when nothing needs encoding (as
+/// [`enc_cow`](base_string::enc_cow)), else in one allocation of exactly its length, so that an
+/// encoded secret leaves no partial copy behind in a buffer that grew.
+fn encoded_exactly(value: &str) -> Cow<'_, str> {
+    if needs_no_encoding(value) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(encoded_len(value));
+    // Writing to a String cannot fail.
+    let _ = encode(value).write_to(&mut out);
+    Cow::Owned(out)
+}
+
+/// Counts the bytes of a base string instead of keeping them.
+struct Count(usize);
+
+impl base_string::Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 += bytes.len();
+    }
+}
+
 const TIMESTAMP_OPEN: &str = ", oauth_timestamp=\"";
 
 const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
 
-/// The secret end of a header: `oauth_verifier` (if any) and `oauth_signature`.
+/// The secret end of a header: the extension parameter and `oauth_verifier` (if any), and
+/// `oauth_signature`.
 #[derive(Clone, Copy)]
 struct Tail<'a> {
+    extension: Option<(&'a str, &'a str)>,
     verifier: Option<&'a str>,
     key: SigningKey<'a>,
     /// The HMAC signature; `None` for PLAINTEXT, which is written from the key.
@@ -290,7 +366,15 @@ struct Tail<'a> {
 }
 
 impl Tail<'_> {
-    fn write_verifier<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+    /// Writes the extension parameter and the verifier, each `, name="value"`.
+    fn write_before_signature<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if let Some((name, value)) = self.extension {
+            out.write_str(", ")?;
+            encode(name).write_to(out)?;
+            out.write_str("=\"")?;
+            encode(value).write_to(out)?;
+            out.write_char('"')?;
+        }
         match self.verifier {
             Some(verifier) => header::write_param(out, "oauth_verifier", verifier),
             None => Ok(()),
@@ -298,7 +382,7 @@ impl Tail<'_> {
     }
 
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        self.write_verifier(out)?;
+        self.write_before_signature(out)?;
         out.write_str(SIGNATURE_OPEN)?;
         match &self.computed {
             Some(signature) => encode(signature.as_str()).write_to(out)?,
@@ -308,7 +392,10 @@ impl Tail<'_> {
     }
 
     fn encoded_len(&self) -> usize {
-        self.verifier
+        self.extension.map_or(0, |(n, v)| {
+            ", =\"\"".len() + encoded_len(n) + encoded_len(v)
+        }) + self
+            .verifier
             .map_or(0, |v| header::param_len("oauth_verifier", v))
             + header::param_len("oauth_signature", "")
             + match &self.computed {
@@ -320,7 +407,8 @@ impl Tail<'_> {
 
 /// A header signed by [`Signer::sign`], written on demand.
 ///
-/// `Debug` redacts every secret.
+/// `Debug` redacts every secret: those of the [`Signer`], and the signature (for PLAINTEXT, the
+/// secrets themselves; an HMAC signature is redacted alike).
 #[derive(Clone, Copy, Debug)]
 #[must_use = "a signed header is only useful once written"]
 pub struct SignedHeader<'a> {
@@ -329,10 +417,11 @@ pub struct SignedHeader<'a> {
 }
 
 impl SignedHeader<'_> {
-    /// Writes the public part: everything before the verifier and signature.
+    /// Writes the public part: everything before the extension parameter, the verifier and the
+    /// signature.
     fn write_public<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         let s = &self.signer;
-        s.head().write_to(out)?;
+        s.public_head().write_to(out)?;
         if let Some(ts) = s.timestamp {
             out.write_str(TIMESTAMP_OPEN)?;
             out.write_str(itoa::Buffer::new().format(ts))?;
@@ -357,7 +446,7 @@ impl SignedHeader<'_> {
     #[must_use]
     pub fn len(&self) -> usize {
         let s = &self.signer;
-        s.head().encoded_len()
+        s.public_head().encoded_len()
             + s.timestamp.map_or(0, |ts| {
                 TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
             })
@@ -421,6 +510,7 @@ impl SignedHeader<'_> {
     }
 
     /// The header value, in one allocation of exactly the right size.
+    #[must_use]
     pub fn to_authorization(&self) -> Authorization {
         let mut out = String::with_capacity(self.len());
         // Writing to a String cannot fail.
@@ -540,17 +630,28 @@ impl<'a> Few<'a> {
 
 impl PreparedHmac {
     /// Encodes and sorts the fixed protocol parameters (raw) once.
+    ///
+    /// The values may be secrets (the verifier, an extension parameter such as
+    /// `oauth_session_handle`): each buffer is allocated at its final size, so that no copy is
+    /// left behind when one grows, and all of them are cleared on drop.
     fn new<'p>(keyed: Keyed, params: impl Iterator<Item = (&'p str, &'p str)>) -> Self {
         let mut pairs: Vec<(String, String)> = params
             .map(|(n, v)| {
                 (
-                    enc_cow(Cow::Borrowed(n)).into_owned(),
-                    enc_cow(Cow::Borrowed(v)).into_owned(),
+                    encoded_exactly(n).into_owned(),
+                    encoded_exactly(v).into_owned(),
                 )
             })
             .collect();
         pairs.sort_unstable();
-        let mut joined = Vec::new();
+        let mut length = Count(0);
+        for (i, (name, value)) in pairs.iter().enumerate() {
+            if i > 0 {
+                base_string::Sink::put(&mut length, b"%26");
+            }
+            base_string::put_param(&mut length, name, value);
+        }
+        let mut joined = Vec::with_capacity(length.0);
         let fixed: Vec<FixedParam> = pairs
             .into_iter()
             .map(|(name, value)| {
@@ -567,6 +668,7 @@ impl PreparedHmac {
                 }
             })
             .collect();
+        debug_assert_eq!(joined.len(), joined.capacity(), "joined grew");
         let before = |name: &str| {
             fixed
                 .iter()
@@ -853,6 +955,18 @@ impl Drop for PreparedSigner {
     }
 }
 
+impl Drop for PreparedHmac {
+    /// The fixed parameters hold the verifier and the extension parameter's value, in both
+    /// forms; the keyed MAC clears itself.
+    fn drop(&mut self) {
+        for param in &mut self.fixed {
+            param.name.zeroize();
+            param.value.zeroize();
+        }
+        self.joined.zeroize();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -867,9 +981,97 @@ mod tests {
             assert!(secret.contains(s), "{secret}");
         }
         assert!(
-            secret.starts_with(", oauth_verifier=") || secret.starts_with(", oauth_signature="),
+            secret.starts_with(", oauth_verifier=")
+                || secret.starts_with(", oauth_signature=")
+                || secret.starts_with(", oauth_session_handle="),
             "{secret}"
         );
+    }
+
+    /// The session handle of a renewal request is a credential: it goes in the cleared tail, for
+    /// every method and both signers, and a provider still reads and verifies it there.
+    #[test]
+    fn an_extension_parameter_is_in_the_cleared_tail_and_verifies() {
+        use crate::verify::{MemoryNonceStore, Verifier, lookup_fn};
+
+        let client = ClientCredentials::new("ck", "CONSUMERSECRET");
+        let token = TokenCredentials::new("tok", "TOKENSECRET");
+        let verifier = Secret::new("VERIFIER");
+        let request = Request::post(URL);
+        let lookup = lookup_fn(
+            |key| (key == "ck").then(|| Secret::new("CONSUMERSECRET")),
+            |_, token| (token == "tok").then(|| Secret::new("TOKENSECRET")),
+        );
+        for &method in SignatureMethod::ALL {
+            for with_verifier in [false, true] {
+                let mut signer = Signer::new(&client)
+                    .token(&token)
+                    .signature_method(method)
+                    .extension_param("oauth_session_handle", "HANDLE/SECRET")
+                    .timestamp(1_700_000_000)
+                    .nonce("n");
+                let mut secrets = alloc::vec!["HANDLE%2FSECRET"];
+                if method == SignatureMethod::Plaintext {
+                    secrets.extend(["CONSUMERSECRET", "TOKENSECRET"]);
+                }
+                if with_verifier {
+                    signer = signer.verifier(&verifier);
+                    secrets.push("VERIFIER");
+                }
+                let signed = signer.sign(&request).unwrap();
+                let dump = alloc::format!("{signer:?} {signed:?}");
+                assert!(!dump.contains("HANDLE"), "{dump}");
+                assert!(dump.contains("oauth_session_handle"), "{dump}");
+                let one_shot = signed.to_authorization();
+                assert_split(&one_shot, &secrets);
+                let prepared = signer
+                    .prepare()
+                    .unwrap()
+                    .authorize(&request, 1_700_000_000, "n")
+                    .unwrap();
+                assert_split(&prepared, &secrets);
+                assert_eq!(one_shot, prepared, "{method}");
+                let verified = Verifier::new()
+                    .verify(
+                        &request,
+                        Some(one_shot.as_str()),
+                        1_700_000_000,
+                        &lookup,
+                        &mut MemoryNonceStore::new(300, 10),
+                    )
+                    .unwrap();
+                assert!(
+                    verified
+                        .extension("oauth_session_handle")
+                        .unwrap()
+                        .ct_eq("HANDLE/SECRET"),
+                    "{method}"
+                );
+            }
+        }
+    }
+
+    /// `Debug` of a signed header never shows the signature, PLAINTEXT (the secrets themselves)
+    /// or HMAC.
+    #[test]
+    fn debug_of_a_signed_header_redacts_the_signature() {
+        let client = ClientCredentials::new("ck", "cs");
+        let request = Request::post(URL);
+        for &method in SignatureMethod::ALL {
+            let signed = Signer::new(&client)
+                .signature_method(method)
+                .timestamp(9)
+                .nonce("n")
+                .sign(&request)
+                .unwrap();
+            let header = signed.to_authorization();
+            let (_, signature) = header.as_str().split_once("oauth_signature=\"").unwrap();
+            let signature = signature.trim_end_matches('"');
+            let dump = alloc::format!("{signed:?} {signed:#?}");
+            assert!(!dump.contains(signature), "{method}: {dump}");
+            let decoded = crate::encode::decode(signature).unwrap();
+            assert!(!dump.contains(&*decoded), "{method}: {dump}");
+        }
     }
 
     #[test]

@@ -240,9 +240,11 @@ pub(crate) struct Computed {
     len: u8,
 }
 
+/// Redacted, as every signature is ([`SignedHeader`](crate::SignedHeader)'s `Debug` prints this
+/// type): a PLAINTEXT signature is the secrets themselves.
 impl fmt::Debug for Computed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Computed").field(&self.as_str()).finish()
+        f.write_str("Computed([redacted])")
     }
 }
 
@@ -308,6 +310,7 @@ mod keyed {
     use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
     use hmac::digest::consts::U64;
     use hmac::digest::typenum::Unsigned;
+    use zeroize::Zeroize;
 
     /// Both hashes work in blocks of 64 bytes.
     type Block = Array<u8, U64>;
@@ -318,6 +321,10 @@ mod keyed {
     /// The base string arrives in many short pieces: they are gathered here into the hash's own
     /// 64-byte block, which is compressed as soon as it fills, so that each byte is copied once
     /// and no hashing buffer is copied or consulted per piece.
+    ///
+    /// Cleared on drop: the hash states after the pads stand in for the key (the `zeroize`
+    /// features of `sha1` and `sha2` clear them), and the pending block holds base-string bytes
+    /// (the verifier, an extension parameter such as `oauth_session_handle`).
     #[derive(Clone)]
     pub(crate) struct Keyed {
         core: Core,
@@ -336,6 +343,16 @@ mod keyed {
     }
 
     const BLOCK: usize = U64::USIZE;
+
+    /// The hash states in [`Core`] clear themselves on drop: this does not compile without the
+    /// `zeroize` features of `sha1` and `sha2`.
+    const _: () = {
+        const fn clears_itself<T: zeroize::ZeroizeOnDrop>() {}
+        #[cfg(feature = "hmac-sha1")]
+        clears_itself::<<sha1::Sha1 as hmac::EagerHash>::Core>();
+        #[cfg(feature = "hmac-sha256")]
+        clears_itself::<<sha2::Sha256 as hmac::EagerHash>::Core>();
+    };
 
     impl Core {
         #[inline]
@@ -413,6 +430,14 @@ mod keyed {
                 #[cfg(feature = "hmac-sha256")]
                 Core::Sha256(core) => finalize(core, pending, out),
             }
+        }
+    }
+
+    impl Drop for Keyed {
+        fn drop(&mut self) {
+            // The hash states clear themselves (`sha1`/`sha2` with `zeroize`).
+            self.block.as_mut_slice().zeroize();
+            self.len.zeroize();
         }
     }
 

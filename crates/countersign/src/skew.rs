@@ -17,6 +17,7 @@
 
 use crate::Error;
 use crate::clock::Clock;
+use crate::error::DATE;
 use crate::response::Response;
 
 /// Offsets up to this many seconds are normal drift and never cause a retry.
@@ -26,13 +27,14 @@ pub const DEFAULT_THRESHOLD: u64 = 30;
 /// since the Unix epoch.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] naming `Date` when the value is not an HTTP date.
+/// [`Error::InvalidValue`] naming `Date` when the value is not an HTTP date (its message says so,
+/// and what an HTTP date looks like).
 pub fn parse_http_date(value: &str) -> Result<u64, Error> {
-    let time = httpdate::parse_http_date(value.trim())
-        .map_err(|_| Error::InvalidValue { name: "Date" })?;
+    let time =
+        httpdate::parse_http_date(value.trim()).map_err(|_| Error::InvalidValue { name: DATE })?;
     time.duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .map_err(|_| Error::InvalidValue { name: "Date" })
+        .map_err(|_| Error::InvalidValue { name: DATE })
 }
 
 /// The provider's clock minus ours, in seconds, from its `Date` header.
@@ -50,7 +52,7 @@ pub fn parse_http_date(value: &str) -> Result<u64, Error> {
 pub fn clock_offset(date: &str, local_now: u64) -> Result<i64, Error> {
     let theirs = i128::from(parse_http_date(date)?);
     let offset = theirs - i128::from(local_now);
-    i64::try_from(offset).map_err(|_| Error::InvalidValue { name: "Date" })
+    i64::try_from(offset).map_err(|_| Error::InvalidValue { name: DATE })
 }
 
 /// The offset to retry with, per the policy above: `Some` only for a 401 whose `Date` is more
@@ -314,6 +316,26 @@ mod tests {
             parse_http_date("yesterday"),
             Err(Error::InvalidValue { name: "Date" })
         );
+    }
+
+    /// An HTTP date holds commas: the message says the value is not one, not that it holds a
+    /// character a header cannot carry.
+    #[test]
+    fn a_bad_date_is_called_what_it_is() {
+        for bad in [
+            "yesterday",
+            "Sun, 06 Nov 1994 08:49:37",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
+            let message = alloc::string::ToString::to_string(&parse_http_date(bad).unwrap_err());
+            assert!(message.starts_with("Date is not an HTTP date"), "{message}");
+            assert!(message.contains("IMF-fixdate"), "{message}");
+            assert!(
+                message.contains("Sun, 06 Nov 1994 08:49:37 GMT"),
+                "{message}"
+            );
+            assert!(!message.contains("cannot be sent"), "{message}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use alloc::borrow::Cow;
 use core::fmt;
 
-use crate::form::{Flavor, RawPairs, decoded_pairs};
+use crate::form::{Flavor, RawPairs, decoded_pairs_where};
 use crate::{Context, Error, SecretStr, TokenCredentials};
 
 const CONTEXT: Context = Context::TokenResponse;
@@ -35,11 +35,8 @@ pub struct TokenResponse<'a> {
     callback_confirmed: Option<bool>,
 }
 
-fn set_once<'a>(
-    slot: &mut Option<Cow<'a, str>>,
-    value: Cow<'a, str>,
-    name: &'static str,
-) -> Result<(), Error> {
+/// Fills `slot`, or refuses a second value (which is dropped: a [`SecretStr`] is cleared).
+fn set_once<T>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), Error> {
     if slot.is_some() {
         return Err(Error::DuplicateParameter {
             context: CONTEXT,
@@ -85,18 +82,28 @@ impl<'a> TokenResponse<'a> {
             let name = Flavor::Form
                 .decode(raw_name)
                 .map_err(|e| Error::decode(CONTEXT, e))?;
-            let value = Flavor::Form
-                .decode(raw_value)
-                .map_err(|e| Error::decode(CONTEXT, e))?;
+            // Every value is held as a secret from the moment it is decoded, so that whatever
+            // path leaves this loop (a duplicate, a later error, a parameter that is not ours
+            // such as `oauth_session_handle`) clears the decoded copy; the public ones are let
+            // out below.
+            let value = SecretStr::new(
+                Flavor::Form
+                    .decode(raw_value)
+                    .map_err(|e| Error::decode(CONTEXT, e))?,
+            );
             match &*name {
-                "oauth_token" => set_once(&mut token, value, "oauth_token")?,
+                "oauth_token" => set_once(&mut token, value.into_public(), "oauth_token")?,
                 "oauth_token_secret" => set_once(&mut secret, value, "oauth_token_secret")?,
                 "oauth_callback_confirmed" => {
-                    set_once(&mut confirmed, value, "oauth_callback_confirmed")?;
+                    set_once(
+                        &mut confirmed,
+                        value.into_public(),
+                        "oauth_callback_confirmed",
+                    )?;
                 }
-                "oauth_problem" => set_once(&mut problem, value, "oauth_problem")?,
+                "oauth_problem" => set_once(&mut problem, value.into_public(), "oauth_problem")?,
                 "oauth_problem_advice" => {
-                    set_once(&mut advice, value, "oauth_problem_advice")?;
+                    set_once(&mut advice, value.into_public(), "oauth_problem_advice")?;
                 }
                 _ => {}
             }
@@ -124,7 +131,7 @@ impl<'a> TokenResponse<'a> {
         Ok(Self {
             body,
             token,
-            token_secret: SecretStr::new(secret),
+            token_secret: secret,
             callback_confirmed: confirmed.map(|c| c == "true"),
         })
     }
@@ -162,18 +169,28 @@ impl<'a> TokenResponse<'a> {
     }
 
     /// The first value of any parameter other than `oauth_token_secret`, decoded.
+    ///
+    /// # Security
+    /// Some of these are credentials (`oauth_session_handle`): a decoded value is a copy that is
+    /// not cleared on drop, so keep it in a [`Secret`](crate::Secret) (`Secret::from`).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<Cow<'a, str>> {
         if name == "oauth_token_secret" {
             return None;
         }
-        decoded_pairs(self.body, Flavor::Form).find_map(|(n, v)| (n == name).then_some(v))
+        // Only the value asked for is decoded: no other (the token secret among them) is copied.
+        decoded_pairs_where(self.body, Flavor::Form, move |n| n == name)
+            .next()
+            .map(|(_, v)| v)
     }
 
     /// The parameters other than `oauth_token`, `oauth_token_secret` and
     /// `oauth_callback_confirmed`, decoded, in the order sent.
+    ///
+    /// # Security
+    /// As [`get`](Self::get): some of them are credentials.
     pub fn extra(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + 'a {
-        decoded_pairs(self.body, Flavor::Form).filter(|(n, _)| !OWN.contains(&&**n))
+        decoded_pairs_where(self.body, Flavor::Form, |n| !OWN.contains(&n))
     }
 
     /// The token and its secret as owned credentials.

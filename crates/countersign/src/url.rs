@@ -9,10 +9,12 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct UrlParts<'a> {
     pub(crate) scheme: &'a str,
-    /// The host as written: an IPv6 literal keeps its brackets.
+    /// The host as written: an IPv6 literal keeps its brackets. Never empty, and never holds
+    /// `%` or `\` (see [`split`]).
     pub(crate) host: &'a str,
-    /// The port as written, if any (`""` for a bare `:`).
-    pub(crate) port: Option<&'a str>,
+    /// The port, 1 to 65535, as a number (`080` is 80); `None` when there is none or it is empty
+    /// (a bare `:`).
+    pub(crate) port: Option<u16>,
     /// The path as written (`""` when there is none).
     pub(crate) path: &'a str,
     pub(crate) query: Option<&'a str>,
@@ -22,14 +24,15 @@ const fn invalid(reason: &'static str) -> Error {
     Error::InvalidUrl { reason }
 }
 
-/// The bytes [`split`] stops at: the delimiters it looks for, spaces and control characters.
+/// The bytes [`split`] stops at: the delimiters it looks for, `\`, spaces and control characters.
 // b < 256 always indexes the 256-entry table.
 #[allow(clippy::indexing_slicing)]
 const SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = b <= 0x20 || b == 0x7f || matches!(b as u8, b':' | b'/' | b'?' | b'#' | b'@');
+        table[b] =
+            b <= 0x20 || b == 0x7f || matches!(b as u8, b':' | b'/' | b'?' | b'#' | b'@' | b'\\');
         b += 1;
     }
     table
@@ -43,6 +46,21 @@ fn is_special(b: u8) -> bool {
 }
 
 /// Splits an absolute `scheme://authority/path?query#fragment` URL.
+///
+/// The host found must be the one an HTTP client connects to, whichever URL grammar it follows:
+/// the cleartext rule ([`check_cleartext_allowed`]) trusts it. So what WHATWG URL parsers (the
+/// `url` crate under reqwest, browsers) and RFC 3986 parsers read differently is refused rather
+/// than guessed at:
+///
+/// - a `\` in the authority: WHATWG reads it as `/` in `http` and `https` URLs, so that
+///   `http://evil.example\@127.0.0.1/` goes to `evil.example`, while RFC 3986 sees the host
+///   `127.0.0.1`;
+/// - more than one `@` in the authority: parsers disagree on which one ends the userinfo;
+/// - a `%` in the host: WHATWG decodes it (`127.0.0.%31` is `127.0.0.1`), RFC 3986 does not;
+/// - spaces and control characters anywhere: WHATWG drops tabs and newlines (`ht\tp://` is
+///   `http://`), RFC 3986 forbids them.
+///
+/// The port must be a number from 1 to 65535.
 pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
     // One pass finds every delimiter and any control character: on the signing hot path this
     // costs less than a search per delimiter.
@@ -52,6 +70,8 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
     let mut slash = None;
     let mut at = None;
     let mut port_colon = None;
+    let mut second_at = false;
+    let mut backslash = false;
     let mut control = false;
     for (i, &b) in url.as_bytes().iter().enumerate() {
         if !is_special(b) {
@@ -67,9 +87,11 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
             // The first `:` after the userinfo's last `@`.
             b':' if in_authority && port_colon.is_none() => port_colon = Some(i),
             b'@' if in_authority => {
+                second_at |= at.is_some();
                 at = Some(i);
                 port_colon = None;
             }
+            b'\\' if in_authority => backslash = true,
             // The first `/` of the authority's end.
             b'/' if in_authority => slash = Some(i),
             b'?' if question.is_none() && hash.is_none() => question = Some(i),
@@ -96,6 +118,16 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
             "control characters and spaces must be percent-encoded",
         ));
     }
+    if backslash {
+        return Err(invalid(
+            "'\\' before the path: browsers and most HTTP clients read it as '/', so the host would not be the one checked; use '/' to end the host, or write %5C in a user name or password",
+        ));
+    }
+    if second_at {
+        return Err(invalid(
+            "more than one '@' before the path: HTTP clients disagree on where the host starts; write '@' in a user name or password as %40",
+        ));
+    }
     // Every index found is that of an ASCII byte, so every slice below is on a boundary; a
     // valid scheme holds no `?` or `#`, so they come after `://`.
     let end = url.len();
@@ -119,7 +151,51 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
             None => (host_port, None),
         }
     };
-    checked(UrlParts {
+    checked(scheme, host, port, path, query)
+}
+
+/// An IPv6 host in brackets and the port after it, if any.
+fn bracketed(host_port: &str) -> Result<(&str, Option<&str>), Error> {
+    let end = host_port.find(']').ok_or(invalid(
+        "an IPv6 host lacks its closing ']': write it as [::1] or [::1]:8080",
+    ))?;
+    let (host, rest) = host_port.split_at(end + 1);
+    let port = match rest.strip_prefix(':') {
+        Some(port) => Some(port),
+        None if rest.is_empty() => None,
+        None => {
+            return Err(invalid(
+                "only a port may follow an IPv6 host: write it as [::1]:8080",
+            ));
+        }
+    };
+    Ok((host, port))
+}
+
+/// The parts, once the host is known not to be empty or percent-encoded and the port to be a
+/// number from 1 to 65535 (leading zeros allowed, as every URL parser allows them).
+fn checked<'a>(
+    scheme: &'a str,
+    host: &'a str,
+    port: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+) -> Result<UrlParts<'a>, Error> {
+    if host.is_empty() {
+        return Err(invalid(
+            "the URL has no host: write it as scheme://host/path",
+        ));
+    }
+    if host.contains('%') {
+        return Err(invalid(
+            "the host is percent-encoded, which HTTP clients decode differently: write the host name as plain text (an international name in its xn-- form)",
+        ));
+    }
+    let port = match port {
+        None | Some("") => None,
+        Some(digits) => Some(parse_port(digits)?),
+    };
+    Ok(UrlParts {
         scheme,
         host,
         port,
@@ -128,32 +204,24 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, Error> {
     })
 }
 
-/// An IPv6 host in brackets and the port after it, if any.
-fn bracketed(host_port: &str) -> Result<(&str, Option<&str>), Error> {
-    let end = host_port
-        .find(']')
-        .ok_or(invalid("an IPv6 host lacks its closing ']'"))?;
-    let (host, rest) = host_port.split_at(end + 1);
-    let port = match rest.strip_prefix(':') {
-        Some(port) => Some(port),
-        None if rest.is_empty() => None,
-        None => return Err(invalid("only a port may follow an IPv6 host")),
-    };
-    Ok((host, port))
-}
-
-/// The parts, once the host is known not to be empty and the port to be digits.
-fn checked(parts: UrlParts<'_>) -> Result<UrlParts<'_>, Error> {
-    if parts.host.is_empty() {
-        return Err(invalid("the URL has no host"));
+/// A port: ASCII digits only (no sign), 1 to 65535.
+fn parse_port(digits: &str) -> Result<u16, Error> {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(
+            "the port must be digits only: write it as host:8080, or leave it out for the scheme's default",
+        ));
     }
-    if parts
-        .port
-        .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(invalid("the port must be digits"));
+    // Leading zeros do not count against the length: `0080` is 80.
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Err(invalid(
+            "port 0 cannot be connected to: use a port from 1 to 65535, or leave it out for the scheme's default",
+        ));
     }
-    Ok(parts)
+    // Digits without leading zeros: only a number above 65535 fails to parse.
+    significant
+        .parse::<u16>()
+        .map_err(|_| invalid("the port is larger than 65535: use a port from 1 to 65535"))
 }
 
 /// Whether `host` is a loopback host: `localhost`, an address in `127.0.0.0/8`, `::1` (with or
@@ -316,6 +384,16 @@ mod tests {
             Some(i) => before_query.split_at(i),
             None => (before_query, ""),
         };
+        if authority.contains('\\') {
+            return Err(invalid(
+                "'\\' before the path: browsers and most HTTP clients read it as '/', so the host would not be the one checked; use '/' to end the host, or write %5C in a user name or password",
+            ));
+        }
+        if authority.matches('@').count() > 1 {
+            return Err(invalid(
+                "more than one '@' before the path: HTTP clients disagree on where the host starts; write '@' in a user name or password as %40",
+            ));
+        }
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let (host, port) = if host_port.starts_with('[') {
             bracketed(host_port)?
@@ -325,13 +403,7 @@ mod tests {
                 None => (host_port, None),
             }
         };
-        checked(UrlParts {
-            scheme,
-            host,
-            port,
-            path,
-            query,
-        })
+        checked(scheme, host, port, path, query)
     }
 
     #[test]
@@ -358,6 +430,11 @@ mod tests {
             " ",
             "\u{7f}",
             "%20",
+            "\\",
+            "\\@",
+            ":0",
+            ":080",
+            ":65536",
             "&",
             "=",
             "\u{e9}",
@@ -385,10 +462,10 @@ mod tests {
         assert_eq!(p.scheme, "http");
         assert_eq!(p.host, "EXAMPLE.COM");
         assert_eq!(p.query, Some("id=123"));
-        assert_eq!(p.port, Some("80"));
+        assert_eq!(p.port, Some(80));
         assert_eq!(p.path, "/r%20v/X");
         assert_eq!(split("http://[::1]:8080/").unwrap().host, "[::1]");
-        assert_eq!(split("http://[::1]:8080/").unwrap().port, Some("8080"));
+        assert_eq!(split("http://[::1]:8080/").unwrap().port, Some(8080));
         assert_eq!(split("https://h").unwrap().path, "");
         assert_eq!(split("https://h?q").unwrap().query, Some("q"));
         assert_eq!(split("https://h#x?q").unwrap().query, None);
@@ -414,6 +491,109 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn ports_are_numbers_from_1_to_65535() {
+        let port = |url| split(url).map(|p| p.port);
+        assert_eq!(port("http://h:080/p"), Ok(Some(80)));
+        assert_eq!(port("https://h:0443/"), Ok(Some(443)));
+        assert_eq!(port("http://h:8080/"), Ok(Some(8080)));
+        assert_eq!(port("http://h:00000000000000008080/"), Ok(Some(8080)));
+        assert_eq!(port("http://h:65535/"), Ok(Some(65535)));
+        assert_eq!(port("http://[::1]:01/"), Ok(Some(1)));
+        assert_eq!(port("http://h:/"), Ok(None));
+        assert_eq!(port("http://h/"), Ok(None));
+        for (bad, says) in [
+            ("http://h:0/", "port 0"),
+            ("http://h:000/", "port 0"),
+            ("http://[::1]:0/", "port 0"),
+            ("http://h:65536/", "larger than 65535"),
+            ("http://h:99999999999/", "larger than 65535"),
+            ("http://h:+80/", "digits only"),
+            ("http://h:-1/", "digits only"),
+            ("http://h:8o/", "digits only"),
+            ("http://h:80:80/", "digits only"),
+        ] {
+            let error = split(bad).unwrap_err();
+            assert!(matches!(error, Error::InvalidUrl { .. }), "{bad}");
+            let message = alloc::string::ToString::to_string(&error);
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+    }
+
+    /// URLs whose host a WHATWG parser (reqwest's `url` crate, browsers) and an RFC 3986 parser
+    /// read differently: refused, never judged by the host one of them sees.
+    #[test]
+    fn hosts_clients_read_differently_are_refused() {
+        for (evil, says) in [
+            // WHATWG: `\` is `/`, so the host is evil.com; RFC 3986: userinfo, host 127.0.0.1.
+            ("http://evil.com\\@127.0.0.1/", "%5C"),
+            ("http://evil.com\\@localhost:8080/x", "%5C"),
+            ("http://evil.com\\@[::1]/", "%5C"),
+            ("HTTP://evil.com\\@127.0.0.1", "%5C"),
+            ("http://user:pw\\@127.0.0.1/", "%5C"),
+            ("http://127.0.0.1\\.evil.com/", "%5C"),
+            ("http://localhost\\evil.com/", "%5C"),
+            ("http://127.0.0.1:80\\@evil.com/", "%5C"),
+            // Which `@` ends the userinfo.
+            ("http://a@evil.com@127.0.0.1/", "%40"),
+            ("http://evil.com@@127.0.0.1/", "%40"),
+            ("http://a@b@localhost/", "%40"),
+            // WHATWG decodes the host: `127.0.0.%31` is 127.0.0.1, `%6c...` localhost.
+            ("http://127.0.0.%31/", "plain text"),
+            ("http://%6c%6fcalhost/", "plain text"),
+            ("http://evil.com%2F@127.0.0.1%2Eevil.com/", "plain text"),
+            ("http://[::1%25eth0]/", "plain text"),
+            // WHATWG drops tabs and newlines: the host would be 127.0.0.1.evil.com.
+            ("http://127.0.0.1\t.evil.com/", "percent-encoded"),
+            ("http://127.0.0.1\n.evil.com/", "percent-encoded"),
+            ("http://127.0.0.1\r\n.evil.com/", "percent-encoded"),
+            ("ht\ttp://127.0.0.1.evil.com/", "scheme"),
+            (" http://127.0.0.1/", "scheme"),
+        ] {
+            for allow_insecure_http in [false, true] {
+                let error = check_cleartext_allowed(evil, allow_insecure_http).unwrap_err();
+                assert!(matches!(error, Error::InvalidUrl { .. }), "{evil:?}");
+                let message = alloc::string::ToString::to_string(&error);
+                assert!(message.contains(says), "{evil:?}: {message}");
+            }
+        }
+        // What every parser reads alike stays as it was: the last `@` of one, a `\` past the
+        // host, `%` outside the host.
+        assert_eq!(
+            check_cleartext_allowed("http://127.0.0.1@evil.com/", false),
+            Err(Error::InsecureTransport)
+        );
+        assert_eq!(
+            check_cleartext_allowed("http://evil.com%40x@127.0.0.1/", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_cleartext_allowed("http://127.0.0.1/a\\b?c=\\#\\", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_cleartext_allowed("http://127.0.0.1/%2F?q=%40", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_cleartext_allowed("http://127.0.0.1?@evil.com", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_cleartext_allowed("http://127.0.0.1#@evil.com", false),
+            Ok(())
+        );
+        // `https://` needs no host check: every parser sees the scheme alike.
+        assert_eq!(
+            check_cleartext_allowed("https://evil.com\\@127.0.0.1/", false),
+            Ok(())
+        );
+        assert!(matches!(
+            split("https://evil.com\\@127.0.0.1/"),
+            Err(Error::InvalidUrl { .. })
+        ));
     }
 
     #[test]

@@ -61,21 +61,24 @@ fn token_response_errors() {
         token_err("oauth_token=t%2&oauth_token_secret=s"),
         Error::Decode {
             context: TR,
-            error: DecodeError::BadEscape { offset: 1 }
+            error: DecodeError::BadEscape { offset: 1 },
+            name: None,
         }
     );
     assert_eq!(
         token_err("oauth_token=%FF&oauth_token_secret=s"),
         Error::Decode {
             context: TR,
-            error: DecodeError::InvalidUtf8
+            error: DecodeError::InvalidUtf8,
+            name: None,
         }
     );
     assert_eq!(
         TokenResponse::parse(b"oauth_token=\xff").unwrap_err(),
         Error::Decode {
             context: TR,
-            error: DecodeError::InvalidUtf8
+            error: DecodeError::InvalidUtf8,
+            name: None,
         }
     );
     assert_eq!(
@@ -193,7 +196,8 @@ fn callback_errors() {
         callback_err("oauth_token=t&oauth_verifier=%zz"),
         Error::Decode {
             context: CB,
-            error: DecodeError::BadEscape { offset: 0 }
+            error: DecodeError::BadEscape { offset: 0 },
+            name: None,
         }
     );
     assert!(matches!(
@@ -236,7 +240,17 @@ fn header_parse_errors() {
         ParsedAuthorization::parse("OAuth oauth_token=\"%4\"").unwrap_err(),
         Error::Decode {
             context: Context::AuthorizationHeader,
-            error: DecodeError::BadEscape { offset: 0 }
+            error: DecodeError::BadEscape { offset: 0 },
+            name: Some("oauth_token".into()),
+        }
+    );
+    // A name that does not decode is not named.
+    assert_eq!(
+        ParsedAuthorization::parse("OAuth oauth%zz=\"1\"").unwrap_err(),
+        Error::Decode {
+            context: Context::AuthorizationHeader,
+            error: DecodeError::BadEscape { offset: 5 },
+            name: None,
         }
     );
     assert_eq!(
@@ -389,4 +403,199 @@ fn a_query_holding_urls_parses_like_the_url_it_came_from() {
             name: "oauth_token"
         }
     );
+}
+
+/// The cleartext rule judged the host an RFC 3986 reading finds, while reqwest's WHATWG parser
+/// reads `\` as `/` and connects elsewhere: `http://evil.com\@127.0.0.1/` signed with PLAINTEXT
+/// (the default) sent both secrets in the clear to evil.com. Every URL whose host clients read
+/// differently is now refused, by both signers and the transport check.
+#[test]
+fn urls_whose_host_clients_disagree_on_are_refused() {
+    use countersign::transport::check_cleartext_allowed;
+
+    let client = ClientCredentials::new("k", "consumer-s3cret");
+    let token = countersign::TokenCredentials::new("t", "token-s3cret");
+    for evil in [
+        "http://evil.com\\@127.0.0.1/",
+        "http://evil.com\\@127.0.0.1:8080/oauth/request_token",
+        "http://evil.com\\@localhost/",
+        "http://evil.com\\@[::1]/",
+        "http://127.0.0.1\\.evil.com/",
+        "http://a@evil.com@127.0.0.1/",
+        "http://127.0.0.%31/",
+        "http://%6C%6F%63%61%6C%68%6F%73%74/",
+        "http://127.0.0.1\t.evil.com/",
+        "http://127.0.0.1\n.evil.com/",
+    ] {
+        let signed = Signer::new(&client)
+            .token(&token)
+            .sign(&Request::get(evil))
+            .map(|s| s.to_authorization().as_str().to_owned());
+        assert!(
+            matches!(signed, Err(Error::InvalidUrl { .. })),
+            "{evil:?}: {signed:?}"
+        );
+        let message = signed.unwrap_err().to_string();
+        assert!(!message.contains("s3cret"), "{message}");
+        let prepared = Signer::new(&client).token(&token).prepare().unwrap();
+        assert!(
+            matches!(
+                prepared.authorize(&Request::get(evil), 1, "n"),
+                Err(Error::InvalidUrl { .. })
+            ),
+            "{evil:?}"
+        );
+        assert!(
+            matches!(
+                check_cleartext_allowed(evil, false),
+                Err(Error::InvalidUrl { .. })
+            ),
+            "{evil:?}"
+        );
+    }
+    let message = check_cleartext_allowed("http://evil.com\\@127.0.0.1/", false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with("invalid URL: '\\' before the path"),
+        "{message}"
+    );
+    assert!(message.contains("%5C"), "{message}");
+    // Loopback itself still needs no switch.
+    assert!(
+        Signer::new(&client)
+            .sign(&Request::get("http://127.0.0.1:8080/oauth/request_token"))
+            .is_ok()
+    );
+}
+
+/// The port is a number: `080` is the default port, left out of the base string as oauthlib
+/// leaves it out; `0` and numbers past 65535 are refused.
+#[test]
+fn ports_are_parsed_as_numbers() {
+    use countersign::base_string::base_string;
+
+    for (url, base) in [
+        ("http://h:080/p", "GET&http%3A%2F%2Fh%2Fp&"),
+        ("https://h:0443/", "GET&https%3A%2F%2Fh%2F&"),
+        ("http://h:8080/", "GET&http%3A%2F%2Fh%3A8080%2F&"),
+        ("http://h:008080/", "GET&http%3A%2F%2Fh%3A8080%2F&"),
+        ("http://h:/", "GET&http%3A%2F%2Fh%2F&"),
+    ] {
+        assert_eq!(base_string(&Request::get(url), &[]).unwrap(), base, "{url}");
+    }
+    // PLAINTEXT over https:// leaves the URL to the HTTP client (the signing hot path reads no
+    // further than the scheme); over http:// the host, and so the port, is read.
+    let client = ClientCredentials::new("k", "s");
+    for bad in [
+        "http://h:0/",
+        "https://h:0/",
+        "https://h:99999999999/",
+        "https://h:65536/",
+        "https://h:+443/",
+    ] {
+        assert!(
+            matches!(
+                base_string(&Request::get(bad), &[]),
+                Err(Error::InvalidUrl { .. })
+            ),
+            "{bad}"
+        );
+        assert!(
+            matches!(
+                Signer::new(&client)
+                    .dangerous_allow_insecure_http()
+                    .sign(&Request::get(&bad.replacen("https:", "http:", 1))),
+                Err(Error::InvalidUrl { .. })
+            ),
+            "{bad}"
+        );
+    }
+}
+
+/// Messages say what is wrong in the terms of the rule broken, and what to do; never a value.
+#[test]
+fn messages_name_the_rule_and_what_to_do() {
+    let client = ClientCredentials::new("k", "s");
+
+    // An extension parameter name: the rule, not "a character that cannot be sent".
+    for name in ["x_ext", "oauth_token", "oauth_nonce"] {
+        let error = Signer::new(&client)
+            .extension_param(name, "v")
+            .sign(&Request::get("https://example.com/"))
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidValue { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("must start with oauth_"), "{message}");
+        assert!(message.contains("protocol parameter"), "{message}");
+        assert!(!message.contains("cannot be sent"), "{message}");
+    }
+
+    // A callback without parameters: what a callback carries, and what to pass.
+    for input in ["", "http://client.example.net/cb", "?"] {
+        let message = callback_err(input).to_string();
+        assert!(
+            message.starts_with("callback has no parameters"),
+            "{message}"
+        );
+        assert!(message.contains("oauth_verifier"), "{message}");
+        assert!(message.contains("redirect URL"), "{message}");
+        assert!(!message.contains("oauth_token_secret"), "{message}");
+    }
+    // A token response still says what a token response carries.
+    assert!(token_err("").to_string().contains("oauth_token_secret"));
+
+    // A form body's decode error is the form body's, and names the parameter, not its value.
+    let error = countersign::base_string::base_string(
+        &Request::post("https://example.com/").with_form_body(b"a=1&password=hunter%2"),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        Error::Decode {
+            context: Context::FormBody,
+            error: DecodeError::BadEscape { offset: 6 },
+            name: Some("password".into()),
+        }
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with("form body, value of \"password\": "),
+        "{message}"
+    );
+    assert!(message.contains("%25"), "{message}");
+    assert!(!message.contains("hunter"), "{message}");
+
+    // An Authorization header names the parameter whose value does not decode.
+    let message = ParsedAuthorization::parse("OAuth oauth_signature=\"s3cret%2\"")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with("Authorization header, value of \"oauth_signature\": "),
+        "{message}"
+    );
+    assert!(!message.contains("s3cret"), "{message}");
+    let message = ParsedAuthorization::parse("OAuth oauth_nonce=\"%C3\"")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("UTF-8"), "{message}");
+}
+
+/// An unparsable `Date` is called what it is: HTTP dates hold commas, so "a character that
+/// cannot be sent in a header (... ',')" was wrong.
+#[cfg(feature = "std")]
+#[test]
+fn a_bad_date_is_not_an_http_date() {
+    use countersign::skew::{clock_offset, parse_http_date};
+
+    for bad in ["tomorrow", "Sun, 06 Nov 1994", "06 Nov 1994 08:49:37 GMT"] {
+        let error = parse_http_date(bad).unwrap_err();
+        assert_eq!(error, Error::InvalidValue { name: "Date" });
+        let message = error.to_string();
+        assert!(message.starts_with("Date is not an HTTP date"), "{message}");
+        assert!(message.contains("IMF-fixdate"), "{message}");
+        assert!(!message.contains("cannot be sent"), "{message}");
+        assert_eq!(clock_offset(bad, 0).unwrap_err().to_string(), message);
+    }
 }

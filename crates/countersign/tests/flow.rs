@@ -5,7 +5,7 @@ use countersign::flow::{
     AccessToken, Authorize, CallbackMode, ProviderConfig, RequestToken, Session,
 };
 use countersign::response::{Response, StatusClass};
-use countersign::{ClientCredentials, Context, Error};
+use countersign::{ClientCredentials, Context, Error, ParsedAuthorization, Secret};
 
 const T0: u64 = 137_131_200;
 
@@ -455,16 +455,28 @@ fn session_extension_renewal() {
     assert_eq!(session.expires_in(), Some(3600));
     assert_eq!(session.expires_at(), Some(T0 + 3700));
     assert_eq!(session.authorization_expires_in(), Some(86400));
-    assert_eq!(session.session_handle(), Some("h/x"));
+    assert!(session.session_handle().unwrap().ct_eq("h/x"));
+    assert_eq!(
+        session.session_handle().map(Secret::expose_secret),
+        Some("h/x")
+    );
     let renewal = session.renewal_request(T0 + 4000, "r1").unwrap();
     assert_eq!(renewal.method(), "POST");
     assert_eq!(renewal.url(), "https://server.example.com/request_token");
+    // The handle is a credential: it goes in the secret tail, after the nonce.
     assert_eq!(
         renewal.authorization().as_str(),
         "OAuth realm=\"Example\", oauth_consumer_key=\"jd83jd92dhsh93js\", oauth_token=\"a1\", \
-         oauth_signature_method=\"PLAINTEXT\", oauth_session_handle=\"h%2Fx\", \
-         oauth_version=\"1.0\", oauth_timestamp=\"137135200\", oauth_nonce=\"r1\", \
+         oauth_signature_method=\"PLAINTEXT\", oauth_version=\"1.0\", \
+         oauth_timestamp=\"137135200\", oauth_nonce=\"r1\", oauth_session_handle=\"h%2Fx\", \
          oauth_signature=\"ja893SD9%26s1\""
+    );
+    // It parses back, where a provider reads it.
+    let parsed = ParsedAuthorization::parse(renewal.authorization().as_str()).unwrap();
+    assert!(
+        parsed
+            .params()
+            .any(|(n, v)| n == "oauth_session_handle" && v == "h/x")
     );
     let renewed = session
         .receive_renewal(
@@ -477,7 +489,7 @@ fn session_extension_renewal() {
         .unwrap();
     assert_eq!(renewed.token().token(), "a2");
     assert_eq!(
-        renewed.session_handle(),
+        renewed.session_handle().map(Secret::expose_secret),
         Some("h/x"),
         "the old handle stays"
     );
@@ -561,4 +573,87 @@ fn pending_state_survives_serialization() {
     let session = a.receive(&Response::new(200, ACCESS_ANSWER), T0).unwrap();
     let back: Session = serde_json::from_str(&serde_json::to_string(&session).unwrap()).unwrap();
     assert_eq!(back, session);
+}
+
+/// The query goes before the fragment, whatever the authorization endpoint already carries.
+#[test]
+fn authorize_url_puts_the_token_before_a_fragment() {
+    for (endpoint, expected) in [
+        (
+            "https://p.example/auth#frag",
+            "https://p.example/auth?oauth_token=hdk48Djdsa#frag",
+        ),
+        (
+            "https://p.example/auth?a=1#frag",
+            "https://p.example/auth?a=1&oauth_token=hdk48Djdsa#frag",
+        ),
+        (
+            "https://p.example/auth?#",
+            "https://p.example/auth?oauth_token=hdk48Djdsa#",
+        ),
+        (
+            "https://p.example/auth?a=1&",
+            "https://p.example/auth?a=1&oauth_token=hdk48Djdsa",
+        ),
+        (
+            "https://p.example/auth",
+            "https://p.example/auth?oauth_token=hdk48Djdsa",
+        ),
+    ] {
+        let config = ProviderConfig::new(
+            "https://p.example/request",
+            endpoint,
+            "https://p.example/access",
+        );
+        let pending = RequestToken::new(config, rfc_client(), CallbackMode::OutOfBand)
+            .unwrap()
+            .receive(&Response::new(200, TEMP_ANSWER), T0)
+            .unwrap();
+        assert_eq!(pending.authorize_url(), expected, "{endpoint}");
+    }
+}
+
+const HANDLE: &str = "HANDLE_SECRET_123";
+
+fn session_with_handle() -> Session {
+    let answer = format!(
+        "oauth_token=a1&oauth_token_secret=s1&oauth_expires_in=3600&oauth_session_handle={HANDLE}"
+    );
+    rfc_access()
+        .receive(&Response::new(200, answer.as_bytes()), T0)
+        .unwrap()
+}
+
+/// `oauth_session_handle` is a credential: `Debug` of the session and of the renewal request
+/// redact it, and it still serializes (as the plain string, like every secret).
+#[test]
+fn the_session_handle_is_a_secret() {
+    let session = session_with_handle();
+    assert!(session.session_handle().unwrap().ct_eq(HANDLE));
+    for dump in [
+        format!("{session:?}"),
+        format!("{session:#?}"),
+        format!("{:?}", session.renewal_request(T0, "n").unwrap()),
+    ] {
+        assert!(!dump.contains(HANDLE), "{dump}");
+    }
+    assert!(format!("{session:?}").contains("session_handle: Some(Secret([redacted]))"));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_session_with_a_handle_survives_serialization() {
+    let session = session_with_handle();
+    let stored = serde_json::to_string(&session).unwrap();
+    assert!(
+        stored.contains(&format!("\"session_handle\":\"{HANDLE}\"")),
+        "{stored}"
+    );
+    let back: Session = serde_json::from_str(&stored).unwrap();
+    assert_eq!(back, session);
+    assert!(back.session_handle().unwrap().ct_eq(HANDLE));
+    assert_eq!(
+        back.renewal_request(T0, "n").unwrap(),
+        session.renewal_request(T0, "n").unwrap()
+    );
 }

@@ -26,7 +26,7 @@ fn callback() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("oob".to_owned()),
         text().prop_map(|t| format!("https://client.example/cb?x=1&state={}", encode(&t))),
-        "[a-z][a-z0-9+.-]{0,6}://[a-z0-9.-]{1,12}(:[0-9]{1,5})?(/[^\\s\\p{Cc}]{0,12})?",
+        "[a-z][a-z0-9+.-]{0,6}://[a-z0-9.-]{1,12}(:[1-9][0-9]{0,3})?(/[^\\s\\p{Cc}]{0,12})?",
     ]
 }
 
