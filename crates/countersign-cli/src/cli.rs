@@ -288,8 +288,9 @@ pub(crate) struct LoginArgs {
 /// The options of `countersign request`.
 #[derive(Args)]
 pub(crate) struct RequestArgs {
-    /// The URL: absolute, or a path starting with '/' on the provider's API host (the host of
-    /// its access-token URL), such as /oauth/identity.
+    /// The URL: a path starting with '/' on the provider's API host (the host of its
+    /// access-token URL), such as /oauth/identity, or an absolute URL on that host (or on the
+    /// identity URL's; another host needs --allow-other-host).
     #[arg(value_name = "URL")]
     pub(crate) url: String,
 
@@ -305,6 +306,12 @@ pub(crate) struct RequestArgs {
     /// Print the status line and the headers before the body.
     #[arg(long, short = 'i')]
     pub(crate) include: bool,
+
+    /// Sign and send the request even when the absolute URL is not on the provider's API host
+    /// (scheme, host and port) that the credentials were saved for: that host then gets the
+    /// credentials, and with PLAINTEXT (the default) their secrets.
+    #[arg(long)]
+    pub(crate) allow_other_host: bool,
 
     /// The credentials file `countersign login` saved [default: countersign/credentials.json
     /// in your configuration directory].

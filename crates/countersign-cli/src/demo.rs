@@ -87,7 +87,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), CliError> {
             .call()
             .map(|_| ())
     });
-    let query = listener.wait(TIMEOUT)?;
+    let query = listener.wait(TIMEOUT, pending.request_token())?;
     browser
         .join()
         .map_err(|_| CliError::DemoRedirect("the stand-in browser failed".into()))?

@@ -65,6 +65,18 @@ pub(crate) enum CliError {
     },
     /// The provider answered a signed request (`request`) with a status outside 2xx.
     Status(Box<ProviderError>),
+    /// The provider answered a signed request (`request`) with a redirect, not followed.
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// Where it points, secrets redacted, if it says.
+        location: Option<String>,
+    },
+    /// `request`'s absolute URL is not on the provider's API host, without `--allow-other-host`.
+    OtherHost {
+        /// The API host's origin (`scheme://host[:port]`).
+        api: String,
+    },
     /// The loopback listener for the callback could not be set up.
     CallbackListen(io::Error),
     /// No redirect reached the loopback listener in time.
@@ -136,6 +148,16 @@ impl Step {
         }
     }
 
+    /// The `login` option that gives this step's URL, for a provider given by its URLs.
+    const fn flag(self) -> Option<&'static str> {
+        match self {
+            Self::RequestToken => Some("--request-token-url"),
+            Self::AccessToken => Some("--access-token-url"),
+            Self::Identity => Some("--identity-url"),
+            Self::Request => None,
+        }
+    }
+
     /// The wrapper that tags an adapter error with this step, for `map_err`.
     pub(crate) fn failed(self) -> impl FnOnce(countersign_ureq::Error) -> CliError {
         move |error| CliError::Flow { step: self, error }
@@ -146,7 +168,7 @@ impl CliError {
     /// The process's exit code: 3 when the provider answered with a status outside 2xx, else 1.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            Self::Status(_) => 3,
+            Self::Status(_) | Self::Redirect { .. } => 3,
             Self::Flow { error, .. } if error.provider().is_some() => 3,
             _ => 1,
         }
@@ -225,6 +247,24 @@ impl fmt::Display for CliError {
             Self::Runtime(error) => write!(f, "cannot start the server's runtime: {error}"),
             Self::Flow { step, error } => flow_message(f, *step, error),
             Self::Status(error) => error.fmt(f),
+            Self::Redirect {
+                status,
+                location: Some(location),
+            } => write!(
+                f,
+                "provider answered {status}, a redirect to {location:?}, which countersign does not follow with credentials: request that URL instead if it is the resource you meant (another host needs --allow-other-host)"
+            ),
+            Self::Redirect {
+                status,
+                location: None,
+            } => write!(
+                f,
+                "provider answered {status}, a redirect without a Location, which countersign does not follow: check the URL"
+            ),
+            Self::OtherHost { api } => write!(
+                f,
+                "the URL is not on {api}, the API host the credentials were saved for, and countersign would send them there: give a path on it, such as /oauth/identity, or add --allow-other-host if that host is to get them"
+            ),
             Self::CallbackListen(error) => write!(
                 f,
                 "cannot listen on 127.0.0.1 for the callback: {error}; try --callback oob"
@@ -245,6 +285,15 @@ impl fmt::Display for CliError {
                 "no saved credentials at {}: run countersign login first (or name the file with --credentials-file)",
                 Shown(path)
             ),
+            Self::CredentialsUnreadable { path, error }
+                if error.kind() == io::ErrorKind::PermissionDenied =>
+            {
+                write!(
+                    f,
+                    "cannot read the credentials file {}: permission denied: check that you own it and may read it (ls -l; chmod 600 it if it is yours), or name another file with --credentials-file",
+                    Shown(path)
+                )
+            }
             Self::CredentialsUnreadable { path, error } => write!(
                 f,
                 "cannot read the credentials file {}: {error}",
@@ -292,6 +341,40 @@ fn flow_message(
         Adapter::Core(Core::TokenMismatch) => f.write_str(
             "the callback is about another request token (a stale or forged redirect): run countersign login again",
         ),
+        Adapter::Core(Core::InsecureTransport) => write!(
+            f,
+            "{}: refusing to send secrets in the clear over http:// to a host that is not loopback: {}",
+            step.doing(),
+            match step {
+                Step::Request => "use an https:// URL",
+                _ => "give the provider's https:// URLs",
+            }
+        ),
+        Adapter::Core(Core::Provider(refusal)) if (300..400).contains(&refusal.status) => write!(
+            f,
+            "{}: provider answered {}, a redirect, which countersign does not follow with credentials: {}",
+            step.doing(),
+            refusal.status,
+            match step.flag() {
+                Some(flag) => format!(
+                    "check {flag}: it must be the endpoint itself (https:// rather than http://, say)"
+                ),
+                None => "check the URL".into(),
+            }
+        ),
+        Adapter::Parse { .. } => match (step, step.flag()) {
+            (Step::Identity, Some(flag)) => write!(
+                f,
+                "{}: {error}: check {flag}: it must answer the identity as Discogs does (JSON with id, username and consumer_name)",
+                step.doing()
+            ),
+            (_, Some(flag)) => write!(
+                f,
+                "{}: {error}: check {flag}: it must be the provider's OAuth endpoint, not a web page",
+                step.doing()
+            ),
+            (_, None) => write!(f, "{}: {error}", step.doing()),
+        },
         Adapter::Transport(_) => write!(
             f,
             "{}: {error} (check the provider's URL and the network)",
@@ -355,6 +438,17 @@ mod tests {
                 error: io::Error::from(io::ErrorKind::PermissionDenied),
             },
             CliError::InvalidRequestUrl,
+            CliError::Redirect {
+                status: 301,
+                location: Some("https://x.example/\n".into()),
+            },
+            CliError::Redirect {
+                status: 302,
+                location: None,
+            },
+            CliError::OtherHost {
+                api: "https://api.example".into(),
+            },
             CliError::IncompleteProvider,
             CliError::DemoProvider(io::Error::other("x")),
             CliError::DemoRedirect("z".into()),
@@ -364,6 +458,65 @@ mod tests {
             assert!(!message.is_empty());
             assert!(!message.contains(['\n', '\r']), "{message}");
         }
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let unreadable = CliError::CredentialsUnreadable {
+            path: "/c.json".into(),
+            error: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(
+            unreadable.to_string(),
+            "cannot read the credentials file /c.json: permission denied: check that you own it and may read it (ls -l; chmod 600 it if it is yours), or name another file with --credentials-file"
+        );
+        for (step, advice) in [
+            (Step::Request, "use an https:// URL"),
+            (Step::RequestToken, "give the provider's https:// URLs"),
+        ] {
+            let insecure = CliError::Flow {
+                step,
+                error: countersign::Error::InsecureTransport.into(),
+            };
+            let message = insecure.to_string();
+            assert!(message.ends_with(advice), "{message}");
+            assert!(!message.contains("switch"), "{message}");
+        }
+        let redirect = |status| {
+            countersign::Error::Provider(Box::new(ProviderError::from_response(
+                &countersign::response::Response::new(status, b""),
+            )))
+        };
+        let moved = CliError::Flow {
+            step: Step::AccessToken,
+            error: redirect(302).into(),
+        };
+        assert_eq!(moved.exit_code(), 3);
+        assert_eq!(
+            moved.to_string(),
+            "getting the access token: provider answered 302, a redirect, which countersign does not follow with credentials: check --access-token-url: it must be the endpoint itself (https:// rather than http://, say)"
+        );
+        let garbage = CliError::Flow {
+            step: Step::Identity,
+            error: countersign_ureq::Error::Parse {
+                error: countersign::Error::CallbackNotConfirmed,
+                excerpt: "<html>".into(),
+            },
+        };
+        assert!(
+            garbage
+                .to_string()
+                .ends_with("check --identity-url: it must answer the identity as Discogs does (JSON with id, username and consumer_name)"),
+            "{garbage}"
+        );
+        assert_eq!(
+            CliError::Redirect {
+                status: 301,
+                location: None
+            }
+            .exit_code(),
+            3
+        );
     }
 
     #[test]

@@ -190,7 +190,10 @@ fn loopback(client: &Client, args: &LoginArgs, log: &mut dyn Write) -> Result<Se
             args.callback_timeout
         ),
     );
-    let query = listener.wait(Duration::from_secs(args.callback_timeout))?;
+    let query = listener.wait(
+        Duration::from_secs(args.callback_timeout),
+        pending.request_token(),
+    )?;
     say(log, "The browser came back to the callback.");
     client
         .access_token(pending, Approval::Callback(query.expose_secret()))

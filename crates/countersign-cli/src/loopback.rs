@@ -2,15 +2,20 @@
 //! provider's redirect to `http://127.0.0.1:<port>/callback` and takes the query (the request
 //! token and the verifier, or `denied`) from it.
 //!
-//! It answers one request to `/callback`, with a small page telling the person they can close
-//! the tab, and stops listening. Anything else the browser asks for first (a favicon) gets a 404.
-//! The query is not trusted: the flow checks its token against the pending one.
+//! It waits for the provider's redirect for the pending request token: a `GET /callback` whose
+//! query carries that `oauth_token` (approved) or `denied`. It answers it with a small page
+//! telling the person they can close the tab, and stops listening. Anything else keeps it
+//! waiting, up to the timeout: other paths (a favicon) get a 404, a bare or stray request to
+//! `/callback` a 400 page saying what is expected, and a redirect about another request token
+//! (stale, from an earlier login, or forged) a 400 page saying so. The query is not trusted: the
+//! flow checks its token against the pending one again, in constant time.
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use countersign::{Callback, Secret};
+use std::borrow::Cow;
 
 use crate::error::CliError;
 
@@ -53,14 +58,15 @@ impl CallbackListener {
         &self.url
     }
 
-    /// Waits up to `timeout` for a `GET /callback`, answers it, and returns its query (without
-    /// the `?`). It carries the verifier, so it comes back as a [`Secret`].
-    pub(crate) fn wait(self, timeout: Duration) -> Result<Secret, CliError> {
+    /// Waits up to `timeout` for the `GET /callback` about the `pending` request token, answers
+    /// it, and returns its query (without the `?`). It carries the verifier, so it comes back as
+    /// a [`Secret`]. Other requests are answered and ignored.
+    pub(crate) fn wait(self, timeout: Duration, pending: &str) -> Result<Secret, CliError> {
         let deadline = Instant::now() + timeout;
         loop {
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if let Some(query) = serve(stream) {
+                    if let Some(query) = serve(stream, pending) {
                         return Ok(query);
                     }
                 }
@@ -81,9 +87,9 @@ impl CallbackListener {
     }
 }
 
-/// Reads one request from `stream` and answers it. Returns the query of a `GET /callback`;
-/// `None` for anything else, or for a connection that failed.
-fn serve(mut stream: TcpStream) -> Option<Secret> {
+/// Reads one request from `stream` and answers it. Returns the query of a `GET /callback` about
+/// the `pending` request token; `None` for anything else, or for a connection that failed.
+fn serve(mut stream: TcpStream, pending: &str) -> Option<Secret> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(READ_TIMEOUT)).ok()?;
@@ -100,14 +106,72 @@ fn serve(mut stream: TcpStream) -> Option<Secret> {
         let _ = respond(&mut stream, "405 Method Not Allowed", NOT_FOUND);
         return None;
     }
-    let page = match Callback::parse(query) {
-        Ok(Callback::Approved { .. }) => APPROVED,
-        Ok(Callback::Denied { .. }) => DENIED,
-        _ => UNEXPECTED,
+    let page = match judge(query, pending) {
+        Verdict::Approved => APPROVED,
+        Verdict::Denied => DENIED,
+        Verdict::Malformed => UNEXPECTED,
+        Verdict::OtherToken => {
+            let _ = respond(&mut stream, "400 Bad Request", OTHER_TOKEN);
+            return None;
+        }
+        Verdict::Stray => {
+            let _ = respond(&mut stream, "400 Bad Request", STRAY);
+            return None;
+        }
     };
     // The person sees the page even if the flow then fails; the terminal says why.
     let _ = respond(&mut stream, "200 OK", page);
     Some(Secret::new(query))
+}
+
+/// What a query to `/callback` is, for the pending request token.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// The redirect after the person approved: the flow goes on.
+    Approved,
+    /// The redirect after the person refused: the flow stops, saying so.
+    Denied,
+    /// About the pending token, but not a well-formed callback (no verifier, say): the flow
+    /// stops, saying what is wrong.
+    Malformed,
+    /// About another request token: stale or forged; ignored.
+    OtherToken,
+    /// No request token at all (someone opened the URL by hand); ignored.
+    Stray,
+}
+
+/// Judges `query` for the `pending` request token. (A plain comparison: the request token is
+/// no secret, it is in the authorize URL, and the flow compares again in constant time.)
+fn judge(query: &str, pending: &str) -> Verdict {
+    match Callback::parse(query) {
+        Ok(callback) if callback.token() != pending => Verdict::OtherToken,
+        Ok(Callback::Approved { .. }) => Verdict::Approved,
+        Ok(Callback::Denied { .. }) => Verdict::Denied,
+        // A kind of callback this build does not know: the flow says what it makes of it.
+        Ok(_) => Verdict::Malformed,
+        Err(_) => {
+            let mut tokens = token_values(query).peekable();
+            if tokens.peek().is_none() {
+                Verdict::Stray
+            } else if tokens.any(|token| token == pending) {
+                Verdict::Malformed
+            } else {
+                Verdict::OtherToken
+            }
+        }
+    }
+}
+
+/// The decoded values of `oauth_token` and `denied` in `query` (those that decode).
+fn token_values(query: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    query.split('&').filter_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = countersign::encode::decode(name).ok()?;
+        if name != "oauth_token" && name != "denied" {
+            return None;
+        }
+        countersign::encode::decode(value).ok()
+    })
 }
 
 /// The request head, up to the empty line (the body, if any, is not needed).
@@ -151,6 +215,18 @@ const UNEXPECTED: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset
 <p>This is not the answer countersign expected; your terminal says why. You can close this tab.</p>\
 </body></html>\n";
 
+const STRAY: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>countersign: not the callback</title></head>\n<body><h1>Not the callback countersign is waiting for</h1>\n\
+<p>countersign waits here for the provider to send your browser back after you approve access, \
+with oauth_token and oauth_verifier (or denied) in the query. Open the authorize URL shown in \
+your terminal and approve there; countersign is still waiting.</p></body></html>\n";
+
+const OTHER_TOKEN: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>countersign: another login</title></head>\n<body><h1>Not this login's callback</h1>\n\
+<p>This redirect is about another request token: from an earlier login, or forged. countersign \
+ignored it and is still waiting: open the newest authorize URL shown in your terminal.</p>\
+</body></html>\n";
+
 const NOT_FOUND: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <title>Not found</title></head>\n<body><p>countersign listens for the callback only.</p></body></html>\n";
 
@@ -179,7 +255,7 @@ mod tests {
             let callback = get(&url, "/callback?oauth_token=t&oauth_verifier=v");
             (favicon, callback)
         });
-        let query = listener.wait(Duration::from_secs(30)).unwrap();
+        let query = listener.wait(Duration::from_secs(30), "t").unwrap();
         assert_eq!(query.expose_secret(), "oauth_token=t&oauth_verifier=v");
         let (favicon, callback) = browser.join().unwrap();
         assert!(favicon.starts_with("HTTP/1.1 404 "), "{favicon}");
@@ -193,15 +269,74 @@ mod tests {
         let listener = CallbackListener::bind().unwrap();
         let url = listener.url().to_owned();
         let browser = std::thread::spawn(move || get(&url, "/callback?denied=t"));
-        let query = listener.wait(Duration::from_secs(30)).unwrap();
+        let query = listener.wait(Duration::from_secs(30), "t").unwrap();
         assert_eq!(query.expose_secret(), "denied=t");
         assert!(browser.join().unwrap().contains("<h1>Access denied</h1>"));
     }
 
     #[test]
+    fn stray_and_stale_requests_are_answered_400_and_waiting_goes_on() {
+        let listener = CallbackListener::bind().unwrap();
+        let url = listener.url().to_owned();
+        let browser = std::thread::spawn(move || {
+            let strays = [
+                "/callback",
+                "/callback?",
+                "/callback?state=1",
+                "/callback?oauth_verifier=v",
+            ]
+            .map(|target| get(&url, target));
+            let stale = [
+                "/callback?oauth_token=old&oauth_verifier=v",
+                "/callback?denied=old",
+                "/callback?oauth_token=old",
+            ]
+            .map(|target| get(&url, target));
+            let right = get(&url, "/callback?oauth_token=t%2Fx&oauth_verifier=v");
+            (strays, stale, right)
+        });
+        let query = listener.wait(Duration::from_secs(30), "t/x").unwrap();
+        assert_eq!(query.expose_secret(), "oauth_token=t%2Fx&oauth_verifier=v");
+        let (strays, stale, right) = browser.join().unwrap();
+        for answer in strays {
+            assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+            assert!(
+                answer.contains("oauth_token and oauth_verifier"),
+                "{answer}"
+            );
+        }
+        for answer in stale {
+            assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+            assert!(answer.contains("another request token"), "{answer}");
+        }
+        assert!(right.contains("<h1>Approved</h1>"), "{right}");
+    }
+
+    #[test]
+    fn a_malformed_callback_for_the_pending_token_ends_the_wait() {
+        assert_eq!(judge("oauth_token=t", "t"), Verdict::Malformed);
+        assert_eq!(
+            judge("oauth_token=t&oauth_token=t&oauth_verifier=v", "t"),
+            Verdict::Malformed
+        );
+        assert_eq!(judge("denied=t&oauth_verifier=v", "t"), Verdict::Malformed);
+        assert_eq!(
+            judge("oauth_token=t&oauth_verifier=v", "t"),
+            Verdict::Approved
+        );
+        assert_eq!(judge("denied=t", "t"), Verdict::Denied);
+        assert_eq!(
+            judge("oauth_token=u&oauth_verifier=v", "t"),
+            Verdict::OtherToken
+        );
+        assert_eq!(judge("oauth_token=%zz", "t"), Verdict::Stray);
+        assert_eq!(judge("", "t"), Verdict::Stray);
+    }
+
+    #[test]
     fn gives_up_after_the_timeout() {
         let listener = CallbackListener::bind().unwrap();
-        let error = listener.wait(Duration::from_millis(50)).unwrap_err();
+        let error = listener.wait(Duration::from_millis(50), "t").unwrap_err();
         assert!(
             matches!(error, CliError::CallbackTimeout { seconds: 0, .. }),
             "{error:?}"

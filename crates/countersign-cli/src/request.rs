@@ -8,7 +8,7 @@ use countersign_ureq::Client;
 
 use crate::USER_AGENT;
 use crate::cli::RequestArgs;
-use crate::credentials::{self, Loaded};
+use crate::credentials::{self, Loaded, SavedProvider};
 use crate::error::{CliError, Shown, Step};
 use crate::sign::{form_body, is_http_token};
 
@@ -48,7 +48,11 @@ pub(crate) fn run(
             path: path.clone(),
             detail: e.to_string(),
         })?;
-    let url = resolve(&args.url, &saved.provider.access_token_url)?;
+    let api = api_origins(&saved.provider).map_err(|detail| CliError::CorruptCredentials {
+        path: path.clone(),
+        detail,
+    })?;
+    let url = resolve(&args.url, &api, args.allow_other_host)?;
 
     let mut request = http::Request::builder()
         .method(method.as_str())
@@ -68,38 +72,99 @@ pub(crate) fn run(
 
     write_answer(out, &answer, args.include, terminal).map_err(CliError::Output)?;
     match CoreResponse::from_http(&answer).classify() {
+        Err(countersign::Error::Provider(refusal)) if answer.status().is_redirection() => {
+            Err(CliError::Redirect {
+                status: refusal.status,
+                location: answer
+                    .headers()
+                    .get(http::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .map(countersign::response::redact_secrets),
+            })
+        }
         Err(countersign::Error::Provider(refusal)) => Err(CliError::Status(refusal)),
         _ => Ok(()),
     }
 }
 
-/// `url` as given when absolute (`http://` or `https://`), or a path (starting with `/`) on the
-/// host of `api_url`.
-fn resolve(url: &str, api_url: &str) -> Result<String, CliError> {
+/// Where a URL points: scheme, host and port (the scheme's default when not written), in lower
+/// case. What it means for the request sent is `http::Uri`'s reading, as ureq's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// The origin of an absolute `http://` or `https://` URL.
+    fn of(url: &str) -> Option<Self> {
+        let uri: http::Uri = url.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let host = uri.host().filter(|h| !h.is_empty())?;
+        Some(Self {
+            host: host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase(),
+            port: uri.port_u16().unwrap_or(default_port),
+            scheme,
+        })
+    }
+}
+
+/// `scheme://host`, with `:port` unless it is the scheme's default.
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}://{}", self.scheme, self.host)?;
+        match (self.scheme.as_str(), self.port) {
+            ("http", 80) | ("https", 443) => Ok(()),
+            (_, port) => write!(f, ":{port}"),
+        }
+    }
+}
+
+/// Where the saved credentials may be sent: the origin of the access-token URL (the API host,
+/// where paths resolve), then that of the identity URL, if any (`login` sent them there too).
+///
+/// # Errors
+/// What is wrong, for a credentials file whose URLs are not absolute `http(s)://` URLs.
+fn api_origins(provider: &SavedProvider) -> Result<Vec<Origin>, String> {
+    let mut origins = vec![
+        Origin::of(&provider.access_token_url)
+            .ok_or("its access_token_url is not an absolute http:// or https:// URL")?,
+    ];
+    if let Some(identity) = &provider.identity_url {
+        origins.push(
+            Origin::of(identity)
+                .ok_or("its identity_url is not an absolute http:// or https:// URL")?,
+        );
+    }
+    Ok(origins)
+}
+
+/// `url` as given when absolute (`http://` or `https://`) and on one of the `api` origins (any
+/// origin with `allow_other_host`), or a path (starting with `/`) on the first of them.
+fn resolve(url: &str, api: &[Origin], allow_other_host: bool) -> Result<String, CliError> {
+    let base = api.first().ok_or(CliError::InvalidRequestUrl)?;
     if url.starts_with('/') {
-        let origin = origin(api_url).ok_or(CliError::InvalidRequestUrl)?;
-        return Ok(format!("{origin}{url}"));
+        return Ok(format!("{base}{url}"));
     }
     let scheme_ok = url.split_once("://").is_some_and(|(scheme, rest)| {
         (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http"))
             && !rest.is_empty()
             && !rest.starts_with('/')
     });
-    if scheme_ok {
-        Ok(url.to_owned())
-    } else {
-        Err(CliError::InvalidRequestUrl)
+    let origin = Origin::of(url).filter(|_| scheme_ok);
+    match origin {
+        None => Err(CliError::InvalidRequestUrl),
+        Some(origin) if allow_other_host || api.contains(&origin) => Ok(url.to_owned()),
+        Some(_) => Err(CliError::OtherHost {
+            api: base.to_string(),
+        }),
     }
-}
-
-/// `scheme://authority` of an absolute URL.
-fn origin(url: &str) -> Option<&str> {
-    let start = url.find("://")? + 3;
-    let end = url
-        .get(start..)?
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    (end > start).then(|| url.get(..end)).flatten()
 }
 
 /// The body, after the status line and headers when `include` is set. On a `terminal`, a body
@@ -133,20 +198,25 @@ fn write_answer(
 mod tests {
     use super::*;
 
+    fn origins(urls: &[&str]) -> Vec<Origin> {
+        urls.iter().map(|url| Origin::of(url).unwrap()).collect()
+    }
+
     #[test]
     fn paths_resolve_against_the_api_host() {
-        let api = "https://api.discogs.com/oauth/access_token";
+        let api = origins(&["https://api.discogs.com/oauth/access_token"]);
         assert_eq!(
-            resolve("/oauth/identity", api).unwrap(),
+            resolve("/oauth/identity", &api, false).unwrap(),
             "https://api.discogs.com/oauth/identity"
         );
+        let local = origins(&["http://127.0.0.1:8080"]);
         assert_eq!(
-            resolve("/x?y=1", "http://127.0.0.1:8080").unwrap(),
+            resolve("/x?y=1", &local, false).unwrap(),
             "http://127.0.0.1:8080/x?y=1"
         );
         assert_eq!(
-            resolve("https://other.example/a", api).unwrap(),
-            "https://other.example/a"
+            resolve("/x", &origins(&["http://[::1]:9/at"]), false).unwrap(),
+            "http://[::1]:9/x"
         );
         for bad in [
             "oauth/identity",
@@ -155,9 +225,65 @@ mod tests {
             "https:///path",
             "",
         ] {
-            assert!(resolve(bad, api).is_err(), "{bad}");
+            assert!(
+                matches!(resolve(bad, &api, false), Err(CliError::InvalidRequestUrl)),
+                "{bad}"
+            );
         }
-        assert!(resolve("/a", "not a url").is_err());
+    }
+
+    #[test]
+    fn absolute_urls_must_be_on_the_api_host_unless_allowed() {
+        let api = origins(&[
+            "https://api.discogs.com/oauth/access_token",
+            "https://id.example:8443/me",
+        ]);
+        for same in [
+            "https://api.discogs.com/a",
+            "HTTPS://API.Discogs.com:443/a?b=1",
+            "https://api.discogs.com./a",
+            "https://id.example:8443/other",
+        ] {
+            assert_eq!(resolve(same, &api, false).unwrap(), same);
+        }
+        for other in [
+            "https://other.example/a",
+            "http://api.discogs.com/a",
+            "https://api.discogs.com:8443/a",
+            "https://api.discogs.com@evil.example/a",
+            "https://id.example/me",
+        ] {
+            let Err(CliError::OtherHost { api: shown }) = resolve(other, &api, false) else {
+                panic!("{other}")
+            };
+            assert_eq!(shown, "https://api.discogs.com");
+            assert_eq!(resolve(other, &api, true).unwrap(), other);
+        }
+    }
+
+    #[test]
+    fn saved_urls_that_are_not_urls_are_a_corrupt_file() {
+        let mut provider = SavedProvider {
+            request_token_url: "https://p.example/rt".into(),
+            request_token_method: "POST".into(),
+            authorize_url: "https://p.example/auth".into(),
+            access_token_url: "https://p.example/at".into(),
+            identity_url: Some("https://p.example:8443/me".into()),
+            signature_method: "PLAINTEXT".into(),
+        };
+        assert_eq!(
+            api_origins(&provider).unwrap(),
+            origins(&["https://p.example", "https://p.example:8443"])
+        );
+        provider.access_token_url = "not a url".into();
+        assert!(
+            api_origins(&provider)
+                .unwrap_err()
+                .contains("access_token_url")
+        );
+        provider.access_token_url = "https://p.example/at".into();
+        provider.identity_url = Some("/me".into());
+        assert!(api_origins(&provider).unwrap_err().contains("identity_url"));
     }
 
     #[test]

@@ -444,3 +444,106 @@ fn help_documents_the_file_the_callbacks_and_the_exit_codes() {
         );
     }
 }
+
+#[test]
+fn stray_and_stale_requests_to_the_callback_do_not_end_the_login() {
+    let sandbox = Sandbox::new("login-stray");
+    let provider = provider();
+    let credentials = sandbox.credentials();
+    let (login, url, callback) = loopback_login(&sandbox, provider.base_url(), "60");
+
+    // Someone opens the callback URL by hand: told what is expected, and the login waits on.
+    let stray = get(&callback);
+    assert_eq!(stray.status, 400, "{stray:?}");
+    assert!(
+        stray.body.contains("oauth_token and oauth_verifier"),
+        "{stray:?}"
+    );
+    // A redirect about another request token (stale or forged): ignored too.
+    let stale = get(&format!(
+        "{callback}?oauth_token=stale-token&oauth_verifier=v"
+    ));
+    assert_eq!(stale.status, 400, "{stale:?}");
+    assert!(stale.body.contains("another request token"), "{stale:?}");
+
+    // The real redirect still completes the login.
+    let location = get(&url).location.unwrap();
+    let verifier = param(&location, "oauth_verifier");
+    let page = get(&location);
+    assert_eq!(page.status, 200, "{page:?}");
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(saved(&credentials)["consumer_key"], KEY);
+    let mut secrets = saved_secrets(&credentials);
+    secrets.push(verifier);
+    run.assert_no_secret(&strs(&secrets));
+}
+
+/// `login` against a provider given by these URLs, run to the end with nothing on stdin.
+fn login_with(sandbox: &Sandbox, request_token_url: &str, base: &str) -> common::Run {
+    let credentials = sandbox.credentials();
+    let authorize = format!("{base}/oauth/authorize");
+    let access = format!("{base}/oauth/access_token");
+    let args = [
+        "login",
+        "--no-browser",
+        "--request-token-url",
+        request_token_url,
+        "--authorize-url",
+        &authorize,
+        "--access-token-url",
+        &access,
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    sandbox.run(&args, &[], b"")
+}
+
+#[test]
+fn plain_http_to_a_remote_provider_says_to_use_https() {
+    let sandbox = Sandbox::new("login-insecure");
+    let run = login_with(
+        &sandbox,
+        "http://example.invalid/rt",
+        "https://example.invalid",
+    );
+    assert_eq!(
+        run.error_line(1),
+        "getting the request token: refusing to send secrets in the clear over http:// to a host that is not loopback: give the provider's https:// URLs"
+    );
+    run.assert_no_secret(&[SECRET]);
+}
+
+#[test]
+fn a_url_that_is_not_the_endpoint_says_which_option_to_check() {
+    let sandbox = Sandbox::new("login-not-endpoint");
+    let (page, _) = common::canned(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 19\r\nConnection: close\r\n\r\n<html>hello</html>\n",
+    );
+    let run = login_with(&sandbox, &format!("{page}/rt"), &page);
+    let line = run.error_line(1);
+    assert!(
+        line.starts_with("getting the request token: unexpected answer from the provider: "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(
+            "check --request-token-url: it must be the provider's OAuth endpoint, not a web page"
+        ),
+        "{line}"
+    );
+
+    let (moved, _) = common::canned(
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.invalid/rt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let run = login_with(&sandbox, &format!("{moved}/rt"), &moved);
+    assert_eq!(
+        run.error_line(3),
+        "getting the request token: provider answered 301, a redirect, which countersign does not follow with credentials: check --request-token-url: it must be the endpoint itself (https:// rather than http://, say)"
+    );
+    run.assert_no_secret(&[SECRET]);
+}

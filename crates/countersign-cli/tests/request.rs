@@ -260,3 +260,135 @@ fn bad_input_is_one_line() {
         "{run:?}"
     );
 }
+
+#[test]
+fn another_host_does_not_get_the_credentials_without_the_flag() {
+    use std::sync::atomic::Ordering;
+
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-other-host", &provider);
+    let (other, reached) =
+        common::canned("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nother");
+    let api = provider.base_url();
+    for url in [
+        format!("{other}/x"),
+        "https://api.discogs.com/oauth/identity".to_owned(),
+        format!("{}@{}/x", api, other.trim_start_matches("http://")),
+    ] {
+        let run = request(&sandbox, &[&url]);
+        assert_eq!(
+            run.error_line(1),
+            format!(
+                "the URL is not on {api}, the API host the credentials were saved for, and countersign would send them there: give a path on it, such as /oauth/identity, or add --allow-other-host if that host is to get them"
+            ),
+            "{url}"
+        );
+        no_secret(&run, &secrets);
+    }
+    assert_eq!(reached.load(Ordering::SeqCst), 0);
+
+    // Asked for, it goes there.
+    let run = request(&sandbox, &["--allow-other-host", &format!("{other}/x")]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "other");
+    assert_eq!(reached.load(Ordering::SeqCst), 1);
+
+    // Plain http:// to a host that is not loopback is refused all the same, with what to do.
+    let run = request(
+        &sandbox,
+        &["--allow-other-host", "http://example.invalid/x"],
+    );
+    assert_eq!(
+        run.error_line(1),
+        "sending the request: refusing to send secrets in the clear over http:// to a host that is not loopback: use an https:// URL"
+    );
+}
+
+#[test]
+fn a_proxy_in_the_environment_never_sees_a_loopback_provider() {
+    use std::sync::atomic::Ordering;
+
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-proxy", &provider);
+    let (proxy, reached) = common::canned(
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let credentials = sandbox.credentials();
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+        ("NO_PROXY", "other.example"),
+    ];
+    let run = sandbox.run(
+        &[
+            "request",
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+            "/oauth/identity",
+        ],
+        &env,
+        b"",
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("\"username\":\"example\""), "{run:?}");
+    assert_eq!(reached.load(Ordering::SeqCst), 0);
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn a_redirect_shows_where_it_points() {
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-redirect", &provider);
+    let (moved, _) = common::canned(
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: https://api.example/v2/x?token=LEAKED-Tq9\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let run = request(&sandbox, &["--allow-other-host", &format!("{moved}/x")]);
+    assert_eq!(
+        run.error_line(3),
+        "provider answered 301, a redirect to \"https://api.example/v2/x?token=[redacted]\", which countersign does not follow with credentials: request that URL instead if it is the resource you meant (another host needs --allow-other-host)"
+    );
+    no_secret(&run, &secrets);
+}
+
+#[test]
+fn a_saved_url_that_is_not_a_url_is_a_corrupt_file() {
+    let provider = provider();
+    let (sandbox, secrets) = logged_in("request-corrupt-url", &provider);
+    let credentials = sandbox.credentials();
+    let mut file = saved(&credentials);
+    file["provider"]["access_token_url"] = "127.0.0.1:9/oauth/access_token".into();
+    std::fs::write(&credentials, file.to_string()).unwrap();
+    let run = request(&sandbox, &["/oauth/identity"]);
+    assert_eq!(
+        run.error_line(1),
+        format!(
+            "the credentials file {} is not one countersign login wrote (its access_token_url is not an absolute http:// or https:// URL): run countersign login again",
+            credentials.display()
+        )
+    );
+    no_secret(&run, &secrets);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_cannot_be_read_says_to_check_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let provider = provider();
+    let (sandbox, _) = logged_in("request-unreadable", &provider);
+    let credentials = sandbox.credentials();
+    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&credentials).is_ok() {
+        // Running as root: permissions do not stop a read.
+        return;
+    }
+    let run = request(&sandbox, &["/oauth/identity"]);
+    assert_eq!(
+        run.error_line(1),
+        format!(
+            "cannot read the credentials file {}: permission denied: check that you own it and may read it (ls -l; chmod 600 it if it is yours), or name another file with --credentials-file",
+            credentials.display()
+        )
+    );
+}

@@ -36,14 +36,27 @@ use crate::{Approval, Authenticator, Error, Response};
 use countersign::skew::Stamps;
 
 /// A `reqwest::blocking::ClientBuilder` set up as [`Client`] uses it: as
-/// [`http_client_builder`](crate::http_client_builder).
+/// [`http_client_builder`](crate::http_client_builder), proxies included (from the environment,
+/// never for loopback hosts).
 pub fn http_client_builder() -> reqwest::blocking::ClientBuilder {
+    http_client_builder_from(|name| std::env::var(name).ok())
+}
+
+/// [`http_client_builder`], with the environment read through `var`.
+pub(crate) fn http_client_builder_from(
+    var: impl Fn(&str) -> Option<String>,
+) -> reqwest::blocking::ClientBuilder {
     crate::install_crypto_provider();
-    reqwest::blocking::Client::builder()
+    let mut builder = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(Duration::from_secs(crate::CONNECT_TIMEOUT))
         .timeout(Duration::from_secs(crate::TIMEOUT))
+        .no_proxy();
+    for proxy in crate::env_proxies(var) {
+        builder = builder.proxy(proxy);
+    }
+    builder
 }
 
 /// The blocking flow driver: [`crate::Client`]'s API over `reqwest::blocking`.
@@ -66,7 +79,9 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The blocking reqwest client to send with (default: [`http_client_builder`]'s).
+    /// The blocking reqwest client to send with (default: [`http_client_builder`]'s). Its
+    /// proxies are yours, as with [`crate::ClientBuilder::http_client`]: one that does not exempt
+    /// loopback hosts gets their `http://` requests, credentials in the clear.
     pub fn http_client(mut self, http: reqwest::blocking::Client) -> Self {
         self.http = Some(http);
         self
@@ -285,19 +300,57 @@ impl Client {
     }
 }
 
-/// Reads a blocking reqwest response in full.
-fn read(response: reqwest::blocking::Response) -> Result<Response, Error> {
+/// Reads a blocking reqwest response in full, up to the async reader's limit (a longer one is
+/// [`Error::BodyTooLarge`], and the rest is not read).
+fn read(mut response: reqwest::blocking::Response) -> Result<Response, Error> {
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version());
     if let Some(headers) = builder.headers_mut() {
         *headers = response.headers().clone();
     }
-    let body = response.bytes().map_err(Error::transport)?;
+    if response
+        .content_length()
+        .is_some_and(|n| n > crate::response::MAX_BODY)
+    {
+        return Err(Error::BodyTooLarge {
+            limit: crate::response::MAX_BODY,
+        });
+    }
+    let mut body = Capped::default();
+    let copied = response.copy_to(&mut body);
+    if body.over {
+        return Err(Error::BodyTooLarge {
+            limit: crate::response::MAX_BODY,
+        });
+    }
+    copied.map_err(Error::transport)?;
     let inner = builder
-        .body(Vec::from(body))
+        .body(body.bytes)
         .map_err(|_| countersign::Error::InvalidValue { name: "response" })?;
     Ok(Response::from(inner))
+}
+
+/// A buffer that refuses to grow past the body limit (and says so in `over`).
+#[derive(Default)]
+struct Capped {
+    bytes: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if crate::response::check_length(self.bytes.len().saturating_add(data.len())).is_err() {
+            self.over = true;
+            return Err(std::io::Error::other("the body is over the limit"));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 mod sealed {

@@ -118,7 +118,10 @@ pub struct ClientBuilder {
 impl ClientBuilder {
     /// The reqwest client to send with (default: [`http_client_builder`](crate::http_client_builder)'s).
     /// Its redirect policy is yours: reqwest drops `Authorization` on a redirect to another host,
-    /// port or scheme, but follows same-host redirects with it.
+    /// port or scheme, but follows same-host redirects with it. So are its proxies: a proxy it
+    /// has (reqwest's defaults take one from `HTTP_PROXY` or `ALL_PROXY`) gets every `http://`
+    /// request, credentials in the clear, loopback ones included, unless its `NO_PROXY` list
+    /// exempts them (as [`http_client_builder`](crate::http_client_builder)'s does).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -300,7 +303,8 @@ impl Client {
     /// (any status). OAuth requests get the clock-skew retry.
     ///
     /// # Errors
-    /// As [`Authenticator::sign`]; [`Error::Transport`].
+    /// As [`Authenticator::sign`]; [`Error::Transport`]; [`Error::BodyTooLarge`] for an answer
+    /// over 10 MiB.
     pub async fn send_with(
         &self,
         auth: &DiscogsAuth,

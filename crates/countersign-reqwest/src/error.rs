@@ -32,6 +32,12 @@ pub enum Error {
     Core(countersign::Error),
     /// reqwest failed: the provider is down or unreachable, a timeout, TLS, an invalid URL.
     Transport(reqwest::Error),
+    /// The answer's body is longer than the most this crate reads into memory, `limit` bytes
+    /// (10 MiB, as ureq's): the rest was not read.
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The provider answered 2xx with a body that is not what the protocol expects.
     Parse {
         /// What the core's parser said.
@@ -72,6 +78,10 @@ impl fmt::Display for Error {
         match self {
             Self::Core(e) => fmt::Display::fmt(e, f),
             Self::Transport(e) => write!(f, "http transport failed: {e}"),
+            Self::BodyTooLarge { limit } => write!(
+                f,
+                "the answer's body is longer than {limit} bytes, the most countersign reads: check the URL"
+            ),
             Self::Parse { error, excerpt } => write!(
                 f,
                 "unexpected answer from the provider: {error}; the body starts with {excerpt:?}"
@@ -85,6 +95,7 @@ impl std::error::Error for Error {
         match self {
             Self::Core(e) | Self::Parse { error: e, .. } => Some(e),
             Self::Transport(e) => Some(e),
+            Self::BodyTooLarge { .. } => None,
         }
     }
 }

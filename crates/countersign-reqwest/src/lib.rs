@@ -108,7 +108,16 @@
 //!   redirect, to whatever host that is. [`http_client_builder`] turns `Referer` off; on clients
 //!   you build yourself, call `.referer(false)`, or keep credentials in the header (the default).
 //! - [`Error`]'s `Debug` and `Display` never show a secret: transport errors have their URL's
-//!   credential parameters redacted, and body excerpts the values of secret parameters.
+//!   credential parameters redacted, and body excerpts the values of secret parameters. The
+//!   middleware redacts the URL of reqwest's errors the same way.
+//! - Proxies: [`http_client_builder`] takes them from the environment as reqwest does, but never
+//!   for a loopback host: the http:// exemption for loopback holds only because such a request
+//!   never leaves the machine. A client you build yourself (reqwest's defaults take a proxy from
+//!   `HTTP_PROXY` or `ALL_PROXY`), with the [`Client`] or the middleware, sends every `http://`
+//!   request through its proxy, credentials in the clear, loopback ones included: give that proxy
+//!   a `NO_PROXY` list with `localhost,127.0.0.0/8,::1`, or call `.no_proxy()`.
+//! - Answers are read into memory up to 10 MiB, as with ureq; a longer body stops the read with
+//!   [`Error::BodyTooLarge`].
 //!
 //! ## Features
 //!
@@ -156,6 +165,16 @@ const TIMEOUT: u64 = 60;
 /// 60-second overall timeout. With `rustls-ring`,
 /// installs ring as rustls' process-wide default provider first, unless one is installed.
 ///
+/// Proxies come from the environment, as reqwest reads it (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`, lower case too, with `NO_PROXY`; none when `REQUEST_METHOD` is set, as in CGI),
+/// except that loopback hosts never go through one: `localhost`, `127.0.0.0/8` and `::1` are
+/// added to `NO_PROXY`. The core lets PLAINTEXT and the Discogs key/secret and token modes go over
+/// `http://` to a loopback host only because the request then never leaves the machine; through
+/// a proxy it would, secrets in the clear. The operating system's proxy settings (reqwest's
+/// `system-proxy` feature, macOS and Windows) are not read. To use a proxy of your own instead,
+/// call `.no_proxy()` on the builder before `.proxy(...)`: proxies added after these come after
+/// them.
+///
 /// ```
 /// let http = countersign_reqwest::http_client_builder()
 ///     .build()
@@ -163,12 +182,58 @@ const TIMEOUT: u64 = 60;
 /// # drop(http);
 /// ```
 pub fn http_client_builder() -> reqwest::ClientBuilder {
+    http_client_builder_from(|name| std::env::var(name).ok())
+}
+
+/// [`http_client_builder`], with the environment read through `var`.
+pub(crate) fn http_client_builder_from(
+    var: impl Fn(&str) -> Option<String>,
+) -> reqwest::ClientBuilder {
     install_crypto_provider();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(std::time::Duration::from_secs(CONNECT_TIMEOUT))
         .timeout(std::time::Duration::from_secs(TIMEOUT))
+        // No proxy unless one of `env_proxies` is added: reqwest's own would proxy loopback.
+        .no_proxy();
+    for proxy in env_proxies(var) {
+        builder = builder.proxy(proxy);
+    }
+    builder
+}
+
+/// Loopback hosts as [`countersign::transport::is_loopback_host`] sees them, in `NO_PROXY`
+/// syntax: `localhost` (and its subdomains), `127.0.0.0/8`, `::1`, and IPv4-mapped loopback.
+const LOOPBACK_NO_PROXY: &str = "localhost,localhost.,127.0.0.0/8,::1,::ffff:127.0.0.0/104";
+
+/// `reqwest::Proxy::http`, `https` or `all`.
+type MakeProxy = fn(String) -> reqwest::Result<reqwest::Proxy>;
+
+/// The proxies the environment (read through `var`) asks for, as reqwest's own reading of it
+/// would give them (`hyper_util`'s `Matcher::from_env`: for `http://`, `HTTP_PROXY` else
+/// `ALL_PROXY`; for `https://`, `HTTPS_PROXY` else `ALL_PROXY`; upper case first; nothing in a
+/// CGI script, where `HTTP_PROXY` may come from a request header), each with `NO_PROXY` and the
+/// loopback hosts as exceptions. A value that is not a proxy URL is skipped, as reqwest does.
+pub(crate) fn env_proxies(var: impl Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
+    if var("REQUEST_METHOD").is_some() {
+        return Vec::new();
+    }
+    let first = |names: [&str; 2]| names.into_iter().find_map(&var);
+    let given = first(["NO_PROXY", "no_proxy"]).unwrap_or_default();
+    let no_proxy = reqwest::NoProxy::from_string(&format!("{given},{LOOPBACK_NO_PROXY}"));
+    let kinds: [(MakeProxy, [&str; 2]); 3] = [
+        (reqwest::Proxy::http, ["HTTP_PROXY", "http_proxy"]),
+        (reqwest::Proxy::https, ["HTTPS_PROXY", "https_proxy"]),
+        (reqwest::Proxy::all, ["ALL_PROXY", "all_proxy"]),
+    ];
+    kinds
+        .into_iter()
+        .filter_map(|(make, names)| {
+            let url = first(names).filter(|url| !url.trim().is_empty())?;
+            Some(make(url).ok()?.no_proxy(no_proxy.clone()))
+        })
+        .collect()
 }
 
 /// Installs ring as rustls' process-wide provider, unless a provider is installed.
@@ -177,5 +242,164 @@ fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another installer is fine: a provider is installed either way.
         let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use countersign::ClientCredentials;
+    use countersign::discogs::{DiscogsAuth, Placement};
+    use countersign::flow::{CallbackMode, ProviderConfig};
+    use countersign_provider::{DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider};
+
+    use super::*;
+
+    /// A proxy on loopback that records the first bytes of every connection and answers 502
+    /// itself; its URL.
+    fn fake_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+                let mut head = Vec::new();
+                let mut buf = [0_u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                        _ => break,
+                    }
+                }
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).into_owned());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    /// An environment that asks for `proxy` in all three variables.
+    fn environment(proxy: &str) -> impl Fn(&str) -> Option<String> + use<> {
+        let vars: HashMap<&str, String> = ["HTTP_PROXY", "https_proxy", "ALL_PROXY"]
+            .into_iter()
+            .map(|name| (name, proxy.to_owned()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    fn client(base: &str, http: reqwest::Client) -> Client {
+        Client::builder(
+            ProviderConfig::discogs_at(base, base, "CountersignTests/1.0"),
+            ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
+        )
+        .http_client(http)
+        .build()
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_proxy_from_the_environment_never_sees_loopback_hosts() {
+        let (proxy, seen) = fake_proxy();
+        let provider = LocalProvider::builder().start().await.unwrap();
+        let http = http_client_builder_from(environment(&proxy))
+            .build()
+            .unwrap();
+        let client = client(provider.base_url(), http.clone());
+
+        // PLAINTEXT over http:// to loopback: the flow's first step, and the key/secret mode in
+        // the query; both answered by the provider itself.
+        let pending = client.request_token(CallbackMode::OutOfBand).await.unwrap();
+        assert!(!pending.request_token().is_empty());
+        let auth = DiscogsAuth::KeySecret(ClientCredentials::new(
+            DEFAULT_CONSUMER_KEY,
+            DEFAULT_CONSUMER_SECRET,
+        ));
+        let request = http
+            .get(provider.url("/database/search?q=x"))
+            .build()
+            .unwrap();
+        let found = client
+            .send_with(&auth, Placement::Query, request)
+            .await
+            .unwrap();
+        assert_eq!(found.status(), 200);
+        let localhost = provider
+            .url("/oauth/identity")
+            .replace("127.0.0.1", "localhost");
+        // `localhost` may resolve to ::1 first, where nothing listens: only that the proxy
+        // never sees it matters here.
+        let _ = http.get(localhost).send().await;
+        assert_eq!(seen.lock().unwrap().clone(), Vec::<String>::new());
+
+        // Other hosts still go through it (it answers 502 itself; no name is resolved here).
+        let answer = http
+            .get("http://countersign-test.invalid/x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 502);
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(seen[0].contains("countersign-test.invalid"), "{seen:?}");
+    }
+
+    #[cfg(feature = "blocking")]
+    #[test]
+    fn the_blocking_clients_proxy_never_sees_loopback_hosts() {
+        let (proxy, seen) = fake_proxy();
+        let provider = LocalProvider::builder().start_blocking().unwrap();
+        let http = blocking::http_client_builder_from(environment(&proxy))
+            .build()
+            .unwrap();
+        let client = blocking::Client::builder(
+            ProviderConfig::discogs_at(
+                provider.base_url(),
+                provider.base_url(),
+                "CountersignTests/1.0",
+            ),
+            ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
+        )
+        .http_client(http.clone())
+        .build()
+        .unwrap();
+        let pending = client.request_token(CallbackMode::OutOfBand).unwrap();
+        assert!(!pending.request_token().is_empty());
+        assert_eq!(seen.lock().unwrap().clone(), Vec::<String>::new());
+        let answer = http
+            .get("http://countersign-test.invalid/x")
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), 502);
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn proxies_follow_the_environment() {
+        let none = |_: &str| None;
+        assert!(env_proxies(none).is_empty());
+        let cgi = |name: &str| {
+            (name == "REQUEST_METHOD" || name == "HTTP_PROXY").then(|| "http://p.example".into())
+        };
+        assert!(env_proxies(cgi).is_empty());
+        let empty = |name: &str| (name == "HTTP_PROXY").then(String::new);
+        assert!(env_proxies(empty).is_empty());
+        let some = |name: &str| match name {
+            "http_proxy" => Some("p.example:3128".to_owned()),
+            "ALL_PROXY" => Some("socks5h://p.example".to_owned()),
+            _ => None,
+        };
+        assert_eq!(env_proxies(some).len(), 2);
     }
 }

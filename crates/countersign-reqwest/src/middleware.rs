@@ -32,7 +32,9 @@ use crate::Authenticator;
 /// With OAuth, after a 401 whose `Date` shows clock skew it signs the request once more with the
 /// corrected time and a fresh nonce and passes it on once more (not for a streamed body, which
 /// cannot be sent twice); the offset is kept for later requests. Signing errors are
-/// [`reqwest_middleware::Error::Middleware`] wrapping a [`crate::Error`].
+/// [`reqwest_middleware::Error::Middleware`] wrapping a [`crate::Error`]; reqwest's errors from
+/// further down the chain have their URL's credential parameters redacted, as
+/// [`crate::Error`]'s are.
 #[derive(Clone, Debug)]
 pub struct SigningMiddleware {
     auth: Arc<Authenticator>,
@@ -68,7 +70,11 @@ impl Middleware for SigningMiddleware {
             .auth
             .sign_request(&mut request)
             .map_err(reqwest_middleware::Error::middleware)?;
-        let response = next.clone().run(request, extensions).await?;
+        let response = next
+            .clone()
+            .run(request, extensions)
+            .await
+            .map_err(redact)?;
         if let (Some(stamp), Some(mut again)) = (stamp, again) {
             let view =
                 countersign::response::Response::from_head(response.status(), response.headers());
@@ -76,9 +82,24 @@ impl Middleware for SigningMiddleware {
                 self.auth
                     .sign_request(&mut again)
                     .map_err(reqwest_middleware::Error::middleware)?;
-                return next.run(again, extensions).await;
+                return next.run(again, extensions).await.map_err(redact);
             }
         }
         Ok(response)
+    }
+}
+
+/// reqwest's error with its URL's credential parameters redacted, as [`crate::Error`] does: with
+/// [`Placement::Query`](countersign::discogs::Placement::Query) the URL carries the secrets, and
+/// reqwest's `Display` quotes it. (Errors of other middlewares are theirs to redact.)
+fn redact(error: reqwest_middleware::Error) -> reqwest_middleware::Error {
+    match error {
+        reqwest_middleware::Error::Reqwest(mut error) => {
+            if let Some(url) = error.url_mut() {
+                crate::error::redact_url(url);
+            }
+            reqwest_middleware::Error::Reqwest(error)
+        }
+        other => other,
     }
 }

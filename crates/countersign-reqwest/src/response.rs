@@ -26,17 +26,37 @@ use crate::Error;
 /// ```
 pub type Response = countersign::http::OwnedResponse<Error>;
 
-/// Reads a reqwest response in full.
-pub(crate) async fn read(response: reqwest::Response) -> Result<Response, Error> {
+/// The most of a response body that is read: 10 MiB, as ureq's `read_to_vec`.
+pub(crate) const MAX_BODY: u64 = 10 * 1024 * 1024;
+
+/// A body of `length` bytes would be more than [`MAX_BODY`].
+pub(crate) fn check_length(length: usize) -> Result<(), Error> {
+    if u64::try_from(length).is_ok_and(|length| length <= MAX_BODY) {
+        Ok(())
+    } else {
+        Err(Error::BodyTooLarge { limit: MAX_BODY })
+    }
+}
+
+/// Reads a reqwest response in full, up to [`MAX_BODY`] bytes (a longer one is
+/// [`Error::BodyTooLarge`], and the rest is not read).
+pub(crate) async fn read(mut response: reqwest::Response) -> Result<Response, Error> {
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version());
     if let Some(headers) = builder.headers_mut() {
         *headers = response.headers().clone();
     }
-    let body = response.bytes().await.map_err(Error::transport)?;
+    if response.content_length().is_some_and(|n| n > MAX_BODY) {
+        return Err(Error::BodyTooLarge { limit: MAX_BODY });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
+        check_length(body.len().saturating_add(chunk.len()))?;
+        body.extend_from_slice(&chunk);
+    }
     let inner = builder
-        .body(Vec::from(body))
+        .body(body)
         .map_err(|_| countersign::Error::InvalidValue { name: "response" })?;
     Ok(Response::from(inner))
 }

@@ -97,3 +97,29 @@ async fn a_signing_error_is_a_middleware_error() {
         countersign_reqwest::Error::Core(countersign::Error::InsecureTransport)
     ));
 }
+
+#[tokio::test]
+async fn transport_errors_never_show_query_credentials() {
+    use countersign::Secret;
+    use countersign::discogs::Placement;
+
+    let auth = Authenticator::new(DiscogsAuth::PersonalToken(Secret::new("PERSONALTOKEN123")))
+        .placement(Placement::Query)
+        .user_agent("CountersignTests/1.0");
+    let client = client(auth);
+    // Nothing listens there: reqwest's error quotes the URL, which carries the token.
+    let port = common::canned::closed_port();
+    let err = client
+        .get(format!("http://127.0.0.1:{port}/x?page=2"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, reqwest_middleware::Error::Reqwest(_)),
+        "{err:?}"
+    );
+    for shown in [format!("{err}"), format!("{err:?}"), format!("{err:#}")] {
+        assert!(!shown.contains("PERSONALTOKEN123"), "{shown}");
+    }
+    assert!(format!("{err}").contains("token=[redacted]"), "{err}");
+}

@@ -68,6 +68,14 @@ const TIMEOUT: u64 = 60;
 /// redirects are not followed (a 3xx is an answer, and ureq never carries `Authorization` across
 /// one anyway), a 10-second connect timeout and a 60-second overall timeout.
 ///
+/// The proxy is ureq's, from the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, with
+/// `NO_PROXY`), except that loopback hosts never go through it: `localhost`, hosts starting with
+/// `127.`, and `[::1]` are added to its `NO_PROXY` list. The core lets PLAINTEXT and the Discogs
+/// key/secret and token modes go over `http://` to a loopback host only because the request then
+/// never leaves the machine; through a proxy it would, secrets in the clear. (A SOCKS proxy is
+/// kept as ureq read it; the requests this crate runs skip any proxy for loopback hosts anyway,
+/// see the crate's Security section.)
+///
 /// ```
 /// let agent = countersign_ureq::agent();
 /// assert!(!agent.config().http_status_as_error());
@@ -75,13 +83,68 @@ const TIMEOUT: u64 = 60;
 /// ```
 #[must_use]
 pub fn agent() -> ureq::Agent {
+    let no_proxy = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .ok();
+    agent_with_proxy(
+        ureq::Proxy::try_from_env().map(|proxy| exempt_loopback(proxy, no_proxy.as_deref())),
+    )
+}
+
+/// [`agent`]'s settings, with this proxy.
+fn agent_with_proxy(proxy: Option<ureq::Proxy>) -> ureq::Agent {
     ureq::Agent::config_builder()
+        .proxy(proxy)
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(Duration::from_secs(CONNECT_TIMEOUT)))
         .timeout_global(Some(Duration::from_secs(TIMEOUT)))
         .build()
         .into()
+}
+
+/// Loopback hosts, in ureq's `NO_PROXY` patterns (which match text: a trailing `.` makes a
+/// prefix, so `localhost.` cannot be said). The requests this crate runs check with the core's
+/// rule itself ([`countersign::transport::is_loopback_host`]), which also knows the rarer
+/// spellings.
+const LOOPBACK_NO_PROXY: [&str; 5] = [
+    "localhost",
+    "127.",
+    "[::1]",
+    "[0:0:0:0:0:0:0:1]",
+    "[::ffff:127.",
+];
+
+/// `proxy` again, with `no_proxy`'s entries (the `NO_PROXY` the environment gave it: ureq's
+/// [`Proxy`](ureq::Proxy) does not hand them back) and the loopback hosts as exceptions.
+///
+/// A SOCKS proxy comes back unchanged: rebuilt, it would no longer count as read from the
+/// environment, and ureq panics on such a proxy when its `socks-proxy` feature is off.
+fn exempt_loopback(proxy: ureq::Proxy, no_proxy: Option<&str>) -> ureq::Proxy {
+    let protocol = proxy.protocol();
+    if !matches!(
+        protocol,
+        ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+    ) {
+        return proxy;
+    }
+    let mut builder = ureq::Proxy::builder(protocol)
+        .host(proxy.host())
+        .port(proxy.port())
+        .resolve_target(proxy.resolve_target());
+    if let Some(username) = proxy.username() {
+        builder = builder.username(username);
+    }
+    if let Some(password) = proxy.password() {
+        builder = builder.password(password);
+    }
+    let given = no_proxy.unwrap_or_default().split(',').map(str::trim);
+    for entry in given.chain(LOOPBACK_NO_PROXY).filter(|e| !e.is_empty()) {
+        builder = builder.no_proxy(entry);
+    }
+    // Rebuilding what ureq parsed does not fail; if it ever did, the proxy stays as it was (and
+    // the requests this crate runs still skip it for loopback hosts).
+    builder.build().unwrap_or(proxy)
 }
 
 /// Drives the three-legged flow over ureq, and sends signed API requests.
@@ -131,8 +194,9 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// The ureq agent to run requests on (default: [`agent()`](crate::agent)'s). Whatever its
-    /// configuration, the client's requests run with `http_status_as_error` off and no
-    /// redirects.
+    /// configuration, the client's requests run with `http_status_as_error` off, no redirects,
+    /// and no proxy for a loopback host. Its proxy still gets every other `http://` request
+    /// (with `ProviderConfig::dangerous_allow_insecure_http`), credentials in the clear.
     pub fn agent(mut self, agent: ureq::Agent) -> Self {
         self.agent = Some(agent);
         self
@@ -342,5 +406,108 @@ impl Client {
             return self.execute(describe(stamp.timestamp, stamp.nonce.as_str())?);
         }
         Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A loopback listener that answers every connection with `answer` and records the first
+    /// bytes it received; its URL.
+    fn listen(answer: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+                let mut head = Vec::new();
+                let mut buf = [0_u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                        _ => break,
+                    }
+                }
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).into_owned());
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        (url, seen)
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+    const BAD_GATEWAY: &str =
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+    #[test]
+    fn the_agents_proxy_never_sees_loopback_hosts() {
+        let (proxy_url, proxy_saw) = listen(BAD_GATEWAY);
+        let (provider_url, provider_saw) = listen(OK);
+        let proxy = exempt_loopback(ureq::Proxy::new(&proxy_url).unwrap(), None);
+        let agent = agent_with_proxy(Some(proxy));
+
+        // Straight on the agent, as a caller who signed the request itself would run it.
+        let url = format!("{provider_url}/x?token=SECRET-IN-QUERY");
+        let mut answer = agent.get(&url).call().unwrap();
+        assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
+        let localhost = url.replace("127.0.0.1", "localhost");
+        if let Ok(mut answer) = agent.get(&localhost).call() {
+            // `localhost` may resolve to ::1 first, where nothing listens: only a direct
+            // connection matters here.
+            assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
+        }
+        assert!(proxy_saw.lock().unwrap().is_empty());
+        assert!(!provider_saw.lock().unwrap().is_empty());
+
+        // Other hosts still go through it (the fake proxy answers itself; nothing is resolved).
+        let answer = agent.get("http://countersign-test.invalid/y").call();
+        assert!(answer.is_err() || answer.unwrap().status() == 502);
+        let seen = proxy_saw.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(seen[0].contains("countersign-test.invalid"), "{seen:?}");
+    }
+
+    #[test]
+    fn loopback_exceptions_keep_the_proxy_and_its_settings() {
+        let given = ureq::Proxy::new("http://user:p%40ss@proxy.example:3128").unwrap();
+        let proxy = exempt_loopback(given, Some("intranet.example, .corp.example"));
+        assert_eq!(proxy.protocol(), ureq::ProxyProtocol::Http);
+        assert_eq!((proxy.host(), proxy.port()), ("proxy.example", 3128));
+        assert_eq!(
+            (proxy.username(), proxy.password()),
+            (Some("user"), Some("p@ss"))
+        );
+        let bypassed = |url: &str| proxy.is_no_proxy(&url.parse().unwrap());
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://127.8.9.10/",
+            "http://localhost:1/",
+            "http://LocalHost:1/",
+            "http://[::1]:8080/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://intranet.example/",
+            "https://a.corp.example/",
+        ] {
+            assert!(bypassed(url), "{url}");
+        }
+        for url in [
+            "https://api.discogs.com/",
+            "http://128.0.0.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
+            assert!(!bypassed(url), "{url}");
+        }
     }
 }

@@ -98,6 +98,15 @@
 //!   only, so it keeps `Authorization` on a redirect to another port of the same host.
 //! - [`Error`]'s `Debug` and `Display` never show a secret: URLs that ureq quotes have their
 //!   credential parameters redacted, and body excerpts the values of secret parameters.
+//! - Proxies: the requests this crate runs ([`Client`]'s, [`Authenticator::send`]) never go
+//!   through a proxy to a loopback host, whatever the agent; [`agent()`]'s proxy from the
+//!   environment has the loopback hosts in its `NO_PROXY` list too. The http:// exemption for
+//!   loopback holds only because such a request never leaves the machine. The
+//!   [`middleware::SigningMiddleware`] cannot change the agent's proxy, so an agent of your own
+//!   with a proxy (ureq's defaults take one from `HTTP_PROXY` or `ALL_PROXY`) sends it every
+//!   `http://` request the middleware signs, credentials in the clear, loopback ones included.
+//!   Exempt loopback in that proxy's `NO_PROXY` list, or build the agent with `.proxy(None)`.
+//! - Bodies are read up to ureq's limit, 10 MB; a longer answer is a [`Error::Transport`].
 //!
 //! ## Features
 //!

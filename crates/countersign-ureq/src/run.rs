@@ -17,7 +17,7 @@ pub(crate) enum Redirects {
 }
 
 /// Runs `request` with `http_status_as_error` off (a 4xx is an answer, whose `Date` the skew
-/// rule reads), and reads the answer.
+/// rule reads), and without a proxy when its host is loopback, and reads the answer.
 pub(crate) fn run<B: SignableBody>(
     agent: &ureq::Agent,
     request: http::Request<B>,
@@ -25,12 +25,23 @@ pub(crate) fn run<B: SignableBody>(
 ) -> Result<Response, Error> {
     let (parts, body) = request.into_parts();
     let bytes = body.bytes();
-    if bytes.is_empty() {
+    if !bytes.is_empty() {
+        run_with(agent, http::Request::from_parts(parts, bytes), redirects)
+    } else if expects_body(&parts.method) {
+        // An empty body of known size: `Content-Length: 0`, as reqwest sends it. ureq sends
+        // `()` on a POST as a chunked body of no chunks.
+        let empty: &[u8] = &[];
+        run_with(agent, http::Request::from_parts(parts, empty), redirects)
+    } else {
         // No body at all, rather than `Content-Length: 0` on a GET.
         run_with(agent, http::Request::from_parts(parts, ()), redirects)
-    } else {
-        run_with(agent, http::Request::from_parts(parts, bytes), redirects)
     }
+}
+
+/// Whether requests with `method` normally carry a body, so that an empty one is announced with
+/// `Content-Length: 0` (RFC 9110, section 8.6).
+fn expects_body(method: &http::Method) -> bool {
+    [http::Method::POST, http::Method::PUT, http::Method::PATCH].contains(method)
 }
 
 fn run_with<S: AsSendBody>(
@@ -38,7 +49,16 @@ fn run_with<S: AsSendBody>(
     request: http::Request<S>,
     redirects: Redirects,
 ) -> Result<Response, Error> {
+    let loopback = request
+        .uri()
+        .host()
+        .is_some_and(countersign::transport::is_loopback_host);
     let mut config = agent.configure_request(request).http_status_as_error(false);
+    if loopback {
+        // Never through a proxy: the core lets secrets go in the clear over `http://` to a
+        // loopback host only because they then never leave the machine.
+        config = config.proxy(None);
+    }
     if let Redirects::None = redirects {
         config = config.max_redirects(0);
     }
