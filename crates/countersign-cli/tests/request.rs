@@ -369,26 +369,3 @@ fn a_saved_url_that_is_not_a_url_is_a_corrupt_file() {
     );
     no_secret(&run, &secrets);
 }
-
-#[cfg(unix)]
-#[test]
-fn a_file_that_cannot_be_read_says_to_check_its_permissions() {
-    use std::os::unix::fs::PermissionsExt;
-
-    let provider = provider();
-    let (sandbox, _) = logged_in("request-unreadable", &provider);
-    let credentials = sandbox.credentials();
-    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&credentials).is_ok() {
-        // Running as root: permissions do not stop a read.
-        return;
-    }
-    let run = request(&sandbox, &["/oauth/identity"]);
-    assert_eq!(
-        run.error_line(1),
-        format!(
-            "cannot read the credentials file {}: permission denied: check that you own it and may read it (ls -l; chmod 600 it if it is yours), or name another file with --credentials-file",
-            credentials.display()
-        )
-    );
-}

@@ -82,8 +82,10 @@ impl Drop for Authorization {
 }
 
 /// The public part of an OAuth header that does not change from one request to the next.
-/// (The secrets, `oauth_verifier` and `oauth_signature`, come last, after the timestamp and
-/// nonce, so that one tail of the header holds every secret.)
+/// (What may be secret comes last, after the timestamp and nonce: an extension parameter such as
+/// `oauth_session_handle`, then `oauth_verifier` and `oauth_signature`, so that one tail of the
+/// header holds every secret. [`write_to`](Self::write_to) therefore leaves the extension out:
+/// the signer writes it in that tail. It is here for validation and the base string.)
 #[derive(Clone, Copy)]
 pub(crate) struct Head<'a> {
     pub(crate) realm: Option<&'a str>,
@@ -148,7 +150,8 @@ impl<'a> Head<'a> {
         .flatten()
     }
 
-    /// Writes `OAuth [realm="..", ]oauth_consumer_key=".."` and the other fixed parameters.
+    /// Writes `OAuth [realm="..", ]oauth_consumer_key=".."` and the other fixed parameters,
+    /// all but the extension parameter (see the type's docs).
     pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         out.write_str("OAuth ")?;
         if let Some(realm) = self.realm {
@@ -165,13 +168,6 @@ impl<'a> Head<'a> {
         write_param(out, "oauth_signature_method", self.method.as_str())?;
         if let Some(callback) = self.callback {
             write_param(out, "oauth_callback", callback)?;
-        }
-        if let Some((name, value)) = self.extension {
-            out.write_str(", ")?;
-            encode(name).write_to(out)?;
-            out.write_str("=\"")?;
-            encode(value).write_to(out)?;
-            out.write_char('"')?;
         }
         if self.version {
             out.write_str(VERSION)?;
@@ -191,9 +187,6 @@ impl<'a> Head<'a> {
             + self.token.map_or(0, |t| param_len("oauth_token", t))
             + param_len("oauth_signature_method", self.method.as_str())
             + self.callback.map_or(0, |c| param_len("oauth_callback", c))
-            + self.extension.map_or(0, |(n, v)| {
-                ", =\"\"".len() + encoded_len(n) + encoded_len(v)
-            })
             + if self.version { VERSION.len() } else { 0 }
     }
 }

@@ -155,7 +155,11 @@ impl fmt::Debug for SecretStr<'_> {
 
 impl Drop for SecretStr<'_> {
     fn drop(&mut self) {
-        if let Cow::Owned(s) = &mut self.0 {
+        // Only a buffer of our own holds anything to clear; an empty one (what `into_public`
+        // leaves behind) is skipped, as clearing nothing still costs a call.
+        if let Cow::Owned(s) = &mut self.0
+            && s.capacity() != 0
+        {
             s.zeroize();
         }
     }

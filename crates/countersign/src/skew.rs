@@ -124,6 +124,7 @@ mod stamps {
     use crate::response::Response;
 
     /// What one signature was made with.
+    #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct Stamp {
         /// The timestamp to sign with (seconds, on the provider's clock as far as it is known).
         pub timestamp: u64,
