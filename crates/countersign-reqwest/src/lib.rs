@@ -149,6 +149,11 @@ pub mod middleware;
 mod response;
 mod sign;
 
+/// The integration tests' loopback server (`tests/common/canned.rs`), for the unit tests too.
+#[cfg(test)]
+#[path = "../tests/common/canned.rs"]
+mod canned;
+
 pub use client::{Approval, Client, ClientBuilder};
 pub use error::Error;
 pub use response::{Response, ResponseExt};
@@ -248,10 +253,6 @@ fn install_crypto_provider() {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
 
     use countersign::ClientCredentials;
     use countersign::discogs::{DiscogsAuth, Placement};
@@ -260,34 +261,11 @@ mod tests {
 
     use super::*;
 
-    /// A proxy on loopback that records the first bytes of every connection and answers 502
-    /// itself; its URL.
-    fn fake_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-                let mut head = Vec::new();
-                let mut buf = [0_u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
-                        _ => break,
-                    }
-                }
-                log.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&head).into_owned());
-                let _ = stream.write_all(
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-            }
-        });
-        (url, seen)
+    use crate::canned;
+
+    /// A proxy on loopback that records what reaches it and answers 502 itself.
+    fn fake_proxy() -> canned::Canned {
+        canned::Canned::start(|_, _| canned::Answer::new(502, ""))
     }
 
     /// An environment that asks for `proxy` in all three variables.
@@ -311,9 +289,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_proxy_from_the_environment_never_sees_loopback_hosts() {
-        let (proxy, seen) = fake_proxy();
+        let proxy = fake_proxy();
         let provider = LocalProvider::builder().start().await.unwrap();
-        let http = http_client_builder_from(environment(&proxy))
+        let http = http_client_builder_from(environment(&proxy.url()))
             .build()
             .unwrap();
         let client = client(provider.base_url(), http.clone());
@@ -341,7 +319,7 @@ mod tests {
         // `localhost` may resolve to ::1 first, where nothing listens: only that the proxy
         // never sees it matters here.
         let _ = http.get(localhost).send().await;
-        assert_eq!(seen.lock().unwrap().clone(), Vec::<String>::new());
+        assert!(proxy.received().is_empty(), "{:?}", proxy.received());
 
         // Other hosts still go through it (it answers 502 itself; no name is resolved here).
         let answer = http
@@ -350,17 +328,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(answer.status(), 502);
-        let seen = seen.lock().unwrap().clone();
+        let seen = proxy.received();
         assert_eq!(seen.len(), 1, "{seen:?}");
-        assert!(seen[0].contains("countersign-test.invalid"), "{seen:?}");
+        assert!(
+            seen[0].target.contains("countersign-test.invalid"),
+            "{seen:?}"
+        );
     }
 
     #[cfg(feature = "blocking")]
     #[test]
     fn the_blocking_clients_proxy_never_sees_loopback_hosts() {
-        let (proxy, seen) = fake_proxy();
+        let proxy = fake_proxy();
         let provider = LocalProvider::builder().start_blocking().unwrap();
-        let http = blocking::http_client_builder_from(environment(&proxy))
+        let http = blocking::http_client_builder_from(environment(&proxy.url()))
             .build()
             .unwrap();
         let client = blocking::Client::builder(
@@ -376,13 +357,13 @@ mod tests {
         .unwrap();
         let pending = client.request_token(CallbackMode::OutOfBand).unwrap();
         assert!(!pending.request_token().is_empty());
-        assert_eq!(seen.lock().unwrap().clone(), Vec::<String>::new());
+        assert!(proxy.received().is_empty(), "{:?}", proxy.received());
         let answer = http
             .get("http://countersign-test.invalid/x")
             .send()
             .unwrap();
         assert_eq!(answer.status(), 502);
-        assert_eq!(seen.lock().unwrap().len(), 1);
+        assert_eq!(proxy.received().len(), 1);
     }
 
     #[test]

@@ -411,54 +411,19 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
-
     use super::*;
 
-    /// A loopback listener that answers every connection with `answer` and records the first
-    /// bytes it received; its URL.
-    fn listen(answer: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-                let mut head = Vec::new();
-                let mut buf = [0_u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
-                        _ => break,
-                    }
-                }
-                log.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&head).into_owned());
-                let _ = stream.write_all(answer.as_bytes());
-            }
-        });
-        (url, seen)
-    }
-
-    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-    const BAD_GATEWAY: &str =
-        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    use crate::canned::{Answer, Canned};
 
     #[test]
     fn the_agents_proxy_never_sees_loopback_hosts() {
-        let (proxy_url, proxy_saw) = listen(BAD_GATEWAY);
-        let (provider_url, provider_saw) = listen(OK);
-        let proxy = exempt_loopback(ureq::Proxy::new(&proxy_url).unwrap(), None);
+        let proxy_server = Canned::start(|_, _| Answer::new(502, ""));
+        let provider = Canned::start(|_, _| Answer::new(200, "ok"));
+        let proxy = exempt_loopback(ureq::Proxy::new(&proxy_server.url()).unwrap(), None);
         let agent = agent_with_proxy(Some(proxy));
 
         // Straight on the agent, as a caller who signed the request itself would run it.
-        let url = format!("{provider_url}/x?token=SECRET-IN-QUERY");
+        let url = format!("{}/x?token=SECRET-IN-QUERY", provider.url());
         let mut answer = agent.get(&url).call().unwrap();
         assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
         let localhost = url.replace("127.0.0.1", "localhost");
@@ -467,15 +432,18 @@ mod tests {
             // connection matters here.
             assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
         }
-        assert!(proxy_saw.lock().unwrap().is_empty());
-        assert!(!provider_saw.lock().unwrap().is_empty());
+        assert!(proxy_server.received().is_empty());
+        assert!(!provider.received().is_empty());
 
         // Other hosts still go through it (the fake proxy answers itself; nothing is resolved).
         let answer = agent.get("http://countersign-test.invalid/y").call();
         assert!(answer.is_err() || answer.unwrap().status() == 502);
-        let seen = proxy_saw.lock().unwrap().clone();
+        let seen = proxy_server.received();
         assert_eq!(seen.len(), 1, "{seen:?}");
-        assert!(seen[0].contains("countersign-test.invalid"), "{seen:?}");
+        assert!(
+            seen[0].target.contains("countersign-test.invalid"),
+            "{seen:?}"
+        );
     }
 
     #[test]

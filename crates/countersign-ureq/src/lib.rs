@@ -129,6 +129,11 @@ mod response;
 mod run;
 mod sign;
 
+/// The integration tests' loopback server (`tests/common/canned.rs`), for the unit tests too.
+#[cfg(test)]
+#[path = "../tests/common/canned.rs"]
+mod canned;
+
 pub use client::{Approval, Client, ClientBuilder, agent};
 pub use error::Error;
 pub use response::{Response, ResponseExt};

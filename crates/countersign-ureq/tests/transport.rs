@@ -1,10 +1,13 @@
 //! What goes on the wire, over real loopback TCP: the raw request of a bodiless POST, and the
 //! proxy that loopback destinations never go through.
 
+mod common;
+
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
 use std::time::Duration;
+
+use common::canned::{Answer, Canned};
 
 use countersign_provider::{DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider};
 use countersign_ureq::countersign::ClientCredentials;
@@ -12,53 +15,10 @@ use countersign_ureq::countersign::discogs::{DiscogsAuth, Placement};
 use countersign_ureq::countersign::flow::{CallbackMode, ProviderConfig};
 use countersign_ureq::{Authenticator, Client, agent, ureq};
 
-/// A proxy that records what reaches it and refuses it all (502).
-struct FakeProxy {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl FakeProxy {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-                let mut head = Vec::new();
-                let mut buf = [0_u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
-                        _ => break,
-                    }
-                }
-                log.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&head).into_owned());
-                let _ = stream.write_all(
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-            }
-        });
-        Self { addr, seen }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
 #[test]
 fn loopback_providers_are_never_reached_through_a_proxy() {
-    let proxy = FakeProxy::start();
+    // A proxy that records what reaches it and refuses it all (502).
+    let proxy = Canned::start(|_, _| Answer::new(502, ""));
     let provider = LocalProvider::builder().start_blocking().unwrap();
     // An agent of the caller's own, with a proxy for everything (as ureq's defaults take one
     // from HTTP_PROXY), and PLAINTEXT over http://: the secrets must not reach the proxy.
@@ -93,16 +53,19 @@ fn loopback_providers_are_never_reached_through_a_proxy() {
         .unwrap();
     let answer = auth.send(&proxied, request).unwrap();
     assert_eq!(answer.status(), 200);
-    assert_eq!(proxy.seen(), Vec::<String>::new());
+    assert!(proxy.received().is_empty(), "{:?}", proxy.received());
 
     // The proxy is still there for other hosts (it answers 502 itself; no name is resolved).
     let request = http::Request::get("http://countersign-test.invalid/x")
         .body(())
         .unwrap();
     let _ = Authenticator::new(DiscogsAuth::None).send(&proxied, request);
-    let seen = proxy.seen();
+    let seen = proxy.received();
     assert_eq!(seen.len(), 1, "{seen:?}");
-    assert!(seen[0].contains("countersign-test.invalid"), "{seen:?}");
+    assert!(
+        seen[0].target.contains("countersign-test.invalid"),
+        "{seen:?}"
+    );
 }
 
 /// Accepts one connection, answers 200 with an empty body, and returns every byte the client
