@@ -99,7 +99,10 @@ pub fn token_response(data: &[u8]) {
             );
         }
         (Ok(response), Err(error)) => {
-            assert_eq!(*error, Error::CallbackNotConfirmed);
+            assert_eq!(
+                *error,
+                Error::Flow(countersign::FlowError::CallbackNotConfirmed)
+            );
             assert!(!response.callback_confirmed());
         }
         (Err(error), Err(temporary_error)) => assert_eq!(error, temporary_error),
@@ -237,7 +240,10 @@ pub fn callback(data: &[u8]) {
     let as_query = format!("?{query}");
     let bare = Callback::parse(&as_query);
     check_callback(&bare);
-    if !matches!(as_url, Err(Error::InvalidUrl { .. })) {
+    if !matches!(
+        as_url,
+        Err(Error::Parse(countersign::ParseError::Url { .. }))
+    ) {
         assert_eq!(
             summarize(&bare),
             summarize(&as_url),
@@ -292,7 +298,10 @@ fn check_callback_internals(input: &str, parsed: &Result<Callback<'_>, Error>) {
             }
         }
         Err(error) => {
-            assert!(matches!(error, Error::InvalidUrl { .. }), "{error:?}");
+            assert!(
+                matches!(error, Error::Parse(countersign::ParseError::Url { .. })),
+                "{error:?}"
+            );
             // `https://` URLs may be let through without a full look (the hot path of signing).
             let https = input
                 .get(..8)
@@ -390,7 +399,7 @@ fn rebuild(parsed: &ParsedAuthorization<'_>) -> Option<String> {
     let mut callback = parsed.callback();
     let signed = match callback {
         Some(url) => match signer.callback(url).sign(&request) {
-            Err(Error::InvalidCallback) => {
+            Err(Error::Misuse(countersign::Misuse::InvalidCallback)) => {
                 check_refused_callback(url);
                 callback = None;
                 signer.sign(&request)
@@ -407,7 +416,7 @@ fn rebuild(parsed: &ParsedAuthorization<'_>) -> Option<String> {
             );
             signed.to_authorization()
         }
-        Err(Error::InvalidRealm) if forbidden_realm => return None,
+        Err(Error::Misuse(countersign::Misuse::InvalidRealm)) if forbidden_realm => return None,
         Err(error) => panic!("cannot sign what was parsed: {error:?}"),
     };
     let header = header.as_str().to_owned();
@@ -694,14 +703,16 @@ pub fn round_trip(data: &[u8]) {
 
     // What checking the fixed parts must say: the realm first, then the callback.
     let head_error = if bad_realm {
-        Some(Error::InvalidRealm)
+        Some(Error::Misuse(countersign::Misuse::InvalidRealm))
     } else {
         match input.callback.as_ref().map(CallbackInput::valid) {
             None | Some(Some(true)) => None,
-            Some(Some(false)) => Some(Error::InvalidCallback),
+            Some(Some(false)) => Some(Error::Misuse(countersign::Misuse::InvalidCallback)),
             // Raw text: take prepare's word, checked against the URL splitter under fuzzing.
             Some(None) => match &prepared {
-                Err(Error::InvalidCallback) => Some(Error::InvalidCallback),
+                Err(Error::Misuse(countersign::Misuse::InvalidCallback)) => {
+                    Some(Error::Misuse(countersign::Misuse::InvalidCallback))
+                }
                 _ => None,
             },
         }
@@ -715,7 +726,7 @@ pub fn round_trip(data: &[u8]) {
     }
     assert_eq!(prepared.as_ref().err(), head_error.as_ref(), "prepare");
     let expected_error = if insecure {
-        Some(Error::InsecureTransport)
+        Some(Error::Misuse(countersign::Misuse::InsecureTransport))
     } else {
         head_error
     };
@@ -1001,7 +1012,7 @@ fn check_response(raw: &RawResponse<'_>) {
             );
         }
         Some(Err(error)) => {
-            assert_eq!(*error, Error::InvalidValue { name: "Date" });
+            assert_eq!(*error, Error::Parse(countersign::ParseError::HttpDate));
             check_error(error);
         }
         None => {}
@@ -1564,7 +1575,7 @@ fn signed_round_trip(input: &SignedInput) {
     }
     let signed = match signer.sign(&request) {
         Ok(signed) => signed,
-        Err(Error::InvalidRealm)
+        Err(Error::Misuse(countersign::Misuse::InvalidRealm))
             if input.realm.as_deref().is_some_and(has_forbidden_realm_char) =>
         {
             return;

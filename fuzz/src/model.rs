@@ -216,15 +216,19 @@ pub struct TokenResponse {
 /// be present and not empty, the secret present; the parameters the parser reads may appear once.
 pub fn token_response(body: &[u8]) -> Result<TokenResponse, Error> {
     const CONTEXT: Context = Context::TokenResponse;
-    let decode_error = |error| Error::Decode {
-        context: CONTEXT,
-        error,
-        name: None,
+    let decode_error = |error| {
+        Error::Parse(countersign::ParseError::Decode {
+            context: CONTEXT,
+            error,
+            name: None,
+        })
     };
     let body = std::str::from_utf8(body).map_err(|_| decode_error(DecodeError::InvalidUtf8))?;
     let body = body.trim_matches(|c: char| c.is_ascii() && (c as u8).is_ascii_whitespace());
     if body.is_empty() {
-        return Err(Error::Empty { context: CONTEXT });
+        return Err(Error::Parse(countersign::ParseError::Empty {
+            context: CONTEXT,
+        }));
     }
     let mut pairs = Vec::new();
     let mut seen: Vec<&'static str> = Vec::new();
@@ -245,38 +249,38 @@ pub fn token_response(body: &[u8]) -> Result<TokenResponse, Error> {
             }
         };
         if seen.contains(&canonical) {
-            return Err(Error::DuplicateParameter {
+            return Err(Error::Parse(countersign::ParseError::DuplicateParameter {
                 context: CONTEXT,
                 name: canonical.to_owned(),
-            });
+            }));
         }
         seen.push(canonical);
         *slot = Some(value.clone());
         pairs.push((name, value));
     }
     if let Some(problem) = problem {
-        return Err(Error::Problem {
+        return Err(Error::Flow(countersign::FlowError::Problem {
             problem: excerpt(&problem),
             advice: advice.map(|a: String| excerpt(&a)),
-        });
+        }));
     }
     let Some(token) = token else {
-        return Err(Error::MissingParameter {
+        return Err(Error::Parse(countersign::ParseError::MissingParameter {
             context: CONTEXT,
             name: "oauth_token",
-        });
+        }));
     };
     if token.is_empty() {
-        return Err(Error::EmptyParameter {
+        return Err(Error::Parse(countersign::ParseError::EmptyParameter {
             context: CONTEXT,
             name: "oauth_token",
-        });
+        }));
     }
     let Some(token_secret) = secret else {
-        return Err(Error::MissingParameter {
+        return Err(Error::Parse(countersign::ParseError::MissingParameter {
             context: CONTEXT,
             name: "oauth_token_secret",
-        });
+        }));
     };
     Ok(TokenResponse {
         token,

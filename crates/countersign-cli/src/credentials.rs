@@ -80,7 +80,7 @@ impl SavedProvider {
     /// The flow's configuration for this provider, with `user_agent` on every request.
     ///
     /// # Errors
-    /// [`countersign::Error::UnknownSignatureMethod`] for a method this build does not know.
+    /// [`countersign::ParseError::SignatureMethod`] for a method this build does not know.
     pub(crate) fn config(&self, user_agent: &str) -> Result<ProviderConfig, countersign::Error> {
         let method: SignatureMethod = self.signature_method.parse()?;
         let mut config = ProviderConfig::new(

@@ -199,7 +199,7 @@ impl From<countersign::Error> for CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Core(error @ countersign::Error::InsecureTransport) => {
+            Self::Core(error @ countersign::Error::Misuse(countersign::Misuse::InsecureTransport)) => {
                 write!(f, "{error} (the switch: --dangerous-allow-insecure-http)")
             }
             Self::Core(error) => error.fmt(f),
@@ -332,16 +332,16 @@ fn flow_message(
     use countersign::Error as Core;
     use countersign_ureq::Error as Adapter;
     match error {
-        Adapter::Core(Core::AccessDenied) => f.write_str(
+        Adapter::Core(Core::Flow(countersign::FlowError::Denied)) => f.write_str(
             "access was denied at the provider: run countersign login again and allow access",
         ),
-        Adapter::Core(Core::RequestTokenExpired) => f.write_str(
+        Adapter::Core(Core::Flow(countersign::FlowError::RequestTokenExpired)) => f.write_str(
             "the request token expired before the approval came back: run countersign login again",
         ),
-        Adapter::Core(Core::TokenMismatch) => f.write_str(
+        Adapter::Core(Core::Flow(countersign::FlowError::TokenMismatch)) => f.write_str(
             "the callback is about another request token (a stale or forged redirect): run countersign login again",
         ),
-        Adapter::Core(Core::InsecureTransport) => write!(
+        Adapter::Core(Core::Misuse(countersign::Misuse::InsecureTransport)) => write!(
             f,
             "{}: refusing to send secrets in the clear over http:// to a host that is not loopback: {}",
             step.doing(),
@@ -391,7 +391,9 @@ mod tests {
     #[test]
     fn messages_are_one_line() {
         let errors = [
-            CliError::Core(countersign::Error::InsecureTransport),
+            CliError::Core(countersign::Error::Misuse(
+                countersign::Misuse::InsecureTransport,
+            )),
             CliError::InvalidMethod("--method"),
             CliError::InvalidTimestamp,
             CliError::UnpairedToken {
@@ -414,7 +416,7 @@ mod tests {
             CliError::Runtime(io::Error::other("x")),
             CliError::Flow {
                 step: Step::RequestToken,
-                error: countersign::Error::AccessDenied.into(),
+                error: countersign::Error::Flow(countersign::FlowError::Denied).into(),
             },
             CliError::CallbackListen(io::Error::from(io::ErrorKind::AddrInUse)),
             CliError::CallbackTimeout {
@@ -476,7 +478,7 @@ mod tests {
         ] {
             let insecure = CliError::Flow {
                 step,
-                error: countersign::Error::InsecureTransport.into(),
+                error: countersign::Error::Misuse(countersign::Misuse::InsecureTransport).into(),
             };
             let message = insecure.to_string();
             assert!(message.ends_with(advice), "{message}");
@@ -499,7 +501,7 @@ mod tests {
         let garbage = CliError::Flow {
             step: Step::Identity,
             error: countersign_ureq::Error::Parse {
-                error: countersign::Error::CallbackNotConfirmed,
+                error: countersign::Error::Flow(countersign::FlowError::CallbackNotConfirmed),
                 excerpt: "<html>".into(),
             },
         };
@@ -545,7 +547,7 @@ mod tests {
         assert_eq!(CliError::NoVerifier.exit_code(), 1);
         let denied = CliError::Flow {
             step: Step::AccessToken,
-            error: countersign::Error::AccessDenied.into(),
+            error: countersign::Error::Flow(countersign::FlowError::Denied).into(),
         };
         assert_eq!(denied.exit_code(), 1);
     }

@@ -325,9 +325,11 @@ fn read(mut response: reqwest::blocking::Response) -> Result<Response, Error> {
         });
     }
     copied.map_err(Error::transport)?;
-    let inner = builder
-        .body(body.bytes)
-        .map_err(|_| countersign::Error::InvalidValue { name: "response" })?;
+    let inner = builder.body(body.bytes).map_err(|_| {
+        countersign::Error::Parse(countersign::ParseError::Url {
+            reason: "the http crate refused the response",
+        })
+    })?;
     Ok(Response::from(inner))
 }
 

@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn parse_errors_never_show_a_secret() {
         let e = Error::parse(
-            countersign::Error::CallbackNotConfirmed,
+            countersign::Error::Flow(countersign::FlowError::CallbackNotConfirmed),
             b"oauth_token=t&oauth_token_secret=TOPSECRET&oauth_verifier=VVV",
         );
         for shown in [format!("{e}"), format!("{e:?}"), format!("{e:#?}")] {

@@ -55,9 +55,11 @@ pub(crate) async fn read(mut response: reqwest::Response) -> Result<Response, Er
         check_length(body.len().saturating_add(chunk.len()))?;
         body.extend_from_slice(&chunk);
     }
-    let inner = builder
-        .body(body)
-        .map_err(|_| countersign::Error::InvalidValue { name: "response" })?;
+    let inner = builder.body(body).map_err(|_| {
+        countersign::Error::Parse(countersign::ParseError::Url {
+            reason: "the http crate refused the response",
+        })
+    })?;
     Ok(Response::from(inner))
 }
 

@@ -138,8 +138,8 @@ impl Authenticator {
     /// second time.
     ///
     /// # Errors
-    /// [`Error::Core`]: [`countersign::Error::InsecureTransport`] for secrets over `http://` to
-    /// a host that is not loopback, [`countersign::Error::InvalidValue`] for a value that cannot
+    /// [`Error::Core`]: [`countersign::Misuse::InsecureTransport`] for secrets over `http://` to
+    /// a host that is not loopback, [`countersign::Misuse::HeaderValue`] for a value that cannot
     /// travel in a header, [`countersign::Error::Random`] when the nonce source fails.
     pub fn sign(&self, request: &mut reqwest::Request) -> Result<(), Error> {
         self.sign_request(request).map(drop)
@@ -214,13 +214,11 @@ pub(crate) fn sign_parts(
         .map_or((0, ""), |s| (s.timestamp, s.nonce.as_str()));
     let (mut head, ()) = http::Request::new(()).into_parts();
     head.method = parts.method.clone();
-    head.uri = parts
-        .url
-        .as_str()
-        .parse()
-        .map_err(|_| countersign::Error::InvalidUrl {
+    head.uri = parts.url.as_str().parse().map_err(|_| {
+        countersign::Error::Parse(countersign::ParseError::Url {
             reason: "the http crate refused the request's URL",
-        })?;
+        })
+    })?;
     let before = head.uri.clone();
     // The headers are moved, not copied, and come back whether signing worked or not.
     head.headers = std::mem::take(parts.headers);
@@ -231,10 +229,11 @@ pub(crate) fn sign_parts(
     signed?;
     if head.uri != before {
         // The credentials went into the query.
-        *parts.url =
-            Url::parse(&head.uri.to_string()).map_err(|_| countersign::Error::InvalidUrl {
+        *parts.url = Url::parse(&head.uri.to_string()).map_err(|_| {
+            countersign::Error::Parse(countersign::ParseError::Url {
                 reason: "the URL with credentials in its query does not parse",
-            })?;
+            })
+        })?;
     }
     if let Some(ua) = user_agent {
         countersign::http::default_user_agent(parts.headers, ua)?;

@@ -94,7 +94,9 @@ async fn a_signing_error_is_a_middleware_error() {
     let ours = inner.downcast_ref::<countersign_reqwest::Error>().unwrap();
     assert!(matches!(
         ours,
-        countersign_reqwest::Error::Core(countersign::Error::InsecureTransport)
+        countersign_reqwest::Error::Core(countersign::Error::Misuse(
+            countersign::Misuse::InsecureTransport
+        ))
     ));
 }
 

@@ -148,7 +148,10 @@ async fn deny() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Core(countersign::Error::AccessDenied)),
+        matches!(
+            err,
+            Error::Core(countersign::Error::Flow(countersign::FlowError::Denied))
+        ),
         "{err:?}"
     );
 }
@@ -178,7 +181,12 @@ async fn an_expired_request_token() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Core(countersign::Error::RequestTokenExpired)),
+        matches!(
+            err,
+            Error::Core(countersign::Error::Flow(
+                countersign::FlowError::RequestTokenExpired
+            ))
+        ),
         "{err:?}"
     );
 

@@ -104,7 +104,10 @@ fn deny() {
         .access_token(pending, Approval::Callback(location))
         .unwrap_err();
     assert!(
-        matches!(err, Error::Core(countersign::Error::AccessDenied)),
+        matches!(
+            err,
+            Error::Core(countersign::Error::Flow(countersign::FlowError::Denied))
+        ),
         "{err:?}"
     );
 }

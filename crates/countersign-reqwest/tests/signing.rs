@@ -153,7 +153,12 @@ fn secrets_over_plain_http_to_another_host_are_refused() {
             .build_signed(&Authenticator::new(auth))
             .unwrap_err();
         assert!(
-            matches!(err, Error::Core(countersign::Error::InsecureTransport)),
+            matches!(
+                err,
+                Error::Core(countersign::Error::Misuse(
+                    countersign::Misuse::InsecureTransport
+                ))
+            ),
             "{err:?}"
         );
         assert_no_secret(&format!("{err} {err:?}"));
@@ -489,7 +494,10 @@ async fn garbage_answers_are_parse_errors_with_a_redacted_excerpt() {
     let Error::Parse { error, excerpt } = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(error, &countersign::Error::CallbackNotConfirmed);
+    assert_eq!(
+        error,
+        &countersign::Error::Flow(countersign::FlowError::CallbackNotConfirmed)
+    );
     assert_eq!(excerpt, "oauth_token=t&oauth_token_secret=[redacted]");
     assert_no_secret(&format!("{err} {err:?}"));
 }

@@ -308,9 +308,9 @@ impl Client {
     /// Step 2: exchanges the authorized request token for access credentials.
     ///
     /// # Errors
-    /// [`Error::Core`] with [`countersign::Error::AccessDenied`] when the user refused,
-    /// [`countersign::Error::RequestTokenExpired`] past its lifetime,
-    /// [`countersign::Error::TokenMismatch`] for a callback about another token, or the
+    /// [`Error::Core`] with [`countersign::FlowError::Denied`] when the user refused,
+    /// [`countersign::FlowError::RequestTokenExpired`] past its lifetime,
+    /// [`countersign::FlowError::TokenMismatch`] for a callback about another token, or the
     /// provider's non-2xx answer; [`Error::Transport`]; [`Error::Parse`].
     pub fn access_token(
         &self,
@@ -335,7 +335,7 @@ impl Client {
     /// Renews expired access credentials with the session handle (the OAuth session extension).
     ///
     /// # Errors
-    /// [`Error::Core`] with [`countersign::Error::NoSessionHandle`] when the provider gave none;
+    /// [`Error::Core`] with [`countersign::FlowError::NoSessionHandle`] when the provider gave none;
     /// otherwise as [`access_token`](Self::access_token).
     pub fn renew(&self, session: Session) -> Result<Session, Error> {
         let response = self.exchange(|ts, nonce| session.renewal_request(ts, nonce))?;

@@ -129,9 +129,9 @@ impl Authenticator {
     /// what gets signed. Sign a request once.
     ///
     /// # Errors
-    /// [`Error::Core`]: [`countersign::Error::InsecureTransport`] for secrets over `http://` to
-    /// a host that is not loopback, [`countersign::Error::InvalidUrl`] for a relative URI,
-    /// [`countersign::Error::InvalidValue`] for a value that cannot travel in a header,
+    /// [`Error::Core`]: [`countersign::Misuse::InsecureTransport`] for secrets over `http://` to
+    /// a host that is not loopback, [`countersign::ParseError::Url`] for a relative URI,
+    /// [`countersign::Misuse::HeaderValue`] for a value that cannot travel in a header,
     /// [`countersign::Error::Random`] when the nonce source fails.
     pub fn sign<B: SignableBody>(&self, request: &mut http::Request<B>) -> Result<(), Error> {
         self.sign_request(request).map(drop)

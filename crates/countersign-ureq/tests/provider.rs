@@ -122,7 +122,10 @@ fn deny() {
         .access_token(pending, Approval::Callback(location))
         .unwrap_err();
     assert!(
-        matches!(err, Error::Core(countersign::Error::AccessDenied)),
+        matches!(
+            err,
+            Error::Core(countersign::Error::Flow(countersign::FlowError::Denied))
+        ),
         "{err:?}"
     );
 }
@@ -145,7 +148,12 @@ fn an_expired_request_token() {
         .access_token(pending, Approval::Verifier(&verifier))
         .unwrap_err();
     assert!(
-        matches!(err, Error::Core(countersign::Error::RequestTokenExpired)),
+        matches!(
+            err,
+            Error::Core(countersign::Error::Flow(
+                countersign::FlowError::RequestTokenExpired
+            ))
+        ),
         "{err:?}"
     );
 

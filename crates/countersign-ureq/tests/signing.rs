@@ -125,7 +125,12 @@ fn secrets_over_plain_http_to_another_host_are_refused() {
         let mut request = get("http://api.example.com/x");
         let err = Authenticator::new(auth).sign(&mut request).unwrap_err();
         assert!(
-            matches!(err, Error::Core(countersign::Error::InsecureTransport)),
+            matches!(
+                err,
+                Error::Core(countersign::Error::Misuse(
+                    countersign::Misuse::InsecureTransport
+                ))
+            ),
             "{err:?}"
         );
         assert_no_secret(&format!("{err} {err:?}"));
@@ -402,7 +407,9 @@ fn a_middleware_signing_error_is_ureq_other() {
     let ours = inner.downcast_ref::<Error>().unwrap();
     assert!(matches!(
         ours,
-        Error::Core(countersign::Error::InsecureTransport)
+        Error::Core(countersign::Error::Misuse(
+            countersign::Misuse::InsecureTransport
+        ))
     ));
 }
 
@@ -448,7 +455,10 @@ fn garbage_answers_are_parse_errors_with_a_redacted_excerpt() {
     let Error::Parse { error, excerpt } = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(error, &countersign::Error::CallbackNotConfirmed);
+    assert_eq!(
+        error,
+        &countersign::Error::Flow(countersign::FlowError::CallbackNotConfirmed)
+    );
     assert_eq!(excerpt, "oauth_token=t&oauth_token_secret=[redacted]");
     assert_no_secret(&format!("{err} {err:?}"));
 }

@@ -363,8 +363,8 @@ pub(crate) fn write<S: Sink + ?Sized>(
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidUrl`] for a URL that is not absolute, whose host clients could read
-/// differently, or whose port is not 1 to 65535; [`Error::Decode`] for a query
+/// [`ParseError::Url`](crate::ParseError::Url) for a URL that is not absolute, whose host clients could read
+/// differently, or whose port is not 1 to 65535; [`ParseError::Decode`](crate::ParseError::Decode) for a query
 /// ([`Context::Url`]) or form body ([`Context::FormBody`]) that does not decode, naming the
 /// parameter when its value is what does not decode.
 pub fn base_string(
@@ -382,6 +382,7 @@ pub fn base_string(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ParseError;
 
     fn uri(url: &str) -> String {
         let mut out = Vec::new();
@@ -433,7 +434,7 @@ mod tests {
             assert!(
                 matches!(
                     base_string(&Request::get(bad), &[]),
-                    Err(Error::InvalidUrl { .. })
+                    Err(Error::Parse(ParseError::Url { .. }))
                 ),
                 "{bad}"
             );
@@ -509,43 +510,43 @@ mod tests {
         let cases: [(Request<'_>, Error); 5] = [
             (
                 post("https://h/", b"a=1&oauth_token_secret=s3cr%zz"),
-                Error::Decode {
+                Error::Parse(ParseError::Decode {
                     context: Context::FormBody,
                     error: DecodeError::BadEscape { offset: 4 },
                     name: Some("oauth_token_secret".into()),
-                },
+                }),
             ),
             (
                 post("https://h/", b"x+y=%C3"),
-                Error::Decode {
+                Error::Parse(ParseError::Decode {
                     context: Context::FormBody,
                     error: DecodeError::InvalidUtf8,
                     name: Some("x y".into()),
-                },
+                }),
             ),
             (
                 post("https://h/", b"s3cr%t"),
-                Error::Decode {
+                Error::Parse(ParseError::Decode {
                     context: Context::FormBody,
                     error: DecodeError::BadEscape { offset: 4 },
                     name: None,
-                },
+                }),
             ),
             (
                 post("https://h/", b"a=\xff"),
-                Error::Decode {
+                Error::Parse(ParseError::Decode {
                     context: Context::FormBody,
                     error: DecodeError::InvalidUtf8,
                     name: None,
-                },
+                }),
             ),
             (
                 Request::get("https://h/?q=1&page=%2"),
-                Error::Decode {
+                Error::Parse(ParseError::Decode {
                     context: Context::Url,
                     error: DecodeError::BadEscape { offset: 0 },
                     name: Some("page".into()),
-                },
+                }),
             ),
         ];
         for (request, expected) in cases {

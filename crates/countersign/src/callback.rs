@@ -4,6 +4,7 @@
 
 use alloc::borrow::Cow;
 
+use crate::ParseError;
 use crate::form::{Flavor, RawPairs};
 use crate::{Context, Error, SecretStr};
 
@@ -46,10 +47,10 @@ pub enum Callback<'a> {
 /// Fills `slot`, or refuses a second value (which is dropped: a [`SecretStr`] is cleared).
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), Error> {
     if slot.is_some() {
-        return Err(Error::DuplicateParameter {
+        return Err(Error::Parse(ParseError::DuplicateParameter {
             context: CONTEXT,
             name: name.into(),
-        });
+        }));
     }
     *slot = Some(value);
     Ok(())
@@ -63,15 +64,15 @@ impl<'a> Callback<'a> {
     /// URL itself and are ignored. `+` is not a space here.
     ///
     /// # Errors
-    /// [`Error::Empty`] when there is no query; [`Error::MissingParameter`] or
-    /// [`Error::EmptyParameter`] for `oauth_token` and `oauth_verifier`;
-    /// [`Error::DuplicateParameter`] when one of the three appears twice;
-    /// [`Error::ConflictingParameters`] for `denied` with `oauth_verifier`; [`Error::Decode`] for a
-    /// bad escape in one of the three; [`Error::InvalidUrl`] for a URL that cannot be split.
+    /// [`ParseError::Empty`](crate::ParseError::Empty) when there is no query; [`ParseError::MissingParameter`](crate::ParseError::MissingParameter) or
+    /// [`ParseError::EmptyParameter`](crate::ParseError::EmptyParameter) for `oauth_token` and `oauth_verifier`;
+    /// [`ParseError::DuplicateParameter`](crate::ParseError::DuplicateParameter) when one of the three appears twice;
+    /// [`ParseError::ConflictingParameters`](crate::ParseError::ConflictingParameters) for `denied` with `oauth_verifier`; [`ParseError::Decode`](crate::ParseError::Decode) for a
+    /// bad escape in one of the three; [`ParseError::Url`](crate::ParseError::Url) for a URL that cannot be split.
     pub fn parse(url_or_query: &'a str) -> Result<Self, Error> {
         let query = crate::url::callback_query(url_or_query)?;
         if query.is_empty() {
-            return Err(Error::Empty { context: CONTEXT });
+            return Err(Error::Parse(ParseError::Empty { context: CONTEXT }));
         }
         let (mut token, mut verifier, mut denied) = (None, None, None);
         for (raw_name, raw_value) in RawPairs::new(query) {
@@ -98,10 +99,10 @@ impl<'a> Callback<'a> {
         }
         if let Some(denied) = denied {
             if verifier.is_some() {
-                return Err(Error::ConflictingParameters {
+                return Err(Error::Parse(ParseError::ConflictingParameters {
                     context: CONTEXT,
                     names: ("denied", "oauth_verifier"),
-                });
+                }));
             }
             return Ok(Self::Denied { token: denied });
         }
@@ -125,14 +126,14 @@ fn required<T>(
     is_empty: impl FnOnce(&T) -> bool,
 ) -> Result<T, Error> {
     match value {
-        None => Err(Error::MissingParameter {
+        None => Err(Error::Parse(ParseError::MissingParameter {
             context: CONTEXT,
             name,
-        }),
-        Some(v) if is_empty(&v) => Err(Error::EmptyParameter {
+        })),
+        Some(v) if is_empty(&v) => Err(Error::Parse(ParseError::EmptyParameter {
             context: CONTEXT,
             name,
-        }),
+        })),
         Some(v) => Ok(v),
     }
 }

@@ -87,9 +87,9 @@ impl DiscogsAuth {
     /// OAuth mode only.
     ///
     /// # Errors
-    /// [`Error::InsecureTransport`] for credentials over `http://` to a host that is not loopback;
-    /// [`Error::InvalidValue`] for a key, secret or token that cannot travel in a header;
-    /// [`Error::Unsupported`] for OAuth in the query string (not in this version).
+    /// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) for credentials over `http://` to a host that is not loopback;
+    /// [`Misuse::HeaderValue`](crate::Misuse::HeaderValue) for a key, secret or token that cannot travel in a header;
+    /// [`Misuse::OAuthInQuery`](crate::Misuse::OAuthInQuery) for OAuth in the query string (not in this version).
     pub fn apply(
         &self,
         request: &Request<'_>,
@@ -104,9 +104,7 @@ impl DiscogsAuth {
                     Placement::Header => signer
                         .authorize(request, timestamp, nonce)
                         .map(Applied::Header),
-                    Placement::Query => Err(Error::Unsupported {
-                        what: "OAuth 1.0a parameters in the query string",
-                    }),
+                    Placement::Query => Err(Error::Misuse(crate::Misuse::OAuthInQuery)),
                 };
             }
             Self::KeySecret(client) => [
@@ -125,13 +123,13 @@ impl DiscogsAuth {
                         .bytes()
                         .all(|b| b.is_ascii_graphic() && b != b',' && b != b'"')
                     {
-                        return Err(Error::InvalidValue {
-                            name: if *name == "token" {
-                                "personal token"
+                        return Err(Error::Misuse(crate::Misuse::HeaderValue {
+                            field: if *name == "token" {
+                                crate::Field::PersonalToken
                             } else {
-                                "consumer key or secret"
+                                crate::Field::ConsumerKey
                             },
-                        });
+                        }));
                     }
                     if i > 0 {
                         out.push_str(", ");

@@ -68,6 +68,7 @@ use crate::{
     Callback, ClientCredentials, Context, Error, PreparedSigner, Request, Secret, SignatureMethod,
     Signer, TokenCredentials, TokenResponse,
 };
+use crate::{FlowError, Misuse, ParseError};
 
 /// How long a request token lives unless configured otherwise: 15 minutes, Discogs' rule.
 pub const DEFAULT_REQUEST_TOKEN_LIFETIME: u64 = 15 * 60;
@@ -123,7 +124,7 @@ impl ProviderConfig {
     /// The Discogs API, with its documented endpoints (the request token by `GET`), its identity
     /// resource, and the User-Agent every request must carry (Discogs blocks requests without
     /// one; an empty `user_agent` makes every request fail with
-    /// [`Error::UserAgentRequired`]).
+    /// [`Misuse::UserAgentRequired`]).
     pub fn discogs(user_agent: impl Into<String>) -> Self {
         Self::discogs_at(
             "https://api.discogs.com",
@@ -239,7 +240,7 @@ impl ProviderConfig {
         self.user_agent.as_deref()
     }
 
-    /// Whether requests without a User-Agent are refused ([`Error::UserAgentRequired`]).
+    /// Whether requests without a User-Agent are refused ([`Misuse::UserAgentRequired`]).
     #[must_use]
     pub fn requires_user_agent(&self) -> bool {
         self.require_user_agent
@@ -271,12 +272,14 @@ impl ProviderConfig {
             .as_deref()
             .filter(|ua| !ua.trim().is_empty());
         if self.require_user_agent && user_agent.is_none() {
-            return Err(Error::UserAgentRequired);
+            return Err(Error::Misuse(Misuse::UserAgentRequired));
         }
         if let Some(ua) = user_agent
             && ua.bytes().any(|b| b.is_ascii_control())
         {
-            return Err(Error::InvalidValue { name: "User-Agent" });
+            return Err(Error::Misuse(crate::Misuse::HeaderValue {
+                field: crate::Field::UserAgent,
+            }));
         }
         let authorization = signer
             .timestamp(timestamp)
@@ -327,14 +330,14 @@ impl RequestToken {
     /// Starts a flow.
     ///
     /// # Errors
-    /// [`Error::InvalidCallback`] when a callback URL is not an absolute URL.
+    /// [`Misuse::InvalidCallback`] when a callback URL is not an absolute URL.
     pub fn new(
         config: ProviderConfig,
         client: ClientCredentials,
         callback: CallbackMode,
     ) -> Result<Self, Error> {
         if let CallbackMode::Url(url) = &callback {
-            crate::url::split(url).map_err(|_| Error::InvalidCallback)?;
+            crate::url::split(url).map_err(|_| Error::Misuse(Misuse::InvalidCallback))?;
         }
         Ok(Self {
             config,
@@ -346,7 +349,7 @@ impl RequestToken {
     /// The temporary-credentials request, signed with this timestamp and nonce.
     ///
     /// # Errors
-    /// [`Error::UserAgentRequired`], [`Error::InsecureTransport`], [`Error::InvalidUrl`].
+    /// [`Misuse::UserAgentRequired`], [`Misuse::InsecureTransport`], [`ParseError::Url`].
     pub fn request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
         let c = &self.config;
         let signer = c.signer(&self.client).callback(self.callback.as_str());
@@ -362,7 +365,7 @@ impl RequestToken {
     /// Takes the provider's answer, received at `now` (seconds since the Unix epoch).
     ///
     /// # Errors
-    /// [`Error::Provider`] for a non-2xx answer, [`Error::CallbackNotConfirmed`] without
+    /// [`Error::Provider`] for a non-2xx answer, [`FlowError::CallbackNotConfirmed`] without
     /// `oauth_callback_confirmed=true`, and the [`TokenResponse::parse`] errors.
     pub fn receive(self, response: &Response<'_>, now: u64) -> Result<Authorize, Error> {
         let temporary = TokenResponse::parse_temporary(response.classify()?)?.into_credentials();
@@ -424,7 +427,7 @@ impl Authorize {
 
     fn check_alive(&self, now: u64) -> Result<(), Error> {
         if self.is_expired(now) {
-            return Err(Error::RequestTokenExpired);
+            return Err(Error::Flow(FlowError::RequestTokenExpired));
         }
         Ok(())
     }
@@ -432,21 +435,21 @@ impl Authorize {
     /// Takes the callback: the URL the user arrived at (or its query string), at `now`.
     ///
     /// # Errors
-    /// [`Error::RequestTokenExpired`] past the token's lifetime; [`Error::AccessDenied`] when the
-    /// user refused; [`Error::TokenMismatch`] when the callback is about another request token
+    /// [`FlowError::RequestTokenExpired`] past the token's lifetime; [`FlowError::Denied`] when the
+    /// user refused; [`FlowError::TokenMismatch`] when the callback is about another request token
     /// (compared in constant time); the [`Callback::parse`] errors.
     pub fn callback(self, url_or_query: &str, now: u64) -> Result<AccessToken, Error> {
         self.check_alive(now)?;
         let callback = Callback::parse(url_or_query)?;
         let pending = self.temporary.token().as_bytes();
         if !bool::from(callback.token().as_bytes().ct_eq(pending)) {
-            return Err(Error::TokenMismatch);
+            return Err(Error::Flow(FlowError::TokenMismatch));
         }
         match callback {
             Callback::Approved { verifier, .. } => {
                 Ok(self.into_access_token(verifier.into_secret()))
             }
-            _ => Err(Error::AccessDenied),
+            _ => Err(Error::Flow(FlowError::Denied)),
         }
     }
 
@@ -454,16 +457,16 @@ impl Authorize {
     /// removed.
     ///
     /// # Errors
-    /// [`Error::RequestTokenExpired`] past the token's lifetime; [`Error::EmptyParameter`] for an
+    /// [`FlowError::RequestTokenExpired`] past the token's lifetime; [`ParseError::EmptyParameter`] for an
     /// empty verifier.
     pub fn verifier(self, pasted: &str, now: u64) -> Result<AccessToken, Error> {
         self.check_alive(now)?;
         let verifier = pasted.trim();
         if verifier.is_empty() {
-            return Err(Error::EmptyParameter {
+            return Err(Error::Parse(ParseError::EmptyParameter {
                 context: Context::Callback,
                 name: "oauth_verifier",
-            });
+            }));
         }
         Ok(self.into_access_token(Secret::new(verifier)))
     }
@@ -495,7 +498,7 @@ impl AccessToken {
     /// verifier.
     ///
     /// # Errors
-    /// [`Error::RequestTokenExpired`] when `timestamp` is past the request token's lifetime;
+    /// [`FlowError::RequestTokenExpired`] when `timestamp` is past the request token's lifetime;
     /// otherwise as [`RequestToken::request`].
     pub fn request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
         if timestamp
@@ -503,7 +506,7 @@ impl AccessToken {
                 .issued_at
                 .saturating_add(self.config.request_token_lifetime)
         {
-            return Err(Error::RequestTokenExpired);
+            return Err(Error::Flow(FlowError::RequestTokenExpired));
         }
         let c = &self.config;
         let signer = c
@@ -628,7 +631,7 @@ impl Session {
     /// A prepared signer for API requests with these credentials.
     ///
     /// # Errors
-    /// [`Error::InvalidRealm`] for a configured realm with control characters.
+    /// [`Misuse::InvalidRealm`] for a configured realm with control characters.
     pub fn signer(&self) -> Result<PreparedSigner, Error> {
         self.config
             .signer(&self.client)
@@ -654,16 +657,14 @@ impl Session {
     /// The signed `GET` of the identity resource.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when the configuration has no identity URL; otherwise as
+    /// [`Misuse::NoIdentityUrl`] when the configuration has no identity URL; otherwise as
     /// [`request`](Self::request).
     pub fn identity_request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
         let url = self
             .config
             .identity_url
             .as_deref()
-            .ok_or(Error::Unsupported {
-                what: "an identity request: the provider configuration has no identity URL",
-            })?;
+            .ok_or(Error::Misuse(crate::Misuse::NoIdentityUrl))?;
         self.request("GET", url, timestamp, nonce)
     }
 
@@ -672,10 +673,13 @@ impl Session {
     /// of refreshing an access token.
     ///
     /// # Errors
-    /// [`Error::NoSessionHandle`] when the provider sent none; otherwise as
+    /// [`FlowError::NoSessionHandle`] when the provider sent none; otherwise as
     /// [`request`](Self::request).
     pub fn renewal_request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        let handle = self.session_handle.as_ref().ok_or(Error::NoSessionHandle)?;
+        let handle = self
+            .session_handle
+            .as_ref()
+            .ok_or(Error::Flow(FlowError::NoSessionHandle))?;
         let c = &self.config;
         // Extension parameters go in the header's secret tail, which is cleared on drop.
         let signer = c

@@ -5,11 +5,12 @@
 //! the public API.
 
 use crate::Error;
+use crate::ParseError;
 
 /// [`crate::url`]'s split of an absolute URL: `(scheme, host, query)`.
 ///
 /// # Errors
-/// [`Error::InvalidUrl`] when the URL cannot be split.
+/// [`ParseError::Url`](crate::ParseError::Url) when the URL cannot be split.
 pub fn split_url(url: &str) -> Result<(&str, &str, Option<&str>), Error> {
     crate::url::split(url).map(|parts| (parts.scheme, parts.host, parts.query))
 }
@@ -17,7 +18,7 @@ pub fn split_url(url: &str) -> Result<(&str, &str, Option<&str>), Error> {
 /// The query [`crate::Callback::parse`] reads from a callback URL or bare query string.
 ///
 /// # Errors
-/// [`Error::InvalidUrl`] when the input looks like a URL that cannot be split.
+/// [`ParseError::Url`](crate::ParseError::Url) when the input looks like a URL that cannot be split.
 pub fn callback_query(input: &str) -> Result<&str, Error> {
     crate::url::callback_query(input)
 }

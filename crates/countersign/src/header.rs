@@ -10,6 +10,7 @@ use zeroize::Zeroize;
 
 use crate::encode::{decode, encode, encoded_len};
 use crate::{Context, Error, Secret, SecretStr, SignatureMethod};
+use crate::{Misuse, ParseError};
 
 /// A built `Authorization` header value.
 ///
@@ -118,19 +119,17 @@ impl<'a> Head<'a> {
         if let Some(realm) = self.realm
             && realm.chars().any(|c| c.is_control() && c != '\t')
         {
-            return Err(Error::InvalidRealm);
+            return Err(Error::Misuse(Misuse::InvalidRealm));
         }
         if let Some((name, _)) = self.extension
             && (!name.starts_with("oauth_") || RESERVED_NAMES.contains(&name))
         {
-            return Err(Error::InvalidValue {
-                name: crate::error::EXTENSION_NAME,
-            });
+            return Err(Error::Misuse(crate::Misuse::ExtensionParameterName));
         }
         if let Some(callback) = self.callback {
             // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive).
             if callback != "oob" && crate::url::split(callback).is_err() {
-                return Err(Error::InvalidCallback);
+                return Err(Error::Misuse(Misuse::InvalidCallback));
             }
         }
         Ok(())
@@ -264,10 +263,10 @@ pub struct ParsedAuthorization<'a> {
 
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Error> {
     if slot.is_some() {
-        return Err(Error::DuplicateParameter {
+        return Err(Error::Parse(ParseError::DuplicateParameter {
             context: Context::AuthorizationHeader,
             name: name.into(),
-        });
+        }));
     }
     *slot = Some(value);
     Ok(())
@@ -282,16 +281,16 @@ impl<'a> ParsedAuthorization<'a> {
     /// quoted string (backslash escapes allowed).
     ///
     /// # Errors
-    /// [`Error::NotOAuthScheme`] for another scheme, [`Error::MalformedHeader`] for a grammar
-    /// error (with its byte offset), [`Error::DuplicateParameter`] when a name appears twice,
-    /// [`Error::Decode`] for a bad percent-escape or invalid UTF-8.
+    /// [`ParseError::NotOAuthScheme`] for another scheme, [`ParseError::MalformedHeader`] for a grammar
+    /// error (with its byte offset), [`ParseError::DuplicateParameter`] when a name appears twice,
+    /// [`ParseError::Decode`] for a bad percent-escape or invalid UTF-8.
     pub fn parse(value: &'a str) -> Result<Self, Error> {
         let trimmed = value.trim_start_matches([' ', '\t']);
         let start = value.len() - trimmed.len();
         let scheme_end = trimmed.find([' ', '\t']).unwrap_or(trimmed.len());
         let (scheme, list) = trimmed.split_at(scheme_end);
         if !scheme.eq_ignore_ascii_case("OAuth") {
-            return Err(Error::NotOAuthScheme);
+            return Err(Error::Parse(ParseError::NotOAuthScheme));
         }
         let mut parsed = Self {
             list,
@@ -303,10 +302,10 @@ impl<'a> ParsedAuthorization<'a> {
             let raw = raw?;
             count += 1;
             if count > MAX_PARAMS {
-                return Err(Error::MalformedHeader {
+                return Err(Error::Parse(ParseError::MalformedHeader {
                     offset: raw.offset,
                     expected: "at most 32 parameters",
-                });
+                }));
             }
             let name =
                 decode(raw.name).map_err(|e| Error::decode(Context::AuthorizationHeader, e))?;
@@ -316,10 +315,10 @@ impl<'a> ParsedAuthorization<'a> {
                 continue;
             }
             if raw.value.contains('\\') {
-                return Err(Error::MalformedHeader {
+                return Err(Error::Parse(ParseError::MalformedHeader {
                     offset: raw.offset,
                     expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
-                });
+                }));
             }
             let value = decode(raw.value)
                 .map_err(|e| Error::decode_value_of(Context::AuthorizationHeader, &name, e))?;
@@ -348,10 +347,10 @@ impl<'a> ParsedAuthorization<'a> {
                         .filter_map(|p| decode(p.name).ok());
                     for seen in earlier {
                         if seen == other {
-                            return Err(Error::DuplicateParameter {
+                            return Err(Error::Parse(ParseError::DuplicateParameter {
                                 context: Context::AuthorizationHeader,
                                 name: crate::error::excerpt(other),
-                            });
+                            }));
                         }
                     }
                     continue;
@@ -539,10 +538,10 @@ impl<'a> Lexer<'a> {
 
     fn malformed(&mut self, expected: &'static str) -> Option<Result<RawParam<'a>, Error>> {
         self.done = true;
-        Some(Err(Error::MalformedHeader {
+        Some(Err(Error::Parse(ParseError::MalformedHeader {
             offset: self.base + self.pos,
             expected,
-        }))
+        })))
     }
 }
 
@@ -664,7 +663,7 @@ mod tests {
         for (input, offset, expected) in cases {
             assert_eq!(
                 ParsedAuthorization::parse(input).unwrap_err(),
-                Error::MalformedHeader { offset, expected },
+                Error::Parse(ParseError::MalformedHeader { offset, expected }),
                 "{input:?}"
             );
         }
@@ -675,7 +674,7 @@ mod tests {
         for input in ["Basic abc", "", "OAuthx a=\"b\"", "Discogs token=abc"] {
             assert_eq!(
                 ParsedAuthorization::parse(input).unwrap_err(),
-                Error::NotOAuthScheme
+                Error::Parse(ParseError::NotOAuthScheme)
             );
         }
     }
@@ -700,10 +699,10 @@ mod tests {
         ] {
             assert_eq!(
                 ParsedAuthorization::parse(input).unwrap_err(),
-                Error::DuplicateParameter {
+                Error::Parse(ParseError::DuplicateParameter {
                     context: Context::AuthorizationHeader,
                     name: name.into()
-                },
+                }),
                 "{input}"
             );
         }
@@ -717,10 +716,10 @@ mod tests {
         }
         assert!(matches!(
             ParsedAuthorization::parse(&header),
-            Err(Error::MalformedHeader {
+            Err(Error::Parse(ParseError::MalformedHeader {
                 expected: "at most 32 parameters",
                 ..
-            })
+            }))
         ));
     }
 

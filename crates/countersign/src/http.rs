@@ -13,12 +13,14 @@ use http::StatusCode;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use http::request::Parts;
 
+use crate::ParseError;
 use crate::discogs::{Applied, DiscogsAuth, Placement};
 use crate::response::{RateLimit, Response};
-use crate::{Error, OutgoingRequest, PreparedSigner, Request};
+use crate::{Error, Field, Misuse, OutgoingRequest, PreparedSigner, Request};
 
-fn sensitive(value: &str, name: &'static str) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(value).map_err(|_| Error::InvalidValue { name })?;
+fn sensitive(value: &str, field: Field) -> Result<HeaderValue, Error> {
+    let mut value =
+        HeaderValue::from_str(value).map_err(|_| Error::Misuse(Misuse::HeaderValue { field }))?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -43,7 +45,7 @@ impl OutgoingRequest {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidUrl`] or [`Error::InvalidValue`] when the `http` crate refuses the URL or
+    /// [`ParseError::Url`](crate::ParseError::Url) or [`Misuse::HeaderValue`](crate::Misuse::HeaderValue) when the `http` crate refuses the URL or
     /// a header value.
     pub fn into_http(self) -> Result<http::Request<Vec<u8>>, Error> {
         let mut builder = http::Request::builder()
@@ -51,23 +53,26 @@ impl OutgoingRequest {
             .uri(self.url())
             .header(
                 AUTHORIZATION,
-                sensitive(self.authorization().as_str(), "Authorization")?,
+                sensitive(self.authorization().as_str(), Field::Authorization)?,
             );
         if let Some(ua) = self.user_agent() {
             builder = builder.header(
                 USER_AGENT,
-                HeaderValue::from_str(ua)
-                    .map_err(|_| Error::InvalidValue { name: "User-Agent" })?,
+                HeaderValue::from_str(ua).map_err(|_| {
+                    Error::Misuse(Misuse::HeaderValue {
+                        field: Field::UserAgent,
+                    })
+                })?,
             );
         }
         if let Some(ct) = self.content_type() {
             builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
         }
-        builder
-            .body(self.body().to_vec())
-            .map_err(|_| Error::InvalidUrl {
+        builder.body(self.body().to_vec()).map_err(|_| {
+            Error::Parse(ParseError::Url {
                 reason: "the http crate refused the method or URL",
             })
+        })
     }
 }
 
@@ -97,9 +102,7 @@ fn target<'a>(
         match body {
             Some(form) => target = target.with_form_body(form),
             None if signs_body => {
-                return Err(Error::Unsupported {
-                    what: "signing a streamed form body: build the form in memory",
-                });
+                return Err(Error::Misuse(Misuse::StreamedFormBody));
             }
             None => {}
         }
@@ -110,9 +113,9 @@ fn target<'a>(
 /// The request's absolute URL.
 fn absolute_url(parts: &Parts) -> Result<String, Error> {
     if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
-        return Err(Error::InvalidUrl {
+        return Err(Error::Parse(ParseError::Url {
             reason: "the request's URI must be absolute (scheme and host) to be signed",
-        });
+        }));
     }
     Ok(parts.uri.to_string())
 }
@@ -138,7 +141,7 @@ fn absolute_url(parts: &Parts) -> Result<String, Error> {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidUrl`] for a relative URI; [`Error::Unsupported`] for a streamed form body
+/// [`ParseError::Url`] for a relative URI; [`Misuse::StreamedFormBody`] for a streamed form body
 /// that the signature method would sign; the signer's errors.
 pub fn sign_parts(
     parts: &mut Parts,
@@ -151,7 +154,7 @@ pub fn sign_parts(
     let signs_body = !signer.signature_method().sends_secrets_in_clear();
     let target = target(parts, &url, body, signs_body)?;
     let header = signer.authorize(&target, timestamp, nonce)?;
-    let value = sensitive(header.as_str(), "Authorization")?;
+    let value = sensitive(header.as_str(), Field::Authorization)?;
     parts.headers.insert(AUTHORIZATION, value);
     Ok(())
 }
@@ -179,8 +182,8 @@ pub fn sign_parts(
 /// ```
 ///
 /// # Errors
-/// As [`DiscogsAuth::apply`]; [`Error::InvalidUrl`] for a relative URI;
-/// [`Error::Unsupported`] for a streamed form body that the OAuth signature method would sign.
+/// As [`DiscogsAuth::apply`]; [`ParseError::Url`] for a relative URI;
+/// [`Misuse::StreamedFormBody`] for a streamed form body that the OAuth signature method would sign.
 pub fn authorize_parts(
     parts: &mut Parts,
     body: Option<&[u8]>,
@@ -193,12 +196,14 @@ pub fn authorize_parts(
     let target = target(parts, &url, body, oauth_signs_body(auth))?;
     match auth.apply(&target, placement, timestamp, nonce)? {
         Applied::Header(header) => {
-            let value = sensitive(header.as_str(), "Authorization")?;
+            let value = sensitive(header.as_str(), Field::Authorization)?;
             parts.headers.insert(AUTHORIZATION, value);
         }
         Applied::Url(url) => {
-            parts.uri = url.expose_secret().parse().map_err(|_| Error::InvalidUrl {
-                reason: "the http crate refused the URL with credentials",
+            parts.uri = url.expose_secret().parse().map_err(|_| {
+                Error::Parse(ParseError::Url {
+                    reason: "the http crate refused the URL with credentials",
+                })
             })?;
         }
         Applied::Unchanged => {}
@@ -371,13 +376,16 @@ pub fn authorize_in_place_with<B>(
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidValue`] when `user_agent` cannot travel in a header.
+/// [`Misuse::HeaderValue`] when `user_agent` cannot travel in a header.
 pub fn default_user_agent(headers: &mut HeaderMap, user_agent: &str) -> Result<(), Error> {
     if user_agent.trim().is_empty() || headers.contains_key(USER_AGENT) {
         return Ok(());
     }
-    let value = HeaderValue::from_str(user_agent)
-        .map_err(|_| Error::InvalidValue { name: "User-Agent" })?;
+    let value = HeaderValue::from_str(user_agent).map_err(|_| {
+        Error::Misuse(Misuse::HeaderValue {
+            field: Field::UserAgent,
+        })
+    })?;
     headers.insert(USER_AGENT, value);
     Ok(())
 }
@@ -614,7 +622,7 @@ mod tests {
             .body(())
             .unwrap();
         let e = authorize_in_place_with(&mut relative, |_| None, &auth, Placement::Header, 0, "");
-        assert!(matches!(e, Err(Error::InvalidUrl { .. })));
+        assert!(matches!(e, Err(Error::Parse(ParseError::Url { .. }))));
         assert_eq!(relative.headers()["x-a"], "1");
     }
 
@@ -640,7 +648,7 @@ mod tests {
         let (mut parts, _) = form_post("a=1").into_parts();
         assert!(signs_body(&parts.headers, &auth));
         let e = authorize_parts(&mut parts, None, &auth, Placement::Header, 1, "n");
-        assert!(matches!(e, Err(Error::Unsupported { .. })));
+        assert!(matches!(e, Err(Error::Misuse(Misuse::StreamedFormBody))));
         authorize_parts(&mut parts, Some(b"a=1"), &auth, Placement::Header, 1, "n").unwrap();
         assert!(parts.headers.contains_key(AUTHORIZATION));
     }

@@ -3,6 +3,7 @@
 use alloc::string::String;
 
 use crate::Error;
+use crate::ParseError;
 use crate::response::Response;
 
 /// Discogs' identity answer: `{"id": 1, "username": "example", "resource_url": "...",
@@ -33,10 +34,12 @@ impl Identity {
     /// Parses the JSON body.
     ///
     /// # Errors
-    /// [`Error::InvalidIdentity`] when it is not the expected JSON.
+    /// [`ParseError::Identity`] when it is not the expected JSON.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(body).map_err(|e| Error::InvalidIdentity {
-            detail: crate::error::excerpt(&alloc::format!("{e}")),
+        serde_json::from_slice(body).map_err(|e| {
+            Error::Parse(ParseError::Identity {
+                detail: crate::error::excerpt(&alloc::format!("{e}")),
+            })
         })
     }
 
@@ -57,7 +60,10 @@ mod tests {
     fn garbage_is_a_typed_error() {
         for body in [&b""[..], b"{}", b"[1]", b"{\"id\": \"one\"}", b"<html>"] {
             assert!(
-                matches!(Identity::parse(body), Err(Error::InvalidIdentity { .. })),
+                matches!(
+                    Identity::parse(body),
+                    Err(Error::Parse(ParseError::Identity { .. }))
+                ),
                 "{body:?}"
             );
         }

@@ -154,7 +154,7 @@ pub mod verify;
 pub use callback::Callback;
 pub use credentials::{ClientCredentials, TokenCredentials};
 pub use encode::DecodeError;
-pub use error::{Context, Error};
+pub use error::{Context, Error, Field, FlowError, Misuse, ParseError};
 pub use header::{Authorization, ParsedAuthorization};
 pub use request::{OutgoingRequest, Request};
 pub use secret::{Secret, SecretStr};

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::Error;
+use crate::Misuse;
 use crate::encode::is_unreserved;
 
 /// Longest nonce accepted: Discogs reportedly rejects nonces longer than 64 characters.
@@ -20,11 +21,11 @@ impl Nonce {
     /// A nonce from a string of 1 to 64 characters out of `A-Z a-z 0-9 - . _ ~`.
     ///
     /// # Errors
-    /// [`Error::InvalidNonce`] for an empty or longer string, or other characters.
+    /// [`Misuse::InvalidNonce`] for an empty or longer string, or other characters.
     pub fn new(value: &str) -> Result<Self, Error> {
         let len = value.len();
         if len == 0 || len > MAX_NONCE_LEN || !value.bytes().all(is_unreserved) {
-            return Err(Error::InvalidNonce);
+            return Err(Error::Misuse(Misuse::InvalidNonce));
         }
         let mut bytes = [0u8; MAX_NONCE_LEN];
         for (slot, b) in bytes.iter_mut().zip(value.bytes()) {
@@ -292,7 +293,11 @@ mod tests {
         assert_eq!(Nonce::new("abc-._~").unwrap().as_str(), "abc-._~");
         assert_eq!(Nonce::new(&"a".repeat(64)).unwrap().as_str().len(), 64);
         for bad in ["", "a b", "a+b", "\u{e9}", &"a".repeat(65)] {
-            assert_eq!(Nonce::new(bad), Err(Error::InvalidNonce), "{bad:?}");
+            assert_eq!(
+                Nonce::new(bad),
+                Err(Error::Misuse(Misuse::InvalidNonce)),
+                "{bad:?}"
+            );
         }
     }
 }

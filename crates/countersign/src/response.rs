@@ -361,6 +361,8 @@ const fn reason(status: u16) -> &'static str {
     }
 }
 
+impl core::error::Error for ProviderError {}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "provider answered {}", self.status)?;

@@ -8,6 +8,7 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
+use crate::Misuse;
 use crate::base_string::{self, EncodedParam, enc_cow};
 use crate::encode::{encode, encoded_len, needs_no_encoding, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
@@ -202,7 +203,7 @@ impl<'a> Signer<'a> {
             return Ok(None);
         };
         let (Some(timestamp), Some(nonce)) = (self.timestamp, self.nonce) else {
-            return Err(Error::TimestampAndNonceRequired);
+            return Err(Error::Misuse(Misuse::TimestampAndNonceRequired));
         };
         let mut digits = itoa::Buffer::new();
         let url = crate::url::split(request.url())?;
@@ -240,11 +241,11 @@ impl<'a> Signer<'a> {
     /// Signs `request`, returning a header that is written on demand.
     ///
     /// # Errors
-    /// [`Error::InsecureTransport`] when PLAINTEXT would go over `http://` to a host that is not
-    /// loopback, [`Error::InvalidUrl`] for a URL that is not absolute, [`Error::InvalidRealm`] for
-    /// a realm with control characters, [`Error::InvalidCallback`] for a callback that is neither
-    /// an absolute URL nor `oob`, [`Error::TimestampAndNonceRequired`] for an HMAC method without
-    /// them, [`Error::Decode`] for a query or form body that does not decode (HMAC).
+    /// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) when PLAINTEXT would go over `http://` to a host that is not
+    /// loopback, [`ParseError::Url`](crate::ParseError::Url) for a URL that is not absolute, [`Misuse::InvalidRealm`](crate::Misuse::InvalidRealm) for
+    /// a realm with control characters, [`Misuse::InvalidCallback`](crate::Misuse::InvalidCallback) for a callback that is neither
+    /// an absolute URL nor `oob`, [`Misuse::TimestampAndNonceRequired`](crate::Misuse::TimestampAndNonceRequired) for an HMAC method without
+    /// them, [`ParseError::Decode`](crate::ParseError::Decode) for a query or form body that does not decode (HMAC).
     pub fn sign(self, request: &Request<'_>) -> Result<SignedHeader<'a>, Error> {
         self.check(request)?;
         let computed = self.compute(request)?;
@@ -258,7 +259,7 @@ impl<'a> Signer<'a> {
     /// The timestamp and nonce set here (if any) are not used: each request brings its own.
     ///
     /// # Errors
-    /// [`Error::InvalidRealm`] for a realm with control characters.
+    /// [`Misuse::InvalidRealm`](crate::Misuse::InvalidRealm) for a realm with control characters.
     // Without an HMAC feature `Keyed` has no values, so the HMAC arm cannot run.
     #[cfg_attr(
         not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
@@ -844,7 +845,7 @@ impl PreparedSigner {
     /// (PLAINTEXT; HMAC methods also collect the parameters to sort).
     ///
     /// # Errors
-    /// [`Error::InsecureTransport`] and [`Error::InvalidUrl`] as for [`Signer::sign`].
+    /// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) and [`ParseError::Url`](crate::ParseError::Url) as for [`Signer::sign`].
     pub fn authorize(
         &self,
         request: &Request<'_>,

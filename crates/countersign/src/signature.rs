@@ -7,6 +7,7 @@ use core::str::FromStr;
 
 use percent_encoding::utf8_percent_encode;
 
+use crate::ParseError;
 use crate::encode::{RFC5849, encode, is_unreserved, needs_no_encoding};
 use crate::{Error, Secret};
 
@@ -81,8 +82,10 @@ impl FromStr for SignatureMethod {
             .iter()
             .find(|m| m.as_str() == name)
             .copied()
-            .ok_or_else(|| Error::UnknownSignatureMethod {
-                name: crate::error::excerpt(name),
+            .ok_or_else(|| {
+                Error::Parse(ParseError::SignatureMethod {
+                    name: crate::error::excerpt(name),
+                })
             })
     }
 }
@@ -573,9 +576,9 @@ mod tests {
         );
         assert_eq!(
             "HMAC-MD5".parse::<SignatureMethod>(),
-            Err(Error::UnknownSignatureMethod {
+            Err(Error::Parse(ParseError::SignatureMethod {
                 name: "HMAC-MD5".into()
-            })
+            }))
         );
         assert_eq!(SignatureMethod::Plaintext.to_string(), "PLAINTEXT");
     }

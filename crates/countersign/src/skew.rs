@@ -16,8 +16,8 @@
 //! The offset can be kept for later requests to the same provider.
 
 use crate::Error;
+use crate::ParseError;
 use crate::clock::Clock;
-use crate::error::DATE;
 use crate::response::Response;
 
 /// Offsets up to this many seconds are normal drift and never cause a retry.
@@ -27,14 +27,14 @@ pub const DEFAULT_THRESHOLD: u64 = 30;
 /// since the Unix epoch.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] naming `Date` when the value is not an HTTP date (its message says so,
+/// [`ParseError::HttpDate`] when the value is not an HTTP date (its message says so,
 /// and what an HTTP date looks like).
 pub fn parse_http_date(value: &str) -> Result<u64, Error> {
     let time =
-        httpdate::parse_http_date(value.trim()).map_err(|_| Error::InvalidValue { name: DATE })?;
+        httpdate::parse_http_date(value.trim()).map_err(|_| Error::Parse(ParseError::HttpDate))?;
     time.duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .map_err(|_| Error::InvalidValue { name: DATE })
+        .map_err(|_| Error::Parse(ParseError::HttpDate))
 }
 
 /// The provider's clock minus ours, in seconds, from its `Date` header.
@@ -52,7 +52,7 @@ pub fn parse_http_date(value: &str) -> Result<u64, Error> {
 pub fn clock_offset(date: &str, local_now: u64) -> Result<i64, Error> {
     let theirs = i128::from(parse_http_date(date)?);
     let offset = theirs - i128::from(local_now);
-    i64::try_from(offset).map_err(|_| Error::InvalidValue { name: DATE })
+    i64::try_from(offset).map_err(|_| Error::Parse(ParseError::HttpDate))
 }
 
 /// The offset to retry with, per the policy above: `Some` only for a 401 whose `Date` is more
@@ -96,14 +96,6 @@ impl<C: Clock> OffsetClock<C> {
 impl<C: Clock> Clock for OffsetClock<C> {
     fn now(&self) -> u64 {
         self.inner.now().saturating_add_signed(self.offset)
-    }
-}
-
-impl Error {
-    /// Whether this error is a provider's 401 (the only status the clock-skew retry looks at).
-    #[must_use]
-    pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Self::Provider(e) if e.status == 401)
     }
 }
 
@@ -315,7 +307,7 @@ mod tests {
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Ok(DATE_SECS));
         assert_eq!(
             parse_http_date("yesterday"),
-            Err(Error::InvalidValue { name: "Date" })
+            Err(Error::Parse(ParseError::HttpDate))
         );
     }
 

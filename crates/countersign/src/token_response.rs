@@ -6,6 +6,7 @@ use core::fmt;
 
 use crate::form::{Flavor, RawPairs, decoded_pairs_where};
 use crate::{Context, Error, SecretStr, TokenCredentials};
+use crate::{FlowError, ParseError};
 
 const CONTEXT: Context = Context::TokenResponse;
 
@@ -38,10 +39,10 @@ pub struct TokenResponse<'a> {
 /// Fills `slot`, or refuses a second value (which is dropped: a [`SecretStr`] is cleared).
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), Error> {
     if slot.is_some() {
-        return Err(Error::DuplicateParameter {
+        return Err(Error::Parse(ParseError::DuplicateParameter {
             context: CONTEXT,
             name: name.into(),
-        });
+        }));
     }
     *slot = Some(value);
     Ok(())
@@ -62,19 +63,19 @@ impl<'a> TokenResponse<'a> {
     /// percent-decode to UTF-8.
     ///
     /// # Errors
-    /// - [`Error::Problem`] when the body carries `oauth_problem`;
-    /// - [`Error::Empty`] for an empty body;
-    /// - [`Error::MissingParameter`] without `oauth_token` or `oauth_token_secret`;
-    /// - [`Error::EmptyParameter`] for an empty `oauth_token` (the secret may be empty);
-    /// - [`Error::DuplicateParameter`] when `oauth_token`, `oauth_token_secret`,
+    /// - [`FlowError::Problem`](crate::FlowError::Problem) when the body carries `oauth_problem`;
+    /// - [`ParseError::Empty`](crate::ParseError::Empty) for an empty body;
+    /// - [`ParseError::MissingParameter`](crate::ParseError::MissingParameter) without `oauth_token` or `oauth_token_secret`;
+    /// - [`ParseError::EmptyParameter`](crate::ParseError::EmptyParameter) for an empty `oauth_token` (the secret may be empty);
+    /// - [`ParseError::DuplicateParameter`](crate::ParseError::DuplicateParameter) when `oauth_token`, `oauth_token_secret`,
     ///   `oauth_callback_confirmed` or `oauth_problem` appears twice;
-    /// - [`Error::Decode`] for a bad percent-escape or a value that is not UTF-8.
+    /// - [`ParseError::Decode`](crate::ParseError::Decode) for a bad percent-escape or a value that is not UTF-8.
     pub fn parse(body: &'a [u8]) -> Result<Self, Error> {
         let body = core::str::from_utf8(body)
             .map_err(|_| Error::decode(CONTEXT, crate::DecodeError::InvalidUtf8))?
             .trim_matches(|c: char| c.is_ascii_whitespace());
         if body.is_empty() {
-            return Err(Error::Empty { context: CONTEXT });
+            return Err(Error::Parse(ParseError::Empty { context: CONTEXT }));
         }
         let (mut token, mut secret, mut confirmed, mut problem, mut advice) =
             (None, None, None, None, None);
@@ -109,25 +110,25 @@ impl<'a> TokenResponse<'a> {
             }
         }
         if let Some(problem) = problem {
-            return Err(Error::Problem {
+            return Err(Error::Flow(FlowError::Problem {
                 problem: crate::error::excerpt(&problem),
                 advice: advice.map(|a| crate::error::excerpt(&a)),
-            });
+            }));
         }
-        let token = token.ok_or(Error::MissingParameter {
+        let token = token.ok_or(Error::Parse(ParseError::MissingParameter {
             context: CONTEXT,
             name: "oauth_token",
-        })?;
+        }))?;
         if token.is_empty() {
-            return Err(Error::EmptyParameter {
+            return Err(Error::Parse(ParseError::EmptyParameter {
                 context: CONTEXT,
                 name: "oauth_token",
-            });
+            }));
         }
-        let secret = secret.ok_or(Error::MissingParameter {
+        let secret = secret.ok_or(Error::Parse(ParseError::MissingParameter {
             context: CONTEXT,
             name: "oauth_token_secret",
-        })?;
+        }))?;
         Ok(Self {
             body,
             token,
@@ -140,12 +141,12 @@ impl<'a> TokenResponse<'a> {
     /// `oauth_callback_confirmed=true` (RFC 5849 section 2.1).
     ///
     /// # Errors
-    /// As [`parse`](Self::parse), and [`Error::CallbackNotConfirmed`] when
+    /// As [`parse`](Self::parse), and [`FlowError::CallbackNotConfirmed`](crate::FlowError::CallbackNotConfirmed) when
     /// `oauth_callback_confirmed` is absent or not `true`.
     pub fn parse_temporary(body: &'a [u8]) -> Result<Self, Error> {
         let response = Self::parse(body)?;
         if response.callback_confirmed != Some(true) {
-            return Err(Error::CallbackNotConfirmed);
+            return Err(Error::Flow(FlowError::CallbackNotConfirmed));
         }
         Ok(response)
     }

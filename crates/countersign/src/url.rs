@@ -4,6 +4,7 @@
 use alloc::string::String;
 
 use crate::Error;
+use crate::{Misuse, ParseError};
 
 /// The parts of an absolute URL, borrowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub(crate) struct UrlParts<'a> {
 }
 
 const fn invalid(reason: &'static str) -> Error {
-    Error::InvalidUrl { reason }
+    Error::Parse(ParseError::Url { reason })
 }
 
 /// The bytes [`split`] stops at: the delimiters it looks for, `\`, spaces and control characters.
@@ -260,17 +261,17 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// loopback host, or `allow_insecure_http` is set.
 ///
 /// # Errors
-/// [`Error::InsecureTransport`] for `http://` to another host (or any other scheme) without the
-/// switch, [`Error::InvalidUrl`] when `url` is not an absolute URL.
+/// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) for `http://` to another host (or any other scheme) without the
+/// switch, [`ParseError::Url`](crate::ParseError::Url) when `url` is not an absolute URL.
 ///
 /// ```
-/// use countersign::{Error, transport::check_cleartext_allowed};
+/// use countersign::{Error, Misuse, transport::check_cleartext_allowed};
 ///
 /// assert!(check_cleartext_allowed("https://api.discogs.com/oauth/identity", false).is_ok());
 /// assert!(check_cleartext_allowed("http://127.0.0.1:8080/oauth/identity", false).is_ok());
 /// assert_eq!(
 ///     check_cleartext_allowed("http://api.discogs.com/", false),
-///     Err(Error::InsecureTransport)
+///     Err(Error::Misuse(Misuse::InsecureTransport))
 /// );
 /// assert!(check_cleartext_allowed("http://api.discogs.com/", true).is_ok());
 /// ```
@@ -287,7 +288,7 @@ pub fn check_cleartext_allowed(url: &str, allow_insecure_http: bool) -> Result<(
     {
         Ok(())
     } else {
-        Err(Error::InsecureTransport)
+        Err(Error::Misuse(Misuse::InsecureTransport))
     }
 }
 
@@ -487,7 +488,7 @@ mod tests {
             "http://[::1]x/",
         ] {
             assert!(
-                matches!(split(bad), Err(Error::InvalidUrl { .. })),
+                matches!(split(bad), Err(Error::Parse(ParseError::Url { .. }))),
                 "{bad:?}"
             );
         }
@@ -516,7 +517,10 @@ mod tests {
             ("http://h:80:80/", "digits only"),
         ] {
             let error = split(bad).unwrap_err();
-            assert!(matches!(error, Error::InvalidUrl { .. }), "{bad}");
+            assert!(
+                matches!(error, Error::Parse(ParseError::Url { .. })),
+                "{bad}"
+            );
             let message = alloc::string::ToString::to_string(&error);
             assert!(message.contains(says), "{bad}: {message}");
         }
@@ -554,7 +558,10 @@ mod tests {
         ] {
             for allow_insecure_http in [false, true] {
                 let error = check_cleartext_allowed(evil, allow_insecure_http).unwrap_err();
-                assert!(matches!(error, Error::InvalidUrl { .. }), "{evil:?}");
+                assert!(
+                    matches!(error, Error::Parse(ParseError::Url { .. })),
+                    "{evil:?}"
+                );
                 let message = alloc::string::ToString::to_string(&error);
                 assert!(message.contains(says), "{evil:?}: {message}");
             }
@@ -563,7 +570,7 @@ mod tests {
         // host, `%` outside the host.
         assert_eq!(
             check_cleartext_allowed("http://127.0.0.1@evil.com/", false),
-            Err(Error::InsecureTransport)
+            Err(Error::Misuse(Misuse::InsecureTransport))
         );
         assert_eq!(
             check_cleartext_allowed("http://evil.com%40x@127.0.0.1/", false),
@@ -592,7 +599,7 @@ mod tests {
         );
         assert!(matches!(
             split("https://evil.com\\@127.0.0.1/"),
-            Err(Error::InvalidUrl { .. })
+            Err(Error::Parse(ParseError::Url { .. }))
         ));
     }
 
@@ -623,14 +630,14 @@ mod tests {
         ] {
             assert_eq!(
                 check_cleartext_allowed(refused, false),
-                Err(Error::InsecureTransport),
+                Err(Error::Misuse(Misuse::InsecureTransport)),
                 "{refused}"
             );
         }
         assert_eq!(check_cleartext_allowed("http://example.com/", true), Ok(()));
         assert!(matches!(
             check_cleartext_allowed("http://", false),
-            Err(Error::InvalidUrl { .. })
+            Err(Error::Parse(ParseError::Url { .. }))
         ));
     }
 

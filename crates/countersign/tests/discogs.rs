@@ -71,9 +71,9 @@ fn personal_token() {
     assert_eq!(
         odd.apply(&Request::get(API), Placement::Header, 0, "")
             .unwrap_err(),
-        Error::InvalidValue {
-            name: "personal token"
-        }
+        Error::Misuse(countersign::Misuse::HeaderValue {
+            field: countersign::Field::PersonalToken
+        })
     );
 }
 
@@ -92,7 +92,7 @@ fn oauth_mode_matches_the_signer() {
     assert_eq!(header(&auth, API), expected.as_str());
     assert!(matches!(
         auth.apply(&Request::get(API), Placement::Query, 1, "n"),
-        Err(Error::Unsupported { .. })
+        Err(Error::Misuse(countersign::Misuse::OAuthInQuery))
     ));
 }
 
@@ -115,7 +115,7 @@ fn secrets_never_go_over_plain_http_to_a_remote_host() {
             assert_eq!(
                 auth.apply(&Request::get("http://api.discogs.com/"), placement, 1, "n")
                     .unwrap_err(),
-                Error::InsecureTransport
+                Error::Misuse(countersign::Misuse::InsecureTransport)
             );
             assert!(
                 auth.apply(&Request::get("http://127.0.0.1:4000/"), placement, 1, "n")

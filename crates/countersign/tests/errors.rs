@@ -18,28 +18,34 @@ const CB: Context = Context::Callback;
 
 #[test]
 fn token_response_errors() {
-    assert_eq!(token_err(""), Error::Empty { context: TR });
-    assert_eq!(token_err(" \r\n"), Error::Empty { context: TR });
+    assert_eq!(
+        token_err(""),
+        Error::Parse(countersign::ParseError::Empty { context: TR })
+    );
+    assert_eq!(
+        token_err(" \r\n"),
+        Error::Parse(countersign::ParseError::Empty { context: TR })
+    );
     assert_eq!(
         token_err("oauth_token_secret=s"),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: TR,
             name: "oauth_token"
-        }
+        })
     );
     assert_eq!(
         token_err("oauth_token=t"),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: TR,
             name: "oauth_token_secret"
-        }
+        })
     );
     assert_eq!(
         token_err("oauth_token=&oauth_token_secret=s"),
-        Error::EmptyParameter {
+        Error::Parse(countersign::ParseError::EmptyParameter {
             context: TR,
             name: "oauth_token"
-        }
+        })
     );
     for name in [
         "oauth_token",
@@ -50,56 +56,56 @@ fn token_response_errors() {
         let body = format!("oauth_token=t&oauth_token_secret=s&{name}=a&{name}=b");
         assert_eq!(
             token_err(&body),
-            Error::DuplicateParameter {
+            Error::Parse(countersign::ParseError::DuplicateParameter {
                 context: TR,
                 name: name.into()
-            },
+            }),
             "{body}"
         );
     }
     assert_eq!(
         token_err("oauth_token=t%2&oauth_token_secret=s"),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: TR,
             error: DecodeError::BadEscape { offset: 1 },
             name: None,
-        }
+        })
     );
     assert_eq!(
         token_err("oauth_token=%FF&oauth_token_secret=s"),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: TR,
             error: DecodeError::InvalidUtf8,
             name: None,
-        }
+        })
     );
     assert_eq!(
         TokenResponse::parse(b"oauth_token=\xff").unwrap_err(),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: TR,
             error: DecodeError::InvalidUtf8,
             name: None,
-        }
+        })
     );
     assert_eq!(
         token_err("oauth_problem=token_rejected&oauth_problem_advice=start+again"),
-        Error::Problem {
+        Error::Flow(countersign::FlowError::Problem {
             problem: "token_rejected".into(),
             advice: Some("start again".into())
-        }
+        })
     );
     // A problem wins even next to credentials.
     assert!(matches!(
         token_err("oauth_token=t&oauth_token_secret=s&oauth_problem=nonce_used"),
-        Error::Problem { .. }
+        Error::Flow(countersign::FlowError::Problem { .. })
     ));
     // Discogs answers some errors in plain text; it is not a token response.
     assert_eq!(
         token_err("Invalid consumer."),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: TR,
             name: "oauth_token"
-        }
+        })
     );
 }
 
@@ -112,7 +118,7 @@ fn temporary_credentials_need_the_callback_confirmed() {
     ] {
         assert_eq!(
             TokenResponse::parse_temporary(body.as_bytes()).unwrap_err(),
-            Error::CallbackNotConfirmed,
+            Error::Flow(countersign::FlowError::CallbackNotConfirmed),
             "{body}"
         );
     }
@@ -151,58 +157,61 @@ fn token_responses_keep_the_other_parameters() {
 fn callback_errors() {
     assert_eq!(
         callback_err("http://client.example.net/cb"),
-        Error::Empty { context: CB }
+        Error::Parse(countersign::ParseError::Empty { context: CB })
     );
-    assert_eq!(callback_err(""), Error::Empty { context: CB });
+    assert_eq!(
+        callback_err(""),
+        Error::Parse(countersign::ParseError::Empty { context: CB })
+    );
     assert_eq!(
         callback_err("?oauth_verifier=v"),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: CB,
             name: "oauth_token"
-        }
+        })
     );
     assert_eq!(
         callback_err("https://c.example/cb?x=1&oauth_token=t"),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: CB,
             name: "oauth_verifier"
-        }
+        })
     );
     assert_eq!(
         callback_err("oauth_token=t&oauth_verifier="),
-        Error::EmptyParameter {
+        Error::Parse(countersign::ParseError::EmptyParameter {
             context: CB,
             name: "oauth_verifier"
-        }
+        })
     );
     for name in ["oauth_token", "oauth_verifier", "denied"] {
         let q = format!("oauth_token=t&oauth_verifier=v&{name}=x&{name}=y");
         assert_eq!(
             callback_err(&q),
-            Error::DuplicateParameter {
+            Error::Parse(countersign::ParseError::DuplicateParameter {
                 context: CB,
                 name: name.into()
-            }
+            })
         );
     }
     assert_eq!(
         callback_err("denied=t&oauth_verifier=v"),
-        Error::ConflictingParameters {
+        Error::Parse(countersign::ParseError::ConflictingParameters {
             context: CB,
             names: ("denied", "oauth_verifier")
-        }
+        })
     );
     assert_eq!(
         callback_err("oauth_token=t&oauth_verifier=%zz"),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: CB,
             error: DecodeError::BadEscape { offset: 0 },
             name: None,
-        }
+        })
     );
     assert!(matches!(
         callback_err("http://[::1/cb?oauth_token=t"),
-        Error::InvalidUrl { .. }
+        Error::Parse(countersign::ParseError::Url { .. })
     ));
 }
 
@@ -234,38 +243,38 @@ fn callback_ignores_its_own_parameters() {
 fn header_parse_errors() {
     assert_eq!(
         ParsedAuthorization::parse("Bearer abc").unwrap_err(),
-        Error::NotOAuthScheme
+        Error::Parse(countersign::ParseError::NotOAuthScheme)
     );
     assert_eq!(
         ParsedAuthorization::parse("OAuth oauth_token=\"%4\"").unwrap_err(),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: Context::AuthorizationHeader,
             error: DecodeError::BadEscape { offset: 0 },
             name: Some("oauth_token".into()),
-        }
+        })
     );
     // A name that does not decode is not named.
     assert_eq!(
         ParsedAuthorization::parse("OAuth oauth%zz=\"1\"").unwrap_err(),
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: Context::AuthorizationHeader,
             error: DecodeError::BadEscape { offset: 5 },
             name: None,
-        }
+        })
     );
     assert_eq!(
         ParsedAuthorization::parse("OAuth oauth_token=\"a\", oauth_token=\"a\"").unwrap_err(),
-        Error::DuplicateParameter {
+        Error::Parse(countersign::ParseError::DuplicateParameter {
             context: Context::AuthorizationHeader,
             name: "oauth_token".into()
-        }
+        })
     );
     assert_eq!(
         ParsedAuthorization::parse("OAuth oauth_token=a").unwrap_err(),
-        Error::MalformedHeader {
+        Error::Parse(countersign::ParseError::MalformedHeader {
             offset: 18,
             expected: "a value in double quotes"
-        }
+        })
     );
 }
 
@@ -276,7 +285,7 @@ fn signing_errors() {
         Signer::new(&client)
             .sign(&Request::get("http://api.discogs.com/oauth/identity"))
             .unwrap_err(),
-        Error::InsecureTransport
+        Error::Misuse(countersign::Misuse::InsecureTransport)
     );
     assert_eq!(
         Signer::new(&client)
@@ -284,22 +293,22 @@ fn signing_errors() {
             .unwrap()
             .authorize(&Request::get("http://example.com/"), 1, "n")
             .unwrap_err(),
-        Error::InsecureTransport
+        Error::Misuse(countersign::Misuse::InsecureTransport)
     );
     assert!(matches!(
         Signer::new(&client).sign(&Request::get("/relative")),
-        Err(Error::InvalidUrl { .. })
+        Err(Error::Parse(countersign::ParseError::Url { .. }))
     ));
     assert_eq!(
         Signer::new(&client)
             .realm("a\nb")
             .sign(&Request::get("https://example.com/"))
             .unwrap_err(),
-        Error::InvalidRealm
+        Error::Misuse(countersign::Misuse::InvalidRealm)
     );
     assert_eq!(
         Signer::new(&client).realm("\u{7f}").prepare().unwrap_err(),
-        Error::InvalidRealm
+        Error::Misuse(countersign::Misuse::InvalidRealm)
     );
     for callback in ["", "/relative", "OOB", "client.example.net/cb", "http://"] {
         assert_eq!(
@@ -307,13 +316,13 @@ fn signing_errors() {
                 .callback(callback)
                 .sign(&Request::get("https://example.com/"))
                 .unwrap_err(),
-            Error::InvalidCallback,
+            Error::Misuse(countersign::Misuse::InvalidCallback),
             "{callback:?}"
         );
     }
     assert_eq!(
         Signer::new(&client).callback("nope").prepare().unwrap_err(),
-        Error::InvalidCallback
+        Error::Misuse(countersign::Misuse::InvalidCallback)
     );
     assert!(
         Signer::new(&client)
@@ -338,9 +347,9 @@ fn signing_errors() {
     );
     assert_eq!(
         "hmac-sha1".parse::<SignatureMethod>().unwrap_err(),
-        Error::UnknownSignatureMethod {
+        Error::Parse(countersign::ParseError::SignatureMethod {
             name: "hmac-sha1".into()
-        }
+        })
     );
     // The dangerous switch is explicit, and loopback needs none.
     assert!(
@@ -363,9 +372,9 @@ fn error_messages_are_one_lowercase_line_and_say_what_to_do() {
         token_err("oauth_token=%"),
         token_err("oauth_token=t"),
         callback_err("denied=t&oauth_verifier=v"),
-        Error::InsecureTransport,
-        Error::CallbackNotConfirmed,
-        Error::InvalidNonce,
+        Error::Misuse(countersign::Misuse::InsecureTransport),
+        Error::Flow(countersign::FlowError::CallbackNotConfirmed),
+        Error::Misuse(countersign::Misuse::InvalidNonce),
     ];
     for e in errors {
         let msg = e.to_string();
@@ -376,7 +385,11 @@ fn error_messages_are_one_lowercase_line_and_say_what_to_do() {
             "{msg}"
         );
     }
-    assert!(Error::InsecureTransport.to_string().contains("https://"));
+    assert!(
+        Error::Misuse(countersign::Misuse::InsecureTransport)
+            .to_string()
+            .contains("https://")
+    );
     assert!(token_err("oauth_token=%").to_string().contains("%25"));
 }
 
@@ -398,10 +411,10 @@ fn a_query_holding_urls_parses_like_the_url_it_came_from() {
     }
     assert_eq!(
         Callback::parse("://?://").unwrap_err(),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: CB,
             name: "oauth_token"
-        }
+        })
     );
 }
 
@@ -432,7 +445,10 @@ fn urls_whose_host_clients_disagree_on_are_refused() {
             .sign(&Request::get(evil))
             .map(|s| s.to_authorization().as_str().to_owned());
         assert!(
-            matches!(signed, Err(Error::InvalidUrl { .. })),
+            matches!(
+                signed,
+                Err(Error::Parse(countersign::ParseError::Url { .. }))
+            ),
             "{evil:?}: {signed:?}"
         );
         let message = signed.unwrap_err().to_string();
@@ -441,14 +457,14 @@ fn urls_whose_host_clients_disagree_on_are_refused() {
         assert!(
             matches!(
                 prepared.authorize(&Request::get(evil), 1, "n"),
-                Err(Error::InvalidUrl { .. })
+                Err(Error::Parse(countersign::ParseError::Url { .. }))
             ),
             "{evil:?}"
         );
         assert!(
             matches!(
                 check_cleartext_allowed(evil, false),
-                Err(Error::InvalidUrl { .. })
+                Err(Error::Parse(countersign::ParseError::Url { .. }))
             ),
             "{evil:?}"
         );
@@ -497,7 +513,7 @@ fn ports_are_parsed_as_numbers() {
         assert!(
             matches!(
                 base_string(&Request::get(bad), &[]),
-                Err(Error::InvalidUrl { .. })
+                Err(Error::Parse(countersign::ParseError::Url { .. }))
             ),
             "{bad}"
         );
@@ -506,7 +522,7 @@ fn ports_are_parsed_as_numbers() {
                 Signer::new(&client)
                     .dangerous_allow_insecure_http()
                     .sign(&Request::get(&bad.replacen("https:", "http:", 1))),
-                Err(Error::InvalidUrl { .. })
+                Err(Error::Parse(countersign::ParseError::Url { .. }))
             ),
             "{bad}"
         );
@@ -524,7 +540,10 @@ fn messages_name_the_rule_and_what_to_do() {
             .extension_param(name, "v")
             .sign(&Request::get("https://example.com/"))
             .unwrap_err();
-        assert!(matches!(error, Error::InvalidValue { .. }), "{error:?}");
+        assert_eq!(
+            error,
+            Error::Misuse(countersign::Misuse::ExtensionParameterName)
+        );
         let message = error.to_string();
         assert!(message.contains("must start with oauth_"), "{message}");
         assert!(message.contains("protocol parameter"), "{message}");
@@ -553,11 +572,11 @@ fn messages_name_the_rule_and_what_to_do() {
     .unwrap_err();
     assert_eq!(
         error,
-        Error::Decode {
+        Error::Parse(countersign::ParseError::Decode {
             context: Context::FormBody,
             error: DecodeError::BadEscape { offset: 6 },
             name: Some("password".into()),
-        }
+        })
     );
     let message = error.to_string();
     assert!(
@@ -591,7 +610,7 @@ fn a_bad_date_is_not_an_http_date() {
 
     for bad in ["tomorrow", "Sun, 06 Nov 1994", "06 Nov 1994 08:49:37 GMT"] {
         let error = parse_http_date(bad).unwrap_err();
-        assert_eq!(error, Error::InvalidValue { name: "Date" });
+        assert_eq!(error, Error::Parse(countersign::ParseError::HttpDate));
         let message = error.to_string();
         assert!(message.starts_with("Date is not an HTTP date"), "{message}");
         assert!(message.contains("IMF-fixdate"), "{message}");

@@ -120,7 +120,7 @@ fn rfc5849_section_2_exchange_byte_for_byte() {
     assert_eq!(&same, request.authorization());
     assert!(matches!(
         session.identity_request(T0, "n"),
-        Err(Error::Unsupported { .. })
+        Err(Error::Misuse(countersign::Misuse::NoIdentityUrl))
     ));
 }
 
@@ -213,7 +213,10 @@ fn discogs_refuses_to_build_a_request_without_a_user_agent() {
             CallbackMode::OutOfBand,
         )
         .unwrap();
-        assert_eq!(flow.request(1, "n").unwrap_err(), Error::UserAgentRequired);
+        assert_eq!(
+            flow.request(1, "n").unwrap_err(),
+            Error::Misuse(countersign::Misuse::UserAgentRequired)
+        );
     }
     // Other providers do not insist.
     assert!(rfc_start().request(1, "n").is_ok());
@@ -227,11 +230,11 @@ fn callback_for_another_token_is_refused() {
             T0 + 1,
         )
         .unwrap_err();
-    assert_eq!(e, Error::TokenMismatch);
+    assert_eq!(e, Error::Flow(countersign::FlowError::TokenMismatch));
     let e = rfc_pending()
         .callback("http://client.example.net/cb?denied=someoneelse", T0 + 1)
         .unwrap_err();
-    assert_eq!(e, Error::TokenMismatch);
+    assert_eq!(e, Error::Flow(countersign::FlowError::TokenMismatch));
 }
 
 #[test]
@@ -239,7 +242,7 @@ fn denied_is_its_own_outcome() {
     let e = rfc_pending()
         .callback("http://client.example.net/cb?x=1&denied=hdk48Djdsa", T0 + 1)
         .unwrap_err();
-    assert_eq!(e, Error::AccessDenied);
+    assert_eq!(e, Error::Flow(countersign::FlowError::Denied));
 }
 
 #[test]
@@ -252,18 +255,18 @@ fn expired_request_token() {
     assert!(pending.clone().callback(CALLBACK, T0 + 899).is_ok());
     assert_eq!(
         pending.clone().callback(CALLBACK, T0 + 900).unwrap_err(),
-        Error::RequestTokenExpired
+        Error::Flow(countersign::FlowError::RequestTokenExpired)
     );
     assert_eq!(
         pending.verifier("473f82d3", T0 + 5000).unwrap_err(),
-        Error::RequestTokenExpired
+        Error::Flow(countersign::FlowError::RequestTokenExpired)
     );
     // The access-token request is refused too when its timestamp is past the lifetime.
     let next = rfc_access();
     assert!(next.request(T0 + 899, "n").is_ok());
     assert_eq!(
         next.request(T0 + 900, "n").unwrap_err(),
-        Error::RequestTokenExpired
+        Error::Flow(countersign::FlowError::RequestTokenExpired)
     );
     // Configurable.
     let short = RequestToken::new(
@@ -276,7 +279,7 @@ fn expired_request_token() {
     .unwrap();
     assert_eq!(
         short.verifier("v", T0 + 30).unwrap_err(),
-        Error::RequestTokenExpired
+        Error::Flow(countersign::FlowError::RequestTokenExpired)
     );
 }
 
@@ -290,7 +293,7 @@ fn missing_callback_confirmation() {
             rfc_start()
                 .receive(&Response::new(200, body), T0)
                 .unwrap_err(),
-            Error::CallbackNotConfirmed
+            Error::Flow(countersign::FlowError::CallbackNotConfirmed)
         );
     }
 }
@@ -353,10 +356,10 @@ fn oauth_problem_answers() {
         .unwrap_err();
     assert_eq!(
         e,
-        Error::Problem {
+        Error::Flow(countersign::FlowError::Problem {
             problem: "verifier_invalid".into(),
             advice: Some("try again".into())
-        }
+        })
     );
     let e = rfc_start()
         .receive(
@@ -376,24 +379,24 @@ fn garbage_bodies() {
         rfc_start()
             .receive(&Response::new(200, b"<html>Service Unavailable</html>"), T0)
             .unwrap_err(),
-        Error::MissingParameter {
+        Error::Parse(countersign::ParseError::MissingParameter {
             context: Context::TokenResponse,
             name: "oauth_token"
-        }
+        })
     );
     assert!(matches!(
         rfc_access()
             .receive(&Response::new(200, b"oauth_token=%zz"), T0)
             .unwrap_err(),
-        Error::Decode { .. }
+        Error::Parse(countersign::ParseError::Decode { .. })
     ));
     assert_eq!(
         rfc_access()
             .receive(&Response::new(200, b""), T0)
             .unwrap_err(),
-        Error::Empty {
+        Error::Parse(countersign::ParseError::Empty {
             context: Context::TokenResponse
-        }
+        })
     );
 }
 
@@ -401,10 +404,10 @@ fn garbage_bodies() {
 fn pasted_verifiers() {
     assert_eq!(
         rfc_pending().verifier(" \t\n", T0).unwrap_err(),
-        Error::EmptyParameter {
+        Error::Parse(countersign::ParseError::EmptyParameter {
             context: Context::Callback,
             name: "oauth_verifier"
-        }
+        })
     );
 }
 
@@ -412,7 +415,7 @@ fn pasted_verifiers() {
 fn a_callback_url_must_be_absolute() {
     assert_eq!(
         RequestToken::new(rfc_config(), rfc_client(), CallbackMode::url("/cb")).unwrap_err(),
-        Error::InvalidCallback
+        Error::Misuse(countersign::Misuse::InvalidCallback)
     );
 }
 
@@ -424,7 +427,10 @@ fn plaintext_flow_refuses_plain_http_to_remote_hosts() {
         "http://provider.example/at",
     );
     let flow = RequestToken::new(config.clone(), rfc_client(), CallbackMode::OutOfBand).unwrap();
-    assert_eq!(flow.request(1, "n").unwrap_err(), Error::InsecureTransport);
+    assert_eq!(
+        flow.request(1, "n").unwrap_err(),
+        Error::Misuse(countersign::Misuse::InsecureTransport)
+    );
     let flow = RequestToken::new(
         config.dangerous_allow_insecure_http(),
         rfc_client(),
@@ -500,7 +506,7 @@ fn session_extension_renewal() {
         .unwrap();
     assert_eq!(
         plain.renewal_request(T0, "n").unwrap_err(),
-        Error::NoSessionHandle
+        Error::Flow(countersign::FlowError::NoSessionHandle)
     );
 }
 

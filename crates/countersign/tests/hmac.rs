@@ -366,7 +366,7 @@ fn hmac_needs_a_timestamp_and_a_nonce_and_may_use_plain_http() {
             signer
                 .sign(&Request::get("https://a.example/"))
                 .unwrap_err(),
-            Error::TimestampAndNonceRequired
+            Error::Misuse(countersign::Misuse::TimestampAndNonceRequired)
         );
     }
     // No secret travels with HMAC, so plain http to any host is fine.

@@ -62,14 +62,14 @@ fn sign_an_existing_request_in_one_call() {
         .unwrap();
     assert_eq!(
         sign_in_place(&mut insecure, &signer, 1, "n").unwrap_err(),
-        Error::InsecureTransport
+        Error::Misuse(countersign::Misuse::InsecureTransport)
     );
     let mut relative = http::Request::get("/oauth/identity")
         .body(Vec::<u8>::new())
         .unwrap();
     assert!(matches!(
         sign_in_place(&mut relative, &signer, 1, "n"),
-        Err(Error::InvalidUrl { .. })
+        Err(Error::Parse(countersign::ParseError::Url { .. }))
     ));
 }
 

@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Location, Reason};
+use crate::ParseError;
 use crate::encode::decode_form;
 use crate::form::RawPairs;
 use crate::{Error, ParsedAuthorization, Request, SecretStr};
@@ -116,12 +117,14 @@ pub(super) fn parse_header(
     };
     match ParsedAuthorization::parse(value) {
         Ok(parsed) => Ok(Some(parsed)),
-        Err(Error::NotOAuthScheme) => Ok(None),
-        Err(Error::DuplicateParameter { name, .. }) => Err(Reason::DuplicateParameter {
-            name,
-            first: Location::Header,
-            second: Location::Header,
-        }),
+        Err(Error::Parse(ParseError::NotOAuthScheme)) => Ok(None),
+        Err(Error::Parse(ParseError::DuplicateParameter { name, .. })) => {
+            Err(Reason::DuplicateParameter {
+                name,
+                first: Location::Header,
+                second: Location::Header,
+            })
+        }
         Err(other) => Err(Reason::MalformedHeader(other)),
     }
 }

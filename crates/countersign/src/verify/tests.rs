@@ -235,7 +235,10 @@ fn malformed_input_is_a_bad_request() {
     assert!(
         matches!(
             err.reason(),
-            Reason::MalformedHeader(crate::Error::MalformedHeader { offset: 25, .. })
+            Reason::MalformedHeader(crate::Error::Parse(crate::ParseError::MalformedHeader {
+                offset: 25,
+                ..
+            }))
         ),
         "{err:?}"
     );
@@ -617,7 +620,7 @@ fn debug_of_verified_hides_the_secrets() {
 fn every_reason_has_a_status_and_one_line_messages() {
     let reasons = vec![
         Reason::NoCredentials,
-        Reason::MalformedHeader(crate::Error::NotOAuthScheme),
+        Reason::MalformedHeader(crate::Error::Parse(crate::ParseError::NotOAuthScheme)),
         Reason::MalformedBody,
         Reason::MalformedParameter {
             name: "oauth_x".into(),
@@ -647,7 +650,7 @@ fn every_reason_has_a_status_and_one_line_messages() {
         Reason::InvalidSignature,
         Reason::ReplayedNonce,
         Reason::NonceStoreFull,
-        Reason::MalformedRequest(crate::Error::InvalidUrl { reason: "x" }),
+        Reason::MalformedRequest(crate::Error::Parse(crate::ParseError::Url { reason: "x" })),
     ];
     let statuses: Vec<u16> = reasons.iter().map(Reason::status).collect();
     assert_eq!(
@@ -747,7 +750,7 @@ mod hmac {
         assert!(
             matches!(
                 err.reason(),
-                Reason::MalformedRequest(crate::Error::InvalidUrl { .. })
+                Reason::MalformedRequest(crate::Error::Parse(crate::ParseError::Url { .. }))
             ),
             "{err:?}"
         );
