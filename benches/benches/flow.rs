@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use countersign::flow::{CallbackMode, ProviderConfig, RequestToken};
+use countersign::flow::{CallbackMode, RequestToken};
 use countersign::response::Response;
 use countersign::verify::{
     MemoryNonceStore, NonceCheck, NonceStore, NonceUse, Verifier, lookup_fn,
@@ -108,7 +108,7 @@ fn verification(c: &mut Criterion) {
 }
 
 fn whole_flow(c: &mut Criterion) {
-    let config = ProviderConfig::discogs("bench/1.0");
+    let config = countersign::discogs::profile("bench/1.0").unwrap();
     let client = ClientCredentials::new(CONSUMER_KEY, CONSUMER_SECRET);
     let temp =
         b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";

@@ -49,7 +49,7 @@ fn plaintext(c: &mut Criterion) {
     };
 
     // The same header, byte for byte apart from the order the RFC leaves free.
-    let ours = prepared.authorize(&request, TIMESTAMP, NONCE).unwrap();
+    let ours = prepared.sign(&request, TIMESTAMP, NONCE).unwrap();
     assert_eq!(ours.as_str(), floor(NONCE, TIMESTAMP));
     // oauth1-request 0.6 leaves the `&` of a PLAINTEXT signature unencoded in the header (RFC 5849
     // section 3.5.1 wants `%26`, as in the RFC's own `ja893SD9%26`) and sends no oauth_version;
@@ -66,7 +66,7 @@ fn plaintext(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("plaintext_header_pinned");
     group.bench_function("countersign_prepared", |b| {
-        b.iter(|| prepared.authorize(black_box(&request), black_box(TIMESTAMP), black_box(NONCE)))
+        b.iter(|| prepared.sign(black_box(&request), black_box(TIMESTAMP), black_box(NONCE)))
     });
     let mut buf = String::with_capacity(512);
     group.bench_function("countersign_prepared_write_to_reused_buffer", |b| {
@@ -104,7 +104,7 @@ fn plaintext(c: &mut Criterion) {
     let mut group = c.benchmark_group("plaintext_header_generated");
     let mut nonces = NonceGenerator::new();
     group.bench_function("countersign_prepared", |b| {
-        b.iter(|| prepared.authorize_with(black_box(&request), &mut nonces, &SystemClock))
+        b.iter(|| prepared.sign_with(black_box(&request), &mut nonces, &SystemClock))
     });
     group.bench_function("oauth1_request", |b| b.iter(peer_generated));
     group.finish();
@@ -131,7 +131,7 @@ fn plaintext(c: &mut Criterion) {
         )
     };
     // Both sign the same base string: the signatures agree.
-    let ours = hmac.authorize(&hmac_request, TIMESTAMP, NONCE).unwrap();
+    let ours = hmac.sign(&hmac_request, TIMESTAMP, NONCE).unwrap();
     let theirs = peer_hmac(NONCE, TIMESTAMP);
     let signature = |h: &str| {
         let start = h.find("oauth_signature=\"").unwrap() + 17;
@@ -141,7 +141,7 @@ fn plaintext(c: &mut Criterion) {
     let mut group = c.benchmark_group("hmac_sha1_header_pinned");
     group.bench_function("countersign_prepared", |b| {
         b.iter(|| {
-            hmac.authorize(
+            hmac.sign(
                 black_box(&hmac_request),
                 black_box(TIMESTAMP),
                 black_box(NONCE),
@@ -153,7 +153,7 @@ fn plaintext(c: &mut Criterion) {
     });
     group.finish();
     report_allocations("hmac_sha1_header_pinned/countersign_prepared", || {
-        hmac.authorize(&hmac_request, TIMESTAMP, NONCE)
+        hmac.sign(&hmac_request, TIMESTAMP, NONCE)
     });
     report_allocations("hmac_sha1_header_pinned/oauth1_request", || {
         peer_hmac(NONCE, TIMESTAMP)
@@ -164,7 +164,7 @@ fn plaintext(c: &mut Criterion) {
     group.finish();
 
     report_allocations("plaintext_header_pinned/countersign_prepared", || {
-        prepared.authorize(&request, TIMESTAMP, NONCE)
+        prepared.sign(&request, TIMESTAMP, NONCE)
     });
     let mut buf = String::with_capacity(512);
     report_allocations(
@@ -190,7 +190,7 @@ fn plaintext(c: &mut Criterion) {
     });
     let mut nonces = NonceGenerator::new();
     report_allocations("plaintext_header_generated/countersign_prepared", || {
-        prepared.authorize_with(&request, &mut nonces, &SystemClock)
+        prepared.sign_with(&request, &mut nonces, &SystemClock)
     });
     report_allocations("plaintext_header_generated/oauth1_request", peer_generated);
 }

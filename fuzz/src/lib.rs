@@ -803,7 +803,7 @@ pub fn round_trip(data: &[u8]) {
     assert_eq!(params, expected, "params()");
 
     let authorized = prepared
-        .authorize(&request, input.timestamp, &input.nonce)
+        .sign(&request, input.timestamp, &input.nonce)
         .unwrap_or_else(|e| panic!("PreparedSigner::authorize failed: {e:?}"));
     assert_eq!(
         authorized.as_str(),
@@ -891,7 +891,7 @@ pub fn plaintext_differential(data: &[u8]) {
         .prepare()
         .unwrap_or_else(|e| panic!("prepare failed: {e:?}"));
     let authorized = prepared
-        .authorize(&request, 1, "n")
+        .sign(&request, 1, "n")
         .unwrap_or_else(|e| panic!("authorize failed: {e:?}"));
     assert_eq!(
         raw_signature(authorized.as_str()),
@@ -973,7 +973,7 @@ pub fn response_headers(data: &[u8]) {
 
 fn check_response(raw: &RawResponse<'_>) {
     use countersign::response::{RateLimit, Response, StatusClass};
-    use countersign::skew::{clock_offset, parse_http_date, retry_offset};
+    use countersign::skew::{Skew, clock_offset, parse_http_date};
 
     let mut response = Response::new(raw.status, raw.body);
     for (name, value) in &raw.headers {
@@ -1042,10 +1042,12 @@ fn check_response(raw: &RawResponse<'_>) {
         for threshold in THRESHOLDS {
             let expected =
                 expected.filter(|offset| raw.status == 401 && offset.unsigned_abs() > threshold);
+            let mut skew = Skew::new().with_threshold(threshold);
+            let retried = skew.retry(now, response.status(), response.date());
             assert_eq!(
-                retry_offset(&response, now, threshold),
+                retried.then_some(skew.offset()),
                 expected,
-                "retry_offset at {now} with threshold {threshold}"
+                "Skew::retry at {now} with threshold {threshold}"
             );
         }
     }

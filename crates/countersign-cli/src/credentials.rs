@@ -11,7 +11,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use countersign::flow::{ProviderConfig, Session};
+use countersign::flow::Session;
+use countersign::profile::Profile;
 use countersign::{ClientCredentials, Secret, SignatureMethod, TokenCredentials};
 use serde::{Deserialize, Serialize};
 
@@ -81,9 +82,9 @@ impl SavedProvider {
     ///
     /// # Errors
     /// [`countersign::ParseError::SignatureMethod`] for a method this build does not know.
-    pub(crate) fn config(&self, user_agent: &str) -> Result<ProviderConfig, countersign::Error> {
+    pub(crate) fn config(&self, user_agent: &str) -> Result<Profile, countersign::Error> {
         let method: SignatureMethod = self.signature_method.parse()?;
-        let mut config = ProviderConfig::new(
+        let mut config = Profile::builder(
             self.request_token_url.as_str(),
             self.authorize_url.as_str(),
             self.access_token_url.as_str(),
@@ -94,7 +95,7 @@ impl SavedProvider {
         if let Some(url) = &self.identity_url {
             config = config.identity_url(url.as_str());
         }
-        Ok(config)
+        config.build()
     }
 }
 
@@ -121,7 +122,7 @@ impl Saved {
     }
 
     /// A session with these credentials, for `provider`'s configuration.
-    pub(crate) fn session(&self, config: ProviderConfig) -> Session {
+    pub(crate) fn session(&self, config: Profile) -> Session {
         Session::from_credentials(
             config,
             ClientCredentials::new(self.consumer_key.as_str(), self.consumer_secret.clone()),
@@ -424,8 +425,8 @@ mod tests {
     fn config_from_the_saved_provider() {
         let config = sample().provider.config("ua/1").unwrap();
         assert_eq!(config.request_token_url(), "https://p.example/rt");
-        assert_eq!(config.configured_user_agent(), Some("ua/1"));
-        assert_eq!(config.identity(), None);
+        assert_eq!(config.user_agent(), "ua/1");
+        assert_eq!(config.identity_url(), None);
         let mut odd = sample().provider;
         odd.signature_method = "RSA-MD5".into();
         assert!(odd.config("ua/1").is_err());

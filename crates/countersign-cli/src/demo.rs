@@ -11,10 +11,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use countersign::ClientCredentials;
-use countersign::flow::{CallbackMode, ProviderConfig};
+use countersign::discogs;
+use countersign::flow::{Approval, CallbackMode};
 use countersign_provider::{DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider};
 use countersign_ureq::ureq;
-use countersign_ureq::{Approval, Client};
+use countersign_ureq::{Client, UreqTransport};
 
 use crate::USER_AGENT;
 use crate::error::{CliError, Step};
@@ -51,12 +52,12 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), CliError> {
         .timeout_global(Some(TIMEOUT))
         .build()
         .into();
-    let client = Client::builder(
-        ProviderConfig::discogs_at(&base, &base, USER_AGENT),
+    let mut client = Client::builder(
+        discogs::profile_at(&base, &base, USER_AGENT)?,
         ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
     )
-    .agent(agent.clone())
-    .build();
+    .transport(UreqTransport::new(agent.clone()))
+    .build_blocking();
     let listener = CallbackListener::bind()?;
     let callback = listener.url().to_owned();
 

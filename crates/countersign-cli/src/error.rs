@@ -350,7 +350,7 @@ fn flow_message(
                 _ => "give the provider's https:// URLs",
             }
         ),
-        Adapter::Core(Core::Provider(refusal)) if (300..400).contains(&refusal.status) => write!(
+        Adapter::Provider(refusal) if (300..400).contains(&refusal.status) => write!(
             f,
             "{}: provider answered {}, a redirect, which countersign does not follow with credentials: {}",
             step.doing(),
@@ -362,7 +362,7 @@ fn flow_message(
                 None => "check the URL".into(),
             }
         ),
-        Adapter::Parse { .. } => match (step, step.flag()) {
+        Adapter::Unexpected { .. } => match (step, step.flag()) {
             (Step::Identity, Some(flag)) => write!(
                 f,
                 "{}: {error}: check {flag}: it must answer the identity as Discogs does (JSON with id, username and consumer_name)",
@@ -500,7 +500,7 @@ mod tests {
         );
         let garbage = CliError::Flow {
             step: Step::Identity,
-            error: countersign_ureq::Error::Parse {
+            error: countersign_ureq::Error::Unexpected {
                 error: countersign::Error::Flow(countersign::FlowError::CallbackNotConfirmed),
                 excerpt: "<html>".into(),
             },

@@ -8,10 +8,10 @@
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
-use countersign::discogs::{ACCESS_TOKEN_URL, AUTHORIZE_URL, IDENTITY_URL, REQUEST_TOKEN_URL};
-use countersign::flow::{Authorize, CallbackMode, Session};
+use countersign::discogs;
+use countersign::flow::{Approval, Authorize, CallbackMode, Session};
 use countersign::{ClientCredentials, Secret, SignatureMethod};
-use countersign_ureq::{Approval, Client};
+use countersign_ureq::Client;
 
 use crate::USER_AGENT;
 use crate::cli::{CallbackKind, LoginArgs};
@@ -36,15 +36,15 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
     let path = credentials::path(args.credentials_file.as_deref())?;
     // Before the flow: a directory that cannot be made would lose the access token after it.
     credentials::prepare(&path)?;
-    let identity_url = config.identity().map(str::to_owned);
-    let client = Client::new(
+    let identity_url = config.identity_url().map(str::to_owned);
+    let mut client = Client::new(
         config,
         ClientCredentials::new(args.consumer_key.as_str(), args.consumer_secret.clone()),
     );
 
     let session = match args.callback {
-        CallbackKind::Oob => out_of_band(&client, args, input, log)?,
-        CallbackKind::Loopback => loopback(&client, args, log)?,
+        CallbackKind::Oob => out_of_band(&mut client, args, input, log)?,
+        CallbackKind::Loopback => loopback(&mut client, args, log)?,
     };
     say(
         log,
@@ -113,12 +113,13 @@ fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
         &args.access_token_url,
     ) {
         (None, None, None) => {
+            let discogs = discogs::profile(USER_AGENT)?;
             return Ok(SavedProvider {
-                request_token_url: REQUEST_TOKEN_URL.into(),
-                request_token_method: "GET".into(),
-                authorize_url: AUTHORIZE_URL.into(),
-                access_token_url: ACCESS_TOKEN_URL.into(),
-                identity_url: Some(IDENTITY_URL.into()),
+                request_token_url: discogs.request_token_url().into(),
+                request_token_method: discogs.request_token_method().into(),
+                authorize_url: discogs.authorize_url().into(),
+                access_token_url: discogs.access_token_url().into(),
+                identity_url: discogs.identity_url().map(Into::into),
                 signature_method,
             });
         }
@@ -145,7 +146,7 @@ fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
 
 /// Out of band: the person pastes the verifier the provider shows.
 fn out_of_band(
-    client: &Client,
+    client: &mut Client,
     args: &LoginArgs,
     input: Input<'_>,
     log: &mut dyn Write,
@@ -171,7 +172,11 @@ fn out_of_band(
 }
 
 /// Loopback: a listener on 127.0.0.1 catches the redirect with the verifier.
-fn loopback(client: &Client, args: &LoginArgs, log: &mut dyn Write) -> Result<Session, CliError> {
+fn loopback(
+    client: &mut Client,
+    args: &LoginArgs,
+    log: &mut dyn Write,
+) -> Result<Session, CliError> {
     let listener = CallbackListener::bind()?;
     let pending = client
         .request_token(CallbackMode::url(listener.url()))

@@ -41,6 +41,11 @@ pub(crate) fn run(
             Shown(&path)
         );
     }
+    // Which URL is wrong, before the profile says only that one is.
+    let api = api_origins(&saved.provider).map_err(|detail| CliError::CorruptCredentials {
+        path: path.clone(),
+        detail,
+    })?;
     let config = saved
         .provider
         .config(USER_AGENT)
@@ -48,10 +53,6 @@ pub(crate) fn run(
             path: path.clone(),
             detail: e.to_string(),
         })?;
-    let api = api_origins(&saved.provider).map_err(|detail| CliError::CorruptCredentials {
-        path: path.clone(),
-        detail,
-    })?;
     let url = resolve(&args.url, &api, args.allow_other_host)?;
 
     let mut request = http::Request::builder()
@@ -64,7 +65,7 @@ pub(crate) fn run(
         .body(body.unwrap_or_default().into_bytes())
         .map_err(|_| CliError::InvalidRequestUrl)?;
     let session = saved.session(config.clone());
-    let client = Client::new(config, session.client().clone());
+    let mut client = Client::new(config, session.client().clone());
     let answer = client
         .send(&session, request)
         .map_err(Step::Request.failed())?

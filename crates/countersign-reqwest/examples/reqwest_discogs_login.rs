@@ -7,10 +7,17 @@
 //! ```
 
 use std::io::BufRead;
+use std::process::ExitCode;
 
-use countersign_reqwest::countersign::ClientCredentials;
-use countersign_reqwest::countersign::flow::{CallbackMode, ProviderConfig};
-use countersign_reqwest::{Approval, Client};
+use countersign_reqwest::Client;
+use countersign_reqwest::countersign::flow::{Approval, CallbackMode};
+use countersign_reqwest::countersign::{ClientCredentials, discogs};
+
+const USER_AGENT: &str = concat!(
+    "countersign-reqwest-example/",
+    env!("CARGO_PKG_VERSION"),
+    " +https://github.com/countersign-rs/countersign"
+);
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     std::env::var(name).map_err(|_| {
@@ -18,19 +25,12 @@ fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     })
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::new(
-        ProviderConfig::discogs(concat!(
-            "countersign-reqwest-example/",
-            env!("CARGO_PKG_VERSION"),
-            " +https://github.com/countersign-rs/countersign"
-        )),
-        ClientCredentials::new(
-            env("DISCOGS_CONSUMER_KEY")?,
-            env("DISCOGS_CONSUMER_SECRET")?,
-        ),
-    )?;
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let credentials = ClientCredentials::new(
+        env("DISCOGS_CONSUMER_KEY")?,
+        env("DISCOGS_CONSUMER_SECRET")?,
+    );
+    let mut client = Client::new(discogs::profile(USER_AGENT)?, credentials);
 
     let pending = client.request_token(CallbackMode::OutOfBand).await?;
     println!("Open this page, allow access, and paste the code Discogs shows you:");
@@ -48,4 +48,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         session.token().token()
     );
     Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let Err(error) = run().await else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
 }

@@ -5,31 +5,43 @@
 //! DISCOGS_TOKEN=... cargo run -p countersign-reqwest --example reqwest_personal_token
 //! ```
 
-use countersign_reqwest::countersign::Secret;
-use countersign_reqwest::countersign::discogs::{DiscogsAuth, IDENTITY_URL};
-use countersign_reqwest::{Authenticator, RequestBuilderExt, ResponseExt, http_client_builder};
+use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+use countersign_reqwest::countersign::auth::Auth;
+use countersign_reqwest::countersign::response::RateLimit;
+use countersign_reqwest::countersign::{Secret, discogs};
+use countersign_reqwest::{RequestBuilderExt, http_client_builder};
+
+const USER_AGENT: &str = concat!(
+    "countersign-reqwest-example/",
+    env!("CARGO_PKG_VERSION"),
+    " +https://github.com/countersign-rs/countersign"
+);
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("DISCOGS_TOKEN")
         .map_err(|_| "set DISCOGS_TOKEN (from https://www.discogs.com/settings/developers)")?;
-    let auth =
-        Authenticator::new(DiscogsAuth::PersonalToken(Secret::new(token))).user_agent(concat!(
-            "countersign-reqwest-example/",
-            env!("CARGO_PKG_VERSION"),
-            " +https://github.com/countersign-rs/countersign"
-        ));
-
-    let response = http_client_builder()
+    let profile = discogs::profile(USER_AGENT)?;
+    let auth = profile.authenticator(Auth::PersonalToken(Secret::new(token)));
+    let (http, request) = http_client_builder()
         .build()?
-        .get(IDENTITY_URL)
-        .send_signed(&auth)
-        .await?;
+        .get(profile.identity_url().unwrap_or_default())
+        .build_signed(&auth)?;
+    let response = http.execute(request).await?;
     println!(
         "{} (rate limit: {:?})",
         response.status(),
-        response.rate_limit()
+        RateLimit::from_header_map(response.headers())
     );
     println!("{}", response.text().await?);
     Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let Err(error) = run().await else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
 }

@@ -1,123 +1,121 @@
 //! # countersign-reqwest
 //!
-//! [countersign]'s OAuth 1.0a over [reqwest]: the core describes and parses, this
-//! crate sends. It signs reqwest requests, drives the three-legged flow, and covers the four
-//! Discogs credential modes, async, and over `reqwest::blocking` with the `blocking` feature.
-//! The core is re-exported as [`countersign`], reqwest as [`reqwest`](mod@reqwest) (and
-//! `reqwest-middleware` as `reqwest_middleware` with the `middleware` feature), so the versions
-//! always match.
+//! [countersign]'s OAuth 1.0a over [reqwest](mod@reqwest): the core decides, this crate moves the
+//! bytes. It is a transport ([`ReqwestTransport`]) for the core's client, so that
+//! [`Client`] (async) and `blocking::Client` (feature `blocking`) drive the three-legged flow
+//! and send signed API calls; and it signs reqwest's own requests ([`RequestBuilderExt`], and
+//! the `middleware` module for `reqwest-middleware`, feature `middleware`). The core is re-exported as
+//! [`countersign`], reqwest as [`reqwest`](mod@reqwest), so the versions always match.
 //!
-//! ## Signing requests
+//! ## The three-legged flow
 //!
-//! An [`Authenticator`] holds one credential mode ([`DiscogsAuth`](countersign::discogs::DiscogsAuth):
-//! none, consumer key/secret, personal token, or OAuth 1.0a access credentials), a clock and a
-//! nonce source. It signs a [`reqwest::Request`] in place ([`Authenticator::sign`]), a
-//! [`reqwest::RequestBuilder`] ([`RequestBuilderExt`]), or every request of a
-//! `reqwest-middleware` client ([`middleware::SigningMiddleware`], feature `middleware`).
+//! [`Client`] is the core's [`AsyncClient`](countersign::client::AsyncClient) over reqwest.
+//! The call order:
+//!
+//! 1. [`request_token`](countersign::client::AsyncClient::request_token) with a callback URL or
+//!    [`CallbackMode::OutOfBand`](countersign::flow::CallbackMode::OutOfBand): an
+//!    [`Authorize`](countersign::flow::Authorize) state. Keep it on the server side (it holds
+//!    secrets; it serializes with the `serde` feature).
+//! 2. Send the user to its [`authorize_url`](countersign::flow::Authorize::authorize_url).
+//! 3. [`access_token`](countersign::client::AsyncClient::access_token) with the user's
+//!    [`Approval`](countersign::flow::Approval): a [`Session`](countersign::flow::Session).
+//! 4. [`identity`](countersign::client::AsyncClient::identity), and
+//!    [`send`](countersign::client::AsyncClient::send) for any API request.
+//!
+//! Against the local provider of countersign-provider, offline:
 //!
 //! ```
-//! use countersign_reqwest::countersign::discogs::DiscogsAuth;
-//! use countersign_reqwest::countersign::{ClientCredentials, Signer, TokenCredentials};
-//! use countersign_reqwest::{Authenticator, RequestBuilderExt};
+//! use countersign_reqwest::countersign::flow::{Approval, CallbackMode};
+//! use countersign_reqwest::countersign::{discogs, ClientCredentials};
+//! use countersign_reqwest::Client;
+//! use countersign_provider::{LocalProvider, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let provider = LocalProvider::builder().auto_approve(true).start().await?;
+//! let profile = discogs::profile_at(provider.base_url(), provider.base_url(), "MyApp/1.0")?;
+//! let mut client = Client::new(
+//!     profile,
+//!     ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
+//! );
+//! let pending = client.request_token(CallbackMode::url("http://127.0.0.1:9/cb")).await?;
+//! // The user's browser: the local provider approves by itself and redirects to the callback.
+//! let approved = client
+//!     .transport()
+//!     .http()
+//!     .get(pending.authorize_url())
+//!     .header("user-agent", "Browser/1.0")
+//!     .send()
+//!     .await?;
+//! let came_back_to = approved.headers()["location"].to_str()?.to_owned();
+//! let session = client.access_token(pending, Approval::Callback(&came_back_to)).await?;
+//! assert_eq!(client.identity(&session).await?.username, "example");
+//!
+//! let search = http::Request::get(provider.url("/database/search?q=blue+train")).body(())?;
+//! let found = client.send(&session, search).await?.error_for_status()?;
+//! println!("{:?}: {}", found.rate_limit(), found.text()?);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! For Discogs itself, the profile is `discogs::profile("MyApp/1.0 +https://myapp.example")?`.
+//!
+//! ## Signing reqwest's requests
+//!
+//! An [`Authenticator`](countersign::auth::Authenticator) holds one credential mode (none,
+//! consumer key, personal token, OAuth 1.0a) with its provider's rules.
+//! [`RequestBuilderExt::build_signed`] signs a request of reqwest's with it; the [`Client`]'s
+//! [`send_with`](countersign::client::AsyncClient::send_with) sends a request with it as one
+//! exchange (the clock-skew retry, same-origin redirects), and so does the middleware for
+//! every request of a `reqwest-middleware` client.
+//!
+//! ```
+//! use countersign_reqwest::countersign::auth::Auth;
+//! use countersign_reqwest::countersign::{discogs, ClientCredentials, Signer, TokenCredentials};
+//! use countersign_reqwest::RequestBuilderExt;
 //!
 //! let client = ClientCredentials::new("consumer-key", "consumer-secret");
 //! let token = TokenCredentials::new("access-token", "token-secret");
 //! let signer = Signer::new(&client).token(&token).prepare()?;
-//! let auth = Authenticator::new(DiscogsAuth::OAuth(signer)).user_agent("MyApp/1.0");
+//! let auth = discogs::profile("MyApp/1.0")?.authenticator(Auth::OAuth(signer));
 //!
-//! let http = countersign_reqwest::http_client_builder().build().map_err(countersign_reqwest::Error::Transport)?;
+//! let http = countersign_reqwest::http_client_builder().build()?;
 //! let (_http, request) = http
 //!     .post("https://api.discogs.com/users/example/wants/1")
 //!     .header("content-type", "application/x-www-form-urlencoded")
 //!     .body("notes=mint+only")
 //!     .build_signed(&auth)?;
-//! let header = request.headers()["authorization"].to_str().unwrap();
+//! let header = request.headers()["authorization"].to_str()?;
 //! assert!(header.starts_with("OAuth oauth_consumer_key=\"consumer-key\", oauth_token=\"access-token\""));
 //! assert!(request.headers()["authorization"].is_sensitive());
-//! # Ok::<(), countersign_reqwest::Error>(())
+//! assert_eq!(request.headers()["user-agent"], "MyApp/1.0");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! ## The three-legged flow
-//!
-//! A [`Client`] drives the core's typestate ([`countersign::flow`]) over HTTP. The call order:
-//!
-//! 1. [`Client::request_token`] with a callback URL or [`CallbackMode::OutOfBand`]: an
-//!    [`Authorize`] state.
-//! 2. Send the user to [`Authorize::authorize_url`]. Keep the `Authorize` state on the server
-//!    side (it holds secrets; it serializes with the `serde` feature).
-//! 3. [`Client::access_token`] with the [`Approval`]: the callback URL the user came back to, or
-//!    the verifier they pasted. A [`Session`] with the access credentials.
-//! 4. [`Client::identity`], and [`Client::send`] for any API request signed with the session.
-//!
-//! [`CallbackMode::OutOfBand`]: countersign::flow::CallbackMode::OutOfBand
-//! [`Authorize`]: countersign::flow::Authorize
-//! [`Authorize::authorize_url`]: countersign::flow::Authorize::authorize_url
-//! [`Session`]: countersign::flow::Session
-//!
-//! ```no_run
-//! use countersign_reqwest::countersign::flow::{CallbackMode, ProviderConfig};
-//! use countersign_reqwest::countersign::ClientCredentials;
-//! use countersign_reqwest::{Approval, Client};
-//!
-//! # async fn run() -> Result<(), countersign_reqwest::Error> {
-//! let client = Client::new(
-//!     ProviderConfig::discogs("MyCollectionApp/1.0 +https://example.org"),
-//!     ClientCredentials::new("consumer-key", "consumer-secret"),
-//! )?;
-//! let pending = client
-//!     .request_token(CallbackMode::url("https://myapp.example/callback"))
-//!     .await?;
-//! // Redirect the user to pending.authorize_url(); they come back to the callback:
-//! let came_back_to = "https://myapp.example/callback?oauth_token=...&oauth_verifier=...";
-//! let session = client.access_token(pending, Approval::Callback(came_back_to)).await?;
-//! println!("hello, {}", client.identity(&session).await?.username);
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! ## Discogs
-//!
-//! `ProviderConfig::discogs(user_agent)` is the Discogs preset: its endpoints, and the
-//! User-Agent that Discogs demands on every request, which the [`Client`] and the
-//! [`Authenticator`]s it hands out ([`Client::authenticator`]) set on every request. Every
-//! [`Response`] exposes Discogs' rate-limit headers ([`Response::rate_limit`]; on reqwest's own
-//! responses through [`ResponseExt`]). [`Client::send_with`] sends any request with any of the
-//! four credential modes, in the header or the query
-//! ([`Placement`](countersign::discogs::Placement)).
-//!
-//! ## Clock skew
-//!
-//! One retry, as the core's policy ([`countersign::skew`]) says: after a 401 whose `Date` is more
-//! than [`DEFAULT_THRESHOLD`](countersign::skew::DEFAULT_THRESHOLD) seconds away from the
-//! timestamp sent, the request is signed again with a fresh nonce and the corrected timestamp, and
-//! sent once more. Never a third time; no retry for any other reason. The offset is kept
-//! ([`Client::clock_offset`]) and corrects later timestamps.
 //!
 //! ## Security
 //!
 //! - `Authorization` headers are marked sensitive, so reqwest never prints them and HTTP/2 never
 //!   indexes them.
-//! - PLAINTEXT and the Discogs key/secret and token modes are refused over `http://` unless the
-//!   host is loopback (the core's rule).
-//! - Redirects: the [`Client`]'s default HTTP client ([`http_client_builder`]) follows none: a
-//!   3xx comes back as the answer. Clients you build yourself use reqwest's policy, which drops
-//!   `Authorization` (and cookies) on a redirect to another host, port or scheme, but keeps it on a
-//!   same-host redirect.
-//! - Credentials in the query ([`Placement::Query`](countersign::discogs::Placement::Query)) are
-//!   part of the URL: reqwest, by default, sends the previous URL as `Referer` when it follows a
-//!   redirect, to whatever host that is. [`http_client_builder`] turns `Referer` off; on clients
-//!   you build yourself, call `.referer(false)`, or keep credentials in the header (the default).
-//! - [`Error`]'s `Debug` and `Display` never show a secret: transport errors have their URL's
-//!   credential parameters redacted, and body excerpts the values of secret parameters. The
-//!   middleware redacts the URL of reqwest's errors the same way.
+//! - PLAINTEXT and credentials sent as they are (a consumer key, a personal token) are refused
+//!   over `http://` unless the host is loopback (the core's rule).
+//! - Redirects: [`http_client_builder`]'s clients follow none themselves; the core's exchange
+//!   follows same-origin ones, re-signed, and never sends credentials to another origin.
+//!   Clients you build yourself use reqwest's policy, which drops `Authorization` (and cookies)
+//!   on a redirect to another host, port or scheme, but keeps it on a same-host redirect.
+//! - Credentials in the query are part of the URL: reqwest, by default, sends the previous URL as
+//!   `Referer` when it follows a redirect, to whatever host that is. [`http_client_builder`]
+//!   turns `Referer` off; on clients you build yourself, call `.referer(false)`, or keep
+//!   credentials in the header (the default).
+//! - Errors never show a secret: transport errors have their URL's credential parameters
+//!   redacted (the middleware's too), and body excerpts the values of secret parameters.
 //! - Proxies: [`http_client_builder`] takes them from the environment as reqwest does, but never
 //!   for a loopback host: the http:// exemption for loopback holds only because such a request
 //!   never leaves the machine. A client you build yourself (reqwest's defaults take a proxy from
-//!   `HTTP_PROXY` or `ALL_PROXY`), with the [`Client`] or the middleware, sends every `http://`
-//!   request through its proxy, credentials in the clear, loopback ones included: give that proxy
-//!   a `NO_PROXY` list with `localhost,127.0.0.0/8,::1`, or call `.no_proxy()`.
+//!   `HTTP_PROXY` or `ALL_PROXY`) sends every `http://` request through its proxy, credentials in
+//!   the clear, loopback ones included: give that proxy a `NO_PROXY` list with
+//!   `localhost,127.0.0.0/8,::1`, or call `.no_proxy()`.
 //! - Answers are read into memory up to 10 MiB, as with ureq; a longer body stops the read with
-//!   [`Error::BodyTooLarge`].
+//!   [`TransportError::BodyTooLarge`].
 //!
 //! ## Features
 //!
@@ -126,8 +124,8 @@
 //!   is installed, so build your own reqwest clients from it, or install a provider yourself.
 //!   For aws-lc or native-tls, turn this feature off and turn on reqwest's `rustls` or
 //!   `native-tls` feature in your own dependency on reqwest.
-//! - `blocking`: [`blocking::Client`] and [`blocking::RequestBuilderExt`].
-//! - `middleware`: [`middleware::SigningMiddleware`] for `reqwest-middleware`.
+//! - `blocking`: the same over `reqwest::blocking`.
+//! - `middleware`: a signing middleware for `reqwest-middleware`.
 //! - `http2`: reqwest's HTTP/2.
 //! - `serde`: the core's `serde` (flow states and credentials).
 
@@ -142,48 +140,125 @@ pub use reqwest_middleware;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
-mod client;
 mod error;
 #[cfg(feature = "middleware")]
 pub mod middleware;
-mod response;
 mod sign;
 
-/// The integration tests' loopback server (`tests/common/canned.rs`), for the unit tests too.
-#[cfg(test)]
-#[path = "../tests/common/canned.rs"]
-mod canned;
+use countersign::clock::SystemClock;
+use countersign::nonce::NonceGenerator;
 
-pub use client::{Approval, Client, ClientBuilder};
-pub use error::Error;
-pub use response::{Response, ResponseExt};
-pub use sign::{Authenticator, RequestBuilderExt};
+pub use error::TransportError;
+pub use sign::RequestBuilderExt;
+
+/// The core's async client over reqwest: see the crate docs.
+pub type Client<C = SystemClock, N = NonceGenerator> =
+    countersign::client::AsyncClient<ReqwestTransport, C, N>;
+
+/// What can go wrong: the provider answered (and not with what was asked), reqwest failed, or
+/// the core refused.
+pub type Error = countersign::client::Error<TransportError>;
+
+/// An answer read in full, whatever its status: status, headers, body, Discogs' rate limits;
+/// `error_for_status` returns this crate's [`Error`].
+pub type Response = countersign::client::ClientResponse<TransportError>;
 
 /// Seconds to wait for a connection.
 const CONNECT_TIMEOUT: u64 = 10;
 /// Seconds to wait for a whole exchange.
 const TIMEOUT: u64 = 60;
+/// The most of an answer's body that is read: 10 MiB, as ureq's `read_to_vec`.
+const MAX_BODY: u64 = 10 * 1024 * 1024;
 
-/// A `reqwest::ClientBuilder` set up as [`Client`] uses it: redirects not followed (a 3xx is an
-/// answer), no `Referer` (should you turn redirects on, reqwest's `Referer` would carry the
-/// previous URL, query credentials included, to the next host), a 10-second connect timeout and a
-/// 60-second overall timeout. With `rustls-ring`,
-/// installs ring as rustls' process-wide default provider first, unless one is installed.
+/// reqwest as the core's [`AsyncTransport`](countersign::client::AsyncTransport): sends each
+/// request the core hands out, reads the answer (up to 10 MiB), hands it back.
+#[derive(Clone, Debug)]
+pub struct ReqwestTransport {
+    http: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// The reqwest client.
+    #[must_use]
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+impl Default for ReqwestTransport {
+    /// Over a client from [`http_client_builder`]. For an error rather than a panic when the TLS
+    /// backend fails, `ReqwestTransport::from(http_client_builder().build()?)`.
+    ///
+    /// # Panics
+    /// When the TLS backend fails to initialize, as `reqwest::Client::new` does.
+    fn default() -> Self {
+        let http = http_client_builder().build();
+        Self::from(http.expect("the TLS backend failed to initialize"))
+    }
+}
+
+impl From<reqwest::Client> for ReqwestTransport {
+    /// Over `http`. Its redirect policy should follow none: the core decides which to follow,
+    /// re-signed. Its proxies are yours: one that does not exempt loopback hosts gets their
+    /// `http://` requests, credentials in the clear.
+    fn from(http: reqwest::Client) -> Self {
+        Self { http }
+    }
+}
+
+impl countersign::client::AsyncTransport for ReqwestTransport {
+    type Response = http::Response<Vec<u8>>;
+    type Error = TransportError;
+
+    async fn send(
+        &mut self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let mut response = self.http.execute(reqwest_request(request)?).await?;
+        let mut body = Vec::new();
+        check_length(response.content_length().unwrap_or(0))?;
+        while let Some(chunk) = response.chunk().await? {
+            check_length((body.len() + chunk.len()) as u64)?;
+            body.extend_from_slice(&chunk);
+        }
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = response.status();
+        *answer.headers_mut() = response.headers().clone();
+        Ok(answer)
+    }
+}
+
+/// `request` for reqwest: an empty body is no body (the exchange set any `Content-Length: 0`).
+fn reqwest_request(request: http::Request<Vec<u8>>) -> reqwest::Result<reqwest::Request> {
+    let empty = request.body().is_empty();
+    let mut request = reqwest::Request::try_from(request)?;
+    if empty {
+        *request.body_mut() = None;
+    }
+    Ok(request)
+}
+
+/// A body of `length` bytes is more than [`MAX_BODY`].
+fn check_length(length: u64) -> Result<(), TransportError> {
+    let too_large = TransportError::BodyTooLarge { limit: MAX_BODY };
+    (length <= MAX_BODY).then_some(()).ok_or(too_large)
+}
+
+/// A `reqwest::ClientBuilder` set up as [`ReqwestTransport`] uses it: redirects not followed (a
+/// 3xx is an answer, for the core to decide on), no `Referer` (it would carry the previous URL,
+/// query credentials included, to the next host), a 10-second connect timeout and a 60-second
+/// overall timeout. With `rustls-ring`, installs ring as rustls' process-wide default provider
+/// first, unless one is installed.
 ///
 /// Proxies come from the environment, as reqwest reads it (`HTTP_PROXY`, `HTTPS_PROXY`,
 /// `ALL_PROXY`, lower case too, with `NO_PROXY`; none when `REQUEST_METHOD` is set, as in CGI),
 /// except that loopback hosts never go through one: `localhost`, `127.0.0.0/8` and `::1` are
-/// added to `NO_PROXY`. The core lets PLAINTEXT and the Discogs key/secret and token modes go over
-/// `http://` to a loopback host only because the request then never leaves the machine; through
-/// a proxy it would, secrets in the clear. The operating system's proxy settings (reqwest's
-/// `system-proxy` feature, macOS and Windows) are not read. To use a proxy of your own instead,
-/// call `.no_proxy()` on the builder before `.proxy(...)`: proxies added after these come after
-/// them.
+/// added to `NO_PROXY`. The operating system's proxy settings (reqwest's `system-proxy`
+/// feature, macOS and Windows) are not read. To use a proxy of your own instead, call
+/// `.no_proxy()` on the builder before `.proxy(...)`.
 ///
 /// ```
-/// let http = countersign_reqwest::http_client_builder()
-///     .build()
-///     .expect("a TLS backend");
+/// let http = countersign_reqwest::http_client_builder().build().expect("a TLS backend");
 /// # drop(http);
 /// ```
 pub fn http_client_builder() -> reqwest::ClientBuilder {
@@ -191,22 +266,30 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 }
 
 /// [`http_client_builder`], with the environment read through `var`.
-pub(crate) fn http_client_builder_from(
-    var: impl Fn(&str) -> Option<String>,
-) -> reqwest::ClientBuilder {
-    install_crypto_provider();
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .referer(false)
-        .connect_timeout(std::time::Duration::from_secs(CONNECT_TIMEOUT))
-        .timeout(std::time::Duration::from_secs(TIMEOUT))
-        // No proxy unless one of `env_proxies` is added: reqwest's own would proxy loopback.
-        .no_proxy();
-    for proxy in env_proxies(var) {
-        builder = builder.proxy(proxy);
-    }
-    builder
+#[doc(hidden)]
+pub fn http_client_builder_from(var: impl Fn(&str) -> Option<String>) -> reqwest::ClientBuilder {
+    configure!(reqwest::Client::builder(), var)
 }
+
+/// Sets up a reqwest client builder (async or blocking) as [`http_client_builder`] says, with the
+/// proxies the environment (read through `$var`) asks for.
+macro_rules! configure {
+    ($builder:expr, $var:expr) => {{
+        crate::install_crypto_provider();
+        let mut builder = $builder
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .connect_timeout(std::time::Duration::from_secs(crate::CONNECT_TIMEOUT))
+            .timeout(std::time::Duration::from_secs(crate::TIMEOUT))
+            // No proxy unless one of `env_proxies` is added: reqwest's own would proxy loopback.
+            .no_proxy();
+        for proxy in crate::env_proxies($var) {
+            builder = builder.proxy(proxy);
+        }
+        builder
+    }};
+}
+use configure;
 
 /// Loopback hosts as [`countersign::transport::is_loopback_host`] sees them, in `NO_PROXY`
 /// syntax: `localhost` (and its subdomains), `127.0.0.0/8`, `::1`, and IPv4-mapped loopback.
@@ -216,11 +299,11 @@ const LOOPBACK_NO_PROXY: &str = "localhost,localhost.,127.0.0.0/8,::1,::ffff:127
 type MakeProxy = fn(String) -> reqwest::Result<reqwest::Proxy>;
 
 /// The proxies the environment (read through `var`) asks for, as reqwest's own reading of it
-/// would give them (`hyper_util`'s `Matcher::from_env`: for `http://`, `HTTP_PROXY` else
-/// `ALL_PROXY`; for `https://`, `HTTPS_PROXY` else `ALL_PROXY`; upper case first; nothing in a
-/// CGI script, where `HTTP_PROXY` may come from a request header), each with `NO_PROXY` and the
-/// loopback hosts as exceptions. A value that is not a proxy URL is skipped, as reqwest does.
-pub(crate) fn env_proxies(var: impl Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
+/// would give them (for `http://`, `HTTP_PROXY` else `ALL_PROXY`; for `https://`, `HTTPS_PROXY`
+/// else `ALL_PROXY`; upper case first; nothing in a CGI script, where `HTTP_PROXY` may come from
+/// a request header), each with `NO_PROXY` and the loopback hosts as exceptions. A value that is
+/// not a proxy URL is skipped, as reqwest does.
+fn env_proxies(var: impl Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     if var("REQUEST_METHOD").is_some() {
         return Vec::new();
     }
@@ -247,140 +330,5 @@ fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another installer is fine: a provider is installed either way.
         let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use countersign::ClientCredentials;
-    use countersign::discogs::{DiscogsAuth, Placement};
-    use countersign::flow::{CallbackMode, ProviderConfig};
-    use countersign_provider::{DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider};
-
-    use super::*;
-
-    use crate::canned;
-
-    /// A proxy on loopback that records what reaches it and answers 502 itself.
-    fn fake_proxy() -> canned::Canned {
-        canned::Canned::start(|_, _| canned::Answer::new(502, ""))
-    }
-
-    /// An environment that asks for `proxy` in all three variables.
-    fn environment(proxy: &str) -> impl Fn(&str) -> Option<String> + use<> {
-        let vars: HashMap<&str, String> = ["HTTP_PROXY", "https_proxy", "ALL_PROXY"]
-            .into_iter()
-            .map(|name| (name, proxy.to_owned()))
-            .collect();
-        move |name| vars.get(name).cloned()
-    }
-
-    fn client(base: &str, http: reqwest::Client) -> Client {
-        Client::builder(
-            ProviderConfig::discogs_at(base, base, "CountersignTests/1.0"),
-            ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
-        )
-        .http_client(http)
-        .build()
-        .unwrap()
-    }
-
-    #[tokio::test]
-    async fn the_proxy_from_the_environment_never_sees_loopback_hosts() {
-        let proxy = fake_proxy();
-        let provider = LocalProvider::builder().start().await.unwrap();
-        let http = http_client_builder_from(environment(&proxy.url()))
-            .build()
-            .unwrap();
-        let client = client(provider.base_url(), http.clone());
-
-        // PLAINTEXT over http:// to loopback: the flow's first step, and the key/secret mode in
-        // the query; both answered by the provider itself.
-        let pending = client.request_token(CallbackMode::OutOfBand).await.unwrap();
-        assert!(!pending.request_token().is_empty());
-        let auth = DiscogsAuth::KeySecret(ClientCredentials::new(
-            DEFAULT_CONSUMER_KEY,
-            DEFAULT_CONSUMER_SECRET,
-        ));
-        let request = http
-            .get(provider.url("/database/search?q=x"))
-            .build()
-            .unwrap();
-        let found = client
-            .send_with(&auth, Placement::Query, request)
-            .await
-            .unwrap();
-        assert_eq!(found.status(), 200);
-        let localhost = provider
-            .url("/oauth/identity")
-            .replace("127.0.0.1", "localhost");
-        // `localhost` may resolve to ::1 first, where nothing listens: only that the proxy
-        // never sees it matters here.
-        let _ = http.get(localhost).send().await;
-        assert!(proxy.received().is_empty(), "{:?}", proxy.received());
-
-        // Other hosts still go through it (it answers 502 itself; no name is resolved here).
-        let answer = http
-            .get("http://countersign-test.invalid/x")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 502);
-        let seen = proxy.received();
-        assert_eq!(seen.len(), 1, "{seen:?}");
-        assert!(
-            seen[0].target.contains("countersign-test.invalid"),
-            "{seen:?}"
-        );
-    }
-
-    #[cfg(feature = "blocking")]
-    #[test]
-    fn the_blocking_clients_proxy_never_sees_loopback_hosts() {
-        let proxy = fake_proxy();
-        let provider = LocalProvider::builder().start_blocking().unwrap();
-        let http = blocking::http_client_builder_from(environment(&proxy.url()))
-            .build()
-            .unwrap();
-        let client = blocking::Client::builder(
-            ProviderConfig::discogs_at(
-                provider.base_url(),
-                provider.base_url(),
-                "CountersignTests/1.0",
-            ),
-            ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
-        )
-        .http_client(http.clone())
-        .build()
-        .unwrap();
-        let pending = client.request_token(CallbackMode::OutOfBand).unwrap();
-        assert!(!pending.request_token().is_empty());
-        assert!(proxy.received().is_empty(), "{:?}", proxy.received());
-        let answer = http
-            .get("http://countersign-test.invalid/x")
-            .send()
-            .unwrap();
-        assert_eq!(answer.status(), 502);
-        assert_eq!(proxy.received().len(), 1);
-    }
-
-    #[test]
-    fn proxies_follow_the_environment() {
-        let none = |_: &str| None;
-        assert!(env_proxies(none).is_empty());
-        let cgi = |name: &str| {
-            (name == "REQUEST_METHOD" || name == "HTTP_PROXY").then(|| "http://p.example".into())
-        };
-        assert!(env_proxies(cgi).is_empty());
-        let empty = |name: &str| (name == "HTTP_PROXY").then(String::new);
-        assert!(env_proxies(empty).is_empty());
-        let some = |name: &str| match name {
-            "http_proxy" => Some("p.example:3128".to_owned()),
-            "ALL_PROXY" => Some("socks5h://p.example".to_owned()),
-            _ => None,
-        };
-        assert_eq!(env_proxies(some).len(), 2);
     }
 }

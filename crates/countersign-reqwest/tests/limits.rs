@@ -1,15 +1,13 @@
 //! Answers too long to read into memory, over real loopback TCP: the read stops at the limit
 //! with a typed error, whether the length is announced or the body never ends.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 
-use countersign::ClientCredentials;
-use countersign::discogs::{DiscogsAuth, Placement};
-use countersign::flow::ProviderConfig;
-use countersign_reqwest::{Client, Error, countersign};
+use countersign_reqwest::countersign::auth::Auth;
+use countersign_reqwest::countersign::profile::Profile;
+use countersign_reqwest::countersign::{ClientCredentials, discogs};
+use countersign_reqwest::{Client, Error, TransportError};
 
 /// A server that answers every request with `head` and then, unless `endless` is false, bytes
 /// until the client hangs up; its URL.
@@ -40,47 +38,46 @@ const NO_LENGTH: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnecti
 const HUGE_LENGTH: &str =
     "HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\nConnection: close\r\n\r\n";
 
-fn config(base: &str) -> ProviderConfig {
-    ProviderConfig::discogs_at(base, base, "CountersignTests/1.0")
+fn profile(base: &str) -> Profile {
+    discogs::profile_at(base, base, "CountersignTests/1.0").unwrap()
 }
 
 fn credentials() -> ClientCredentials {
     ClientCredentials::new("k", "s")
 }
 
+fn assert_too_large(error: &Error) {
+    assert!(
+        matches!(
+            error,
+            Error::Transport(TransportError::BodyTooLarge { limit: 10_485_760 })
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("10485760 bytes"), "{error}");
+}
+
 #[tokio::test]
 async fn an_endless_body_stops_at_the_limit() {
     for (head, forever) in [(NO_LENGTH, true), (HUGE_LENGTH, false)] {
         let url = endless(head, forever);
-        let client = Client::new(config(&url), credentials()).unwrap();
-        let request = client.http().get(format!("{url}/big")).build().unwrap();
-        let error = client
-            .send_with(&DiscogsAuth::None, Placement::Header, request)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(error, Error::BodyTooLarge { limit: 10_485_760 }),
-            "{error:?}"
-        );
-        assert!(error.to_string().contains("10485760 bytes"), "{error}");
+        let mut client = Client::new(profile(&url), credentials());
+        let anonymous = client.profile().authenticator(Auth::None);
+        let request = http::Request::get(format!("{url}/big")).body(()).unwrap();
+        let error = client.send_with(&anonymous, request).await.unwrap_err();
+        assert_too_large(&error);
     }
 }
 
 #[cfg(feature = "blocking")]
 #[test]
 fn an_endless_body_stops_at_the_limit_blocking() {
-    use countersign_reqwest::blocking;
-
     for (head, forever) in [(NO_LENGTH, true), (HUGE_LENGTH, false)] {
         let url = endless(head, forever);
-        let client = blocking::Client::new(config(&url), credentials()).unwrap();
-        let request = client.http().get(format!("{url}/big")).build().unwrap();
-        let error = client
-            .send_with(&DiscogsAuth::None, Placement::Header, request)
-            .unwrap_err();
-        assert!(
-            matches!(error, Error::BodyTooLarge { limit: 10_485_760 }),
-            "{error:?}"
-        );
+        let mut client = countersign_reqwest::blocking::Client::new(profile(&url), credentials());
+        let anonymous = client.profile().authenticator(Auth::None);
+        let request = http::Request::get(format!("{url}/big")).body(()).unwrap();
+        let error = client.send_with(&anonymous, request).unwrap_err();
+        assert_too_large(&error);
     }
 }

@@ -7,10 +7,17 @@
 //! ```
 
 use std::io::BufRead;
+use std::process::ExitCode;
 
-use countersign_ureq::countersign::ClientCredentials;
-use countersign_ureq::countersign::flow::{CallbackMode, ProviderConfig};
-use countersign_ureq::{Approval, Client};
+use countersign_ureq::Client;
+use countersign_ureq::countersign::flow::{Approval, CallbackMode};
+use countersign_ureq::countersign::{ClientCredentials, discogs};
+
+const USER_AGENT: &str = concat!(
+    "countersign-ureq-example/",
+    env!("CARGO_PKG_VERSION"),
+    " +https://github.com/countersign-rs/countersign"
+);
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     std::env::var(name).map_err(|_| {
@@ -18,18 +25,12 @@ fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     })
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::new(
-        ProviderConfig::discogs(concat!(
-            "countersign-ureq-example/",
-            env!("CARGO_PKG_VERSION"),
-            " +https://github.com/countersign-rs/countersign"
-        )),
-        ClientCredentials::new(
-            env("DISCOGS_CONSUMER_KEY")?,
-            env("DISCOGS_CONSUMER_SECRET")?,
-        ),
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let credentials = ClientCredentials::new(
+        env("DISCOGS_CONSUMER_KEY")?,
+        env("DISCOGS_CONSUMER_SECRET")?,
     );
+    let mut client = Client::new(discogs::profile(USER_AGENT)?, credentials);
 
     let pending = client.request_token(CallbackMode::OutOfBand)?;
     println!("Open this page, allow access, and paste the code Discogs shows you:");
@@ -45,4 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         session.token().token()
     );
     Ok(())
+}
+
+fn main() -> ExitCode {
+    let Err(error) = run() else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
 }

@@ -5,21 +5,31 @@
 //! DISCOGS_TOKEN=... cargo run -p countersign-ureq --example ureq_personal_token
 //! ```
 
-use countersign_ureq::countersign::Secret;
-use countersign_ureq::countersign::discogs::{DiscogsAuth, IDENTITY_URL};
-use countersign_ureq::{Authenticator, agent};
+use std::process::ExitCode;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+use countersign_ureq::UreqTransport;
+use countersign_ureq::countersign::auth::Auth;
+use countersign_ureq::countersign::{Secret, discogs};
+
+const USER_AGENT: &str = concat!(
+    "countersign-ureq-example/",
+    env!("CARGO_PKG_VERSION"),
+    " +https://github.com/countersign-rs/countersign"
+);
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("DISCOGS_TOKEN")
         .map_err(|_| "set DISCOGS_TOKEN (from https://www.discogs.com/settings/developers)")?;
-    let auth =
-        Authenticator::new(DiscogsAuth::PersonalToken(Secret::new(token))).user_agent(concat!(
-            "countersign-ureq-example/",
-            env!("CARGO_PKG_VERSION"),
-            " +https://github.com/countersign-rs/countersign"
-        ));
-
-    let response = auth.send(&agent(), http::Request::get(IDENTITY_URL).body(())?)?;
+    let profile = discogs::profile(USER_AGENT)?;
+    let user = profile.authenticator(Auth::PersonalToken(Secret::new(token)));
+    let identity = http::Request::get(profile.identity_url().unwrap_or_default()).body(())?;
+    // No consumer key is needed for a personal token: the client's credentials stay empty.
+    let mut client = countersign_ureq::Client::with_transport(
+        UreqTransport::default(),
+        profile,
+        countersign_ureq::countersign::ClientCredentials::new("", ""),
+    );
+    let response = client.send_with(&user, identity)?;
     println!(
         "{} (rate limit: {:?})",
         response.status(),
@@ -27,4 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("{}", response.text()?);
     Ok(())
+}
+
+fn main() -> ExitCode {
+    let Err(error) = run() else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
 }

@@ -1,112 +1,77 @@
 //! # countersign-ureq
 //!
-//! [countersign]'s OAuth 1.0a over [ureq] 3, which speaks the `http` crate's types:
-//! the core describes and parses, this crate sends. It signs `http::Request`s, signs every
-//! request of an agent with a ureq middleware, drives the three-legged flow, and covers the four
-//! Discogs credential modes. Synchronous, like ureq. The core is re-exported as [`countersign`],
-//! ureq as [`ureq`](mod@ureq), so the versions always match.
-//!
-//! ## Signing requests
-//!
-//! An [`Authenticator`] holds one credential mode ([`DiscogsAuth`](countersign::discogs::DiscogsAuth):
-//! none, consumer key/secret, personal token, or OAuth 1.0a access credentials), a clock and a
-//! nonce source. It signs an `http::Request` in place ([`Authenticator::sign`]), signs and runs
-//! one on an agent with the clock-skew retry ([`Authenticator::send`]), or signs every request of
-//! an agent ([`middleware::SigningMiddleware`]).
-//!
-//! ```
-//! use countersign_ureq::countersign::discogs::DiscogsAuth;
-//! use countersign_ureq::countersign::{ClientCredentials, Signer, TokenCredentials};
-//! use countersign_ureq::Authenticator;
-//!
-//! let client = ClientCredentials::new("consumer-key", "consumer-secret");
-//! let token = TokenCredentials::new("access-token", "token-secret");
-//! let signer = Signer::new(&client).token(&token).prepare()?;
-//! let auth = Authenticator::new(DiscogsAuth::OAuth(signer)).user_agent("MyApp/1.0");
-//!
-//! let mut request = http::Request::post("https://api.discogs.com/users/example/wants/1")
-//!     .header("content-type", "application/x-www-form-urlencoded")
-//!     .body(b"notes=mint+only".to_vec())?;
-//! auth.sign(&mut request)?;
-//! let header = request.headers()["authorization"].to_str()?;
-//! assert!(header.starts_with("OAuth oauth_consumer_key=\"consumer-key\", oauth_token=\"access-token\""));
-//! assert!(request.headers()["authorization"].is_sensitive());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! [countersign]'s OAuth 1.0a over [ureq] 3, which speaks the `http` crate's types: the core
+//! decides, this crate moves the bytes. It is a transport ([`UreqTransport`]) for the core's
+//! blocking client, so that [`Client`] drives the three-legged flow and sends signed API calls;
+//! and a ureq middleware ([`middleware::SigningMiddleware`]) signs every request of an agent.
+//! Synchronous, like ureq. The core is re-exported as [`countersign`], ureq as
+//! [`ureq`](mod@ureq), so the versions always match.
 //!
 //! ## The three-legged flow
 //!
-//! A [`Client`] drives the core's typestate ([`countersign::flow`]) over ureq. The call order:
+//! [`Client`] is the core's blocking [`Client`](countersign::client::Client) over ureq. The
+//! call order:
 //!
-//! 1. [`Client::request_token`] with a callback URL or [`CallbackMode::OutOfBand`]: an
-//!    [`Authorize`] state.
-//! 2. Send the user to [`Authorize::authorize_url`]. Keep the `Authorize` state on the server
-//!    side (it holds secrets; it serializes with the `serde` feature).
-//! 3. [`Client::access_token`] with the [`Approval`]: the callback URL the user came back to, or
-//!    the verifier they pasted. A [`Session`] with the access credentials.
-//! 4. [`Client::identity`], and [`Client::send`] for any API request signed with the session.
+//! 1. [`request_token`](countersign::client::Client::request_token) with a callback URL or
+//!    [`CallbackMode::OutOfBand`](countersign::flow::CallbackMode::OutOfBand): an
+//!    [`Authorize`](countersign::flow::Authorize) state. Keep it on the server side (it holds
+//!    secrets; it serializes with the `serde` feature).
+//! 2. Send the user to its [`authorize_url`](countersign::flow::Authorize::authorize_url).
+//! 3. [`access_token`](countersign::client::Client::access_token) with the user's
+//!    [`Approval`](countersign::flow::Approval): a [`Session`](countersign::flow::Session).
+//! 4. [`identity`](countersign::client::Client::identity), and
+//!    [`send`](countersign::client::Client::send) for any API request.
 //!
-//! [`CallbackMode::OutOfBand`]: countersign::flow::CallbackMode::OutOfBand
-//! [`Authorize`]: countersign::flow::Authorize
-//! [`Authorize::authorize_url`]: countersign::flow::Authorize::authorize_url
-//! [`Session`]: countersign::flow::Session
+//! Against the local provider of countersign-provider, offline:
 //!
-//! ```no_run
-//! use countersign_ureq::countersign::flow::{CallbackMode, ProviderConfig};
-//! use countersign_ureq::countersign::ClientCredentials;
-//! use countersign_ureq::{Approval, Client};
+//! ```
+//! use countersign_ureq::countersign::flow::{Approval, CallbackMode};
+//! use countersign_ureq::countersign::{discogs, ClientCredentials};
+//! use countersign_ureq::Client;
+//! use countersign_provider::{LocalProvider, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET};
 //!
-//! let client = Client::new(
-//!     ProviderConfig::discogs("MyCollectionApp/1.0 +https://example.org"),
-//!     ClientCredentials::new("consumer-key", "consumer-secret"),
+//! let provider = LocalProvider::builder().auto_approve(true).start_blocking()?;
+//! let profile = discogs::profile_at(provider.base_url(), provider.base_url(), "MyApp/1.0")?;
+//! let mut client = Client::new(
+//!     profile,
+//!     ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET),
 //! );
-//! let pending = client.request_token(CallbackMode::url("https://myapp.example/callback"))?;
-//! // Redirect the user to pending.authorize_url(); they come back to the callback:
-//! let came_back_to = "https://myapp.example/callback?oauth_token=...&oauth_verifier=...";
-//! let session = client.access_token(pending, Approval::Callback(came_back_to))?;
-//! println!("hello, {}", client.identity(&session)?.username);
-//! # Ok::<(), countersign_ureq::Error>(())
+//! let pending = client.request_token(CallbackMode::url("http://127.0.0.1:9/cb"))?;
+//! // The user approves; the local provider approves by itself and redirects to the callback.
+//! let approved = countersign_ureq::agent().get(&pending.authorize_url()).call()?;
+//! let came_back_to = approved.headers()["location"].to_str()?.to_owned();
+//! let session = client.access_token(pending, Approval::Callback(&came_back_to))?;
+//! assert_eq!(client.identity(&session)?.username, "example");
+//!
+//! let search = http::Request::get(provider.url("/database/search?q=blue+train")).body(())?;
+//! let found = client.send(&session, search)?.error_for_status()?;
+//! println!("{:?}: {}", found.rate_limit(), found.text()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! ## Discogs
-//!
-//! `ProviderConfig::discogs(user_agent)` is the Discogs preset: its endpoints, and the
-//! User-Agent that Discogs demands on every request, which the [`Client`] and the
-//! [`Authenticator`]s it hands out ([`Client::authenticator`]) set on every request. Every
-//! [`Response`] exposes Discogs' rate-limit headers ([`Response::rate_limit`]; on any
-//! `http::Response` through [`ResponseExt`]). [`Client::send_with`] sends any request with any of
-//! the four credential modes, in the header or the query
-//! ([`Placement`](countersign::discogs::Placement)).
-//!
-//! ## Clock skew
-//!
-//! One retry, as the core's policy ([`countersign::skew`]) says: after a 401 whose `Date` is more
-//! than [`DEFAULT_THRESHOLD`](countersign::skew::DEFAULT_THRESHOLD) seconds away from the
-//! timestamp sent, the request is signed again with a fresh nonce and the corrected timestamp, and
-//! sent once more. Never a third time; no retry for any other reason. The offset is kept
-//! ([`Client::clock_offset`]) and corrects later timestamps. The middleware cannot resend (ureq
-//! runs the chain once), so it only learns the offset for the next request.
+//! For Discogs itself, the profile is `discogs::profile("MyApp/1.0 +https://myapp.example")?`.
 //!
 //! ## Security
 //!
 //! - `Authorization` headers are marked sensitive.
-//! - PLAINTEXT and the Discogs key/secret and token modes are refused over `http://` unless the
-//!   host is loopback (the core's rule).
-//! - Redirects: the [`Client`] follows none: a 3xx comes back as the answer. Elsewhere ureq's
-//!   default, `RedirectAuthHeaders::Never`, drops `Authorization` on every redirect. Do not switch
-//!   an agent that carries credentials to `RedirectAuthHeaders::SameHost`: it compares hosts
-//!   only, so it keeps `Authorization` on a redirect to another port of the same host.
-//! - [`Error`]'s `Debug` and `Display` never show a secret: URLs that ureq quotes have their
-//!   credential parameters redacted, and body excerpts the values of secret parameters.
-//! - Proxies: the requests this crate runs ([`Client`]'s, [`Authenticator::send`]) never go
-//!   through a proxy to a loopback host, whatever the agent; [`agent()`]'s proxy from the
-//!   environment has the loopback hosts in its `NO_PROXY` list too. The http:// exemption for
-//!   loopback holds only because such a request never leaves the machine. The
-//!   [`middleware::SigningMiddleware`] cannot change the agent's proxy, so an agent of your own
-//!   with a proxy (ureq's defaults take one from `HTTP_PROXY` or `ALL_PROXY`) sends it every
-//!   `http://` request the middleware signs, credentials in the clear, loopback ones included.
-//!   Exempt loopback in that proxy's `NO_PROXY` list, or build the agent with `.proxy(None)`.
-//! - Bodies are read up to ureq's limit, 10 MB; a longer answer is a [`Error::Transport`].
+//! - PLAINTEXT and credentials sent as they are (a consumer key, a personal token) are refused
+//!   over `http://` unless the host is loopback (the core's rule).
+//! - Redirects: the transport follows none; the core's exchange follows same-origin ones,
+//!   re-signed, and never sends credentials to another origin. Elsewhere ureq's default,
+//!   `RedirectAuthHeaders::Never`, drops `Authorization` on every redirect. Do not switch an
+//!   agent that carries credentials to `RedirectAuthHeaders::SameHost`: it compares hosts only,
+//!   so it keeps `Authorization` on a redirect to another port of the same host.
+//! - Errors never show a secret: URLs that ureq quotes have their credential parameters
+//!   redacted, and body excerpts the values of secret parameters.
+//! - Proxies: the transport never sends a request to a loopback host through a proxy, whatever
+//!   the agent; [`agent()`]'s proxy from the environment has the loopback hosts in its
+//!   `NO_PROXY` list too. The http:// exemption for loopback holds only because such a request
+//!   never leaves the machine. The [`middleware::SigningMiddleware`] cannot change the agent's
+//!   proxy, so an agent of your own with a proxy (ureq's defaults take one from `HTTP_PROXY` or
+//!   `ALL_PROXY`) sends it every `http://` request the middleware signs, credentials in the
+//!   clear, loopback ones included. Exempt loopback in that proxy's `NO_PROXY` list, or build
+//!   the agent with `.proxy(None)`.
+//! - Bodies are read up to ureq's limit, 10 MB; a longer answer is a transport error.
 //!
 //! ## Features
 //!
@@ -122,19 +87,107 @@
 pub use countersign;
 pub use ureq;
 
-mod client;
-mod error;
 pub mod middleware;
-mod response;
-mod run;
-mod sign;
+mod proxy;
 
-/// The integration tests' loopback server (`tests/common/canned.rs`), for the unit tests too.
-#[cfg(test)]
-#[path = "../tests/common/canned.rs"]
-mod canned;
+use countersign::clock::SystemClock;
+use countersign::nonce::NonceGenerator;
 
-pub use client::{Approval, Client, ClientBuilder, agent};
-pub use error::Error;
-pub use response::{Response, ResponseExt};
-pub use sign::{Authenticator, SignableBody};
+pub use proxy::{agent, agent_with_proxy};
+
+/// The core's blocking client over ureq: see the crate docs.
+pub type Client<C = SystemClock, N = NonceGenerator> =
+    countersign::client::Client<UreqTransport, C, N>;
+
+/// What can go wrong: the provider answered (and not with what was asked), ureq failed, or the
+/// core refused. ureq's errors have the credentials in the URLs they quote redacted.
+pub type Error = countersign::client::Error<ureq::Error>;
+
+/// An answer read in full, whatever its status: status, headers, body, Discogs' rate limits;
+/// `error_for_status` returns this crate's [`Error`].
+pub type Response = countersign::client::ClientResponse<ureq::Error>;
+
+/// ureq as the core's [`Transport`](countersign::client::Transport): runs each request the core
+/// hands out on its agent, reads the answer, hands it back.
+///
+/// Whatever the agent's configuration, requests run with `http_status_as_error` off (a 4xx is an
+/// answer, whose `Date` the clock-skew rule reads), no redirects (the core decides which to
+/// follow), and no proxy for a loopback host.
+#[derive(Clone, Debug)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl UreqTransport {
+    /// Over `agent`. Its proxy still gets every `http://` request to hosts that are not
+    /// loopback (with `dangerous_allow_insecure_http`), credentials in the clear.
+    #[must_use]
+    pub fn new(agent: ureq::Agent) -> Self {
+        Self { agent }
+    }
+
+    /// The agent.
+    #[must_use]
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+}
+
+impl Default for UreqTransport {
+    /// Over [`agent()`].
+    fn default() -> Self {
+        Self::new(agent())
+    }
+}
+
+impl countersign::client::Transport for UreqTransport {
+    type Response = http::Response<Vec<u8>>;
+    type Error = ureq::Error;
+
+    fn send(
+        &mut self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+        let (parts, body) = request.into_parts();
+        let response = match body.is_empty() {
+            false => self.run(http::Request::from_parts(parts, body.as_slice())),
+            // No body at all: a `Content-Length: 0` the exchange set goes as it is.
+            true => self.run(http::Request::from_parts(parts, ())),
+        };
+        let (parts, mut body) = response.map_err(redact)?.into_parts();
+        let bytes = body.read_to_vec().map_err(redact)?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+impl UreqTransport {
+    fn run(
+        &self,
+        request: http::Request<impl ureq::AsSendBody>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let loopback = request
+            .uri()
+            .host()
+            .is_some_and(countersign::transport::is_loopback_host);
+        let mut config = self.agent.configure_request(request);
+        config = config.http_status_as_error(false).max_redirects(0);
+        if loopback {
+            // Never through a proxy: the core lets secrets go in the clear over `http://` to a
+            // loopback host only because they then never leave the machine.
+            config = config.proxy(None);
+        }
+        self.agent.run(config.build())
+    }
+}
+
+/// ureq's error, with the values of secret-named query parameters in the URLs it quotes (`?token=`,
+/// `?secret=`) redacted.
+pub(crate) fn redact(error: ureq::Error) -> ureq::Error {
+    let url = |text: String| countersign::response::redact_secrets(&text);
+    match error {
+        ureq::Error::BadUri(uri) => ureq::Error::BadUri(url(uri)),
+        ureq::Error::RequireHttpsOnly(uri) => ureq::Error::RequireHttpsOnly(url(uri)),
+        ureq::Error::ConnectProxyFailed(uri) => ureq::Error::ConnectProxyFailed(url(uri)),
+        other => other,
+    }
+}

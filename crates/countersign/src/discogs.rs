@@ -1,159 +1,93 @@
-//! The four credential modes of the Discogs API, and its documented endpoints.
+//! The Discogs preset: its endpoints, its rules, and its way of taking credentials as they are.
 //!
-//! Discogs documents four ways to call its API: no credentials; consumer key and secret (higher
+//! Discogs documents four ways to call its API: no credentials; consumer key and secret (a higher
 //! rate limit and image URLs, no user identity); a personal access token (the identity of its
-//! holder); and full OAuth 1.0a. The first three are "Discogs Auth", sent as
-//! `Authorization: Discogs ...` or as query parameters; all but the first send secrets in the
-//! clear, so they are refused over `http://` to hosts that are not loopback.
+//! holder); and full OAuth 1.0a, PLAINTEXT over TLS. The middle two are "Discogs Auth": sent as
+//! `Authorization: Discogs key=..., secret=...` or `Discogs token=...`, or as query parameters
+//! ([`key_scheme`]). Every request must carry a User-Agent that names the application, request
+//! tokens live 15 minutes, and answers carry rate-limit headers
+//! ([`RateLimit`](crate::response::RateLimit)).
 //!
 //! ```
-//! use countersign::discogs::{Applied, DiscogsAuth, Placement};
-//! use countersign::{Request, Secret};
+//! use countersign::auth::Auth;
+//! use countersign::{ClientCredentials, Secret};
 //!
-//! let auth = DiscogsAuth::PersonalToken(Secret::new("abcXYZ"));
-//! let request = Request::get("https://api.discogs.com/oauth/identity");
-//! match auth.apply(&request, Placement::Header, 0, "")? {
-//!     Applied::Header(header) => assert_eq!(header.as_str(), "Discogs token=abcXYZ"),
-//!     _ => unreachable!(),
-//! }
-//! match auth.apply(&request, Placement::Query, 0, "")? {
-//!     Applied::Url(url) => assert_eq!(
-//!         url.expose_secret(),
-//!         "https://api.discogs.com/oauth/identity?token=abcXYZ"
-//!     ),
-//!     _ => unreachable!(),
-//! }
+//! let profile = countersign::discogs::profile("MyCollectionApp/1.0 +https://example.org")?;
+//! assert_eq!(profile.authorize_url(), "https://www.discogs.com/oauth/authorize");
+//! assert_eq!(profile.identity_url(), Some("https://api.discogs.com/oauth/identity"));
+//!
+//! // The four credential modes, with Discogs' rules.
+//! let anonymous = profile.authenticator(Auth::None);
+//! let app = profile.authenticator(Auth::ConsumerKey(ClientCredentials::new("key", "secret")));
+//! let user = profile.authenticator(Auth::PersonalToken(Secret::new("my-token")));
+//! # let _ = (anonymous, app, user);
 //! # Ok::<(), countersign::Error>(())
 //! ```
 
-use alloc::string::String;
+use alloc::format;
 
-use zeroize::Zeroize;
+use crate::Error;
+use crate::auth::KeyScheme;
+use crate::profile::Profile;
 
-use crate::encode::{encoded_len, push_encoded_with_len};
-use crate::header::Authorization;
-use crate::transport::check_cleartext_allowed;
-use crate::{ClientCredentials, Error, PreparedSigner, Request, Secret};
+/// The API's base URL: the token endpoints and the resources.
+pub const API_BASE: &str = "https://api.discogs.com";
+/// The site's base URL: where users authorize applications.
+pub const SITE_BASE: &str = "https://www.discogs.com";
 
-/// `https://api.discogs.com/oauth/request_token` (GET, as documented).
-pub const REQUEST_TOKEN_URL: &str = "https://api.discogs.com/oauth/request_token";
-/// `https://www.discogs.com/oauth/authorize`, with `?oauth_token=<request token>`.
-pub const AUTHORIZE_URL: &str = "https://www.discogs.com/oauth/authorize";
-/// `https://api.discogs.com/oauth/access_token` (POST).
-pub const ACCESS_TOKEN_URL: &str = "https://api.discogs.com/oauth/access_token";
-/// `https://api.discogs.com/oauth/identity` (GET).
-pub const IDENTITY_URL: &str = "https://api.discogs.com/oauth/identity";
+/// The temporary-credentials endpoint, on [`API_BASE`] (`GET`, as documented).
+pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
+/// The authorization endpoint, on [`SITE_BASE`], with `?oauth_token=<request token>`.
+pub const AUTHORIZE_PATH: &str = "/oauth/authorize";
+/// The token-credentials endpoint, on [`API_BASE`] (`POST`).
+pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";
+/// The identity resource, on [`API_BASE`] (`GET`).
+pub const IDENTITY_PATH: &str = "/oauth/identity";
 
-/// How a request to the Discogs API is authenticated.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum DiscogsAuth {
-    /// No credentials (the lowest rate limit).
-    None,
-    /// Consumer key and secret: `Discogs key=..., secret=...`.
-    KeySecret(ClientCredentials),
-    /// A personal access token: `Discogs token=...`.
-    PersonalToken(Secret),
-    /// OAuth 1.0a with access credentials, prepared for repeated requests.
-    OAuth(PreparedSigner),
+/// `X-Discogs-Ratelimit`: requests allowed per moving minute.
+pub const RATE_LIMIT_HEADER: &str = "x-discogs-ratelimit";
+/// `X-Discogs-Ratelimit-Used`.
+pub const RATE_LIMIT_USED_HEADER: &str = "x-discogs-ratelimit-used";
+/// `X-Discogs-Ratelimit-Remaining`.
+pub const RATE_LIMIT_REMAINING_HEADER: &str = "x-discogs-ratelimit-remaining";
+
+/// The Discogs API, with a User-Agent that names the application (Discogs blocks requests
+/// without one).
+///
+/// # Errors
+/// [`Misuse::UserAgentRequired`](crate::Misuse::UserAgentRequired) for a blank User-Agent;
+/// [`Misuse::HeaderValue`](crate::Misuse::HeaderValue) for one that cannot travel in a header.
+pub fn profile(user_agent: &str) -> Result<Profile, Error> {
+    profile_at(API_BASE, SITE_BASE, user_agent)
 }
 
-/// Where the Discogs Auth credentials travel.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Placement {
-    /// The `Authorization` header (recommended: URLs end up in logs).
-    #[default]
-    Header,
-    /// The query string: `?token=...` or `?key=...&secret=...`.
-    Query,
+/// Discogs' routes on other hosts: `api_base` for the API ([`REQUEST_TOKEN_PATH`],
+/// [`ACCESS_TOKEN_PATH`], [`IDENTITY_PATH`]) and `site_base` for [`AUTHORIZE_PATH`]. For a local
+/// Discogs-compatible provider, both are its base URL.
+///
+/// # Errors
+/// As [`profile`], and [`ParseError::Url`](crate::ParseError::Url) for a base that is not an
+/// absolute URL.
+pub fn profile_at(api_base: &str, site_base: &str, user_agent: &str) -> Result<Profile, Error> {
+    let api = api_base.trim_end_matches('/');
+    let site = site_base.trim_end_matches('/');
+    Profile::builder(
+        format!("{api}{REQUEST_TOKEN_PATH}"),
+        format!("{site}{AUTHORIZE_PATH}"),
+        format!("{api}{ACCESS_TOKEN_PATH}"),
+    )
+    .request_token_method("GET")
+    .identity_url(format!("{api}{IDENTITY_PATH}"))
+    .user_agent(user_agent)
+    .require_user_agent()
+    .key_scheme(key_scheme())
+    .build()
 }
 
-/// What to change in a request to authenticate it.
-#[derive(Debug)]
-#[non_exhaustive]
+/// How Discogs takes a consumer key and secret, or a personal token, as they are:
+/// `Authorization: Discogs key=..., secret=...`, `Discogs token=...`, or `?key=...&secret=...`,
+/// `?token=...`.
 #[must_use]
-pub enum Applied {
-    /// Nothing: no credentials.
-    Unchanged,
-    /// Set this `Authorization` header.
-    Header(Authorization),
-    /// Send the request to this URL instead (the original with the credentials in its query).
-    Url(Secret),
-}
-
-impl DiscogsAuth {
-    /// What to change in `request` to authenticate it. `timestamp` and `nonce` are used by the
-    /// OAuth mode only.
-    ///
-    /// # Errors
-    /// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) for credentials over `http://` to a host that is not loopback;
-    /// [`Misuse::HeaderValue`](crate::Misuse::HeaderValue) for a key, secret or token that cannot travel in a header;
-    /// [`Misuse::OAuthInQuery`](crate::Misuse::OAuthInQuery) for OAuth in the query string (not in this version).
-    pub fn apply(
-        &self,
-        request: &Request<'_>,
-        placement: Placement,
-        timestamp: u64,
-        nonce: &str,
-    ) -> Result<Applied, Error> {
-        let pairs: [(&str, &str); 2] = match self {
-            Self::None => return Ok(Applied::Unchanged),
-            Self::OAuth(signer) => {
-                return match placement {
-                    Placement::Header => signer
-                        .authorize(request, timestamp, nonce)
-                        .map(Applied::Header),
-                    Placement::Query => Err(Error::Misuse(crate::Misuse::OAuthInQuery)),
-                };
-            }
-            Self::KeySecret(client) => [
-                ("key", client.key()),
-                ("secret", client.secret().expose_secret()),
-            ],
-            Self::PersonalToken(token) => [("token", token.expose_secret()), ("", "")],
-        };
-        check_cleartext_allowed(request.url(), false)?;
-        let pairs = pairs.iter().filter(|(name, _)| !name.is_empty());
-        match placement {
-            Placement::Header => {
-                let mut out = String::from("Discogs ");
-                for (i, (name, value)) in pairs.enumerate() {
-                    if !value
-                        .bytes()
-                        .all(|b| b.is_ascii_graphic() && b != b',' && b != b'"')
-                    {
-                        return Err(Error::Misuse(crate::Misuse::HeaderValue {
-                            field: if *name == "token" {
-                                crate::Field::PersonalToken
-                            } else {
-                                crate::Field::ConsumerKey
-                            },
-                        }));
-                    }
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(name);
-                    out.push('=');
-                    out.push_str(value);
-                }
-                Ok(Applied::Header(Authorization::from_string(out)))
-            }
-            Placement::Query => {
-                let mut query = String::with_capacity(64);
-                for (i, (name, value)) in pairs.enumerate() {
-                    if i > 0 {
-                        query.push('&');
-                    }
-                    query.push_str(name);
-                    query.push('=');
-                    push_encoded_with_len(&mut query, value, encoded_len(value));
-                }
-                let url = crate::url::with_query(request.url(), &query);
-                query.zeroize();
-                Ok(Applied::Url(Secret::from(url)))
-            }
-        }
-    }
+pub fn key_scheme() -> KeyScheme {
+    KeyScheme::new("Discogs", "key", "secret", "token")
 }

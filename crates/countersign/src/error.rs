@@ -1,6 +1,6 @@
 //! The crate's error type, by category: [`ParseError`] (input that does not parse), [`Misuse`]
 //! (a request the API refuses to carry out), [`FlowError`] (the three-legged flow ended without
-//! credentials), and the provider's answer ([`ProviderError`](crate::response::ProviderError)).
+//! credentials), and the provider's answer ([`ProviderError`]).
 //!
 //! A caller matches a category, then, where it matters, a variant:
 //!
@@ -153,7 +153,7 @@ pub enum ParseError {
     },
 }
 
-/// A header field (or a value bound for one) that [`Misuse::HeaderValue`](crate::Misuse::HeaderValue) is about.
+/// A header field (or a value bound for one) that [`Misuse::HeaderValue`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
@@ -165,6 +165,8 @@ pub enum Field {
     ConsumerKey,
     /// A personal token sent as it is.
     PersonalToken,
+    /// An HTTP method.
+    Method,
 }
 
 impl fmt::Display for Field {
@@ -174,6 +176,7 @@ impl fmt::Display for Field {
             Self::Authorization => "Authorization",
             Self::ConsumerKey => "consumer key or secret",
             Self::PersonalToken => "personal token",
+            Self::Method => "HTTP method",
         })
     }
 }

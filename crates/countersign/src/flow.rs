@@ -3,12 +3,12 @@
 //! handed in; time is an argument.
 //!
 //! ```text
-//!  RequestToken ──request()──▶ (you send it) ──receive(answer, now)──▶ Authorize
-//!                                                                         │ authorize_url(): send the user there
-//!                                      callback(url, now) / verifier(pasted, now)
-//!                                                                         ▼
-//!  Session ◀──receive(answer, now)── (you send it) ◀──request()──── AccessToken
-//!     │ signer(), request(), identity_request(), renewal_request()
+//!  RequestToken ──request() / exchange()──▶ (sent) ──receive(answer, now)──▶ Authorize
+//!                                                                   │ authorize_url(): send the user there
+//!                                        approve(callback or pasted verifier, now)
+//!                                                                   ▼
+//!  Session ◀──receive(answer, now)── (sent) ◀──request() / exchange()── AccessToken
+//!     │ authenticator(), request(), exchange(), identity_exchange(), renewal_exchange()
 //!     └──receive_renewal(answer, now)──▶ Session
 //! ```
 //!
@@ -17,23 +17,26 @@
 //! **It holds the consumer secret and the temporary token secret: keep it on the server side**,
 //! never in a cookie or a URL.
 //!
-//! The RFC 5849 section 2 exchange:
+//! The RFC 5849 section 2 exchange, by hand (an HTTP client of your own sends each request; with
+//! the `http` feature, each state also hands out an `exchange::Exchange` that
+//! decides retries and redirects for you):
 //!
 //! ```
-//! use countersign::flow::{CallbackMode, ProviderConfig, RequestToken};
+//! use countersign::flow::{Approval, CallbackMode, RequestToken};
+//! use countersign::profile::Profile;
 //! use countersign::response::Response;
 //! use countersign::ClientCredentials;
 //!
-//! let config = ProviderConfig::new(
+//! let profile = Profile::builder(
 //!     "https://server.example.com/request_temp_credentials",
 //!     "https://server.example.com/authorize_access",
 //!     "https://server.example.com/request_token",
 //! )
-//! .request_token_method("POST");
+//! .build()?;
 //! let client = ClientCredentials::new("jd83jd92dhsh93js", "ja893SD9");
 //! let callback = CallbackMode::url("http://client.example.net/cb?x=1");
 //!
-//! let flow = RequestToken::new(config, client, callback)?;
+//! let flow = RequestToken::new(profile, client, callback)?;
 //! let request = flow.request(137131200, "wIjqoS")?;
 //! assert_eq!(request.method(), "POST");
 //! let answer = b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";
@@ -43,10 +46,8 @@
 //!     "https://server.example.com/authorize_access?oauth_token=hdk48Djdsa"
 //! );
 //!
-//! let next = pending.callback(
-//!     "http://client.example.net/cb?x=1&oauth_token=hdk48Djdsa&oauth_verifier=473f82d3",
-//!     137131260,
-//! )?;
+//! let came_back_to = "http://client.example.net/cb?x=1&oauth_token=hdk48Djdsa&oauth_verifier=473f82d3";
+//! let next = pending.approve(Approval::Callback(came_back_to), 137131260)?;
 //! let request = next.request(137131261, "walatlh")?;
 //! assert!(request.authorization().as_str().contains("oauth_signature=\"ja893SD9%26xyz4992k83j47x0b\""));
 //! let session = next.receive(
@@ -64,230 +65,58 @@ use subtle::ConstantTimeEq;
 use crate::encode::encode;
 use crate::request::OutgoingRequest;
 use crate::response::Response;
+use core::fmt;
+
+use crate::auth::{Auth, Authenticator};
+#[cfg(feature = "http")]
+use crate::exchange::Exchange;
+use crate::profile::Profile;
 use crate::{
-    Callback, ClientCredentials, Context, Error, PreparedSigner, Request, Secret, SignatureMethod,
-    Signer, TokenCredentials, TokenResponse,
+    Callback, ClientCredentials, Context, Error, FlowError, Misuse, ParseError, PreparedSigner,
+    Request, Secret, Signer, TokenCredentials, TokenResponse,
 };
-use crate::{FlowError, Misuse, ParseError};
 
-/// How long a request token lives unless configured otherwise: 15 minutes, Discogs' rule.
-pub const DEFAULT_REQUEST_TOKEN_LIFETIME: u64 = 15 * 60;
-
-/// Where the provider's endpoints are and how to talk to it.
-///
-/// ```
-/// use countersign::flow::ProviderConfig;
-///
-/// let discogs = ProviderConfig::discogs("MyCollectionApp/1.0 +https://example.org");
-/// assert_eq!(discogs.request_token_url(), "https://api.discogs.com/oauth/request_token");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ProviderConfig {
-    request_token_url: String,
-    request_token_method: String,
-    authorize_url: String,
-    access_token_url: String,
-    identity_url: Option<String>,
-    user_agent: Option<String>,
-    require_user_agent: bool,
-    request_token_lifetime: u64,
-    realm: Option<String>,
-    signature_method: SignatureMethod,
-    dangerous_allow_insecure_http: bool,
+/// Signs `method url` with `signer` and describes the request, with the profile's User-Agent.
+fn describe(
+    profile: &Profile,
+    signer: Signer<'_>,
+    method: &str,
+    url: &str,
+    timestamp: u64,
+    nonce: &str,
+) -> Result<OutgoingRequest, Error> {
+    let authorization = signer
+        .timestamp(timestamp)
+        .nonce(nonce)
+        .sign(&Request::new(method, url))?
+        .to_authorization();
+    Ok(OutgoingRequest::new(
+        method,
+        url,
+        authorization,
+        Some(profile.user_agent()),
+    ))
 }
 
-impl ProviderConfig {
-    /// A provider with these three endpoints. The temporary-credentials request is a `POST`
-    /// (change it with [`request_token_method`](Self::request_token_method)), the access-token
-    /// request is always a `POST`; request tokens live 15 minutes.
-    pub fn new(
-        request_token_url: impl Into<String>,
-        authorize_url: impl Into<String>,
-        access_token_url: impl Into<String>,
-    ) -> Self {
-        Self {
-            request_token_url: request_token_url.into(),
-            request_token_method: "POST".into(),
-            authorize_url: authorize_url.into(),
-            access_token_url: access_token_url.into(),
-            identity_url: None,
-            user_agent: None,
-            require_user_agent: false,
-            request_token_lifetime: DEFAULT_REQUEST_TOKEN_LIFETIME,
-            realm: None,
-            signature_method: SignatureMethod::Plaintext,
-            dangerous_allow_insecure_http: false,
-        }
-    }
-
-    /// The Discogs API, with its documented endpoints (the request token by `GET`), its identity
-    /// resource, and the User-Agent every request must carry (Discogs blocks requests without
-    /// one; an empty `user_agent` makes every request fail with
-    /// [`Misuse::UserAgentRequired`]).
-    pub fn discogs(user_agent: impl Into<String>) -> Self {
-        Self::discogs_at(
-            "https://api.discogs.com",
-            "https://www.discogs.com",
-            user_agent,
-        )
-    }
-
-    /// Discogs' routes on other hosts: `api_base` for the API (`/oauth/request_token`,
-    /// `/oauth/access_token`, `/oauth/identity`) and `site_base` for `/oauth/authorize`; for a
-    /// local Discogs-compatible provider, both are its base URL.
-    pub fn discogs_at(api_base: &str, site_base: &str, user_agent: impl Into<String>) -> Self {
-        let api = api_base.trim_end_matches('/');
-        let site = site_base.trim_end_matches('/');
-        let mut config = Self::new(
-            alloc::format!("{api}/oauth/request_token"),
-            alloc::format!("{site}/oauth/authorize"),
-            alloc::format!("{api}/oauth/access_token"),
-        )
-        .request_token_method("GET")
-        .identity_url(alloc::format!("{api}/oauth/identity"))
-        .user_agent(user_agent);
-        config.require_user_agent = true;
-        config
-    }
-
-    /// The method of the temporary-credentials request (`GET` or `POST`).
-    #[must_use]
-    pub fn request_token_method(mut self, method: impl Into<String>) -> Self {
-        self.request_token_method = method.into();
-        self
-    }
-
-    /// The identity resource, fetched with the access credentials at the end of the flow.
-    #[must_use]
-    pub fn identity_url(mut self, url: impl Into<String>) -> Self {
-        self.identity_url = Some(url.into());
-        self
-    }
-
-    /// The User-Agent sent with every request.
-    #[must_use]
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// Refuse to describe a request without a (non-empty) User-Agent.
-    #[must_use]
-    pub fn require_user_agent(mut self, require: bool) -> Self {
-        self.require_user_agent = require;
-        self
-    }
-
-    /// How long a request token lives, in seconds (default 15 minutes).
-    #[must_use]
-    pub fn request_token_lifetime(mut self, seconds: u64) -> Self {
-        self.request_token_lifetime = seconds;
-        self
-    }
-
-    /// A realm for every `Authorization` header.
-    #[must_use]
-    pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = Some(realm.into());
-        self
-    }
-
-    /// The signature method (default PLAINTEXT).
-    #[must_use]
-    pub fn signature_method(mut self, method: SignatureMethod) -> Self {
-        self.signature_method = method;
-        self
-    }
-
-    /// Allows secrets in the clear over `http://` to hosts that are not loopback.
-    ///
-    /// # Security
-    /// As [`Signer::dangerous_allow_insecure_http`].
-    #[must_use]
-    pub fn dangerous_allow_insecure_http(mut self) -> Self {
-        self.dangerous_allow_insecure_http = true;
-        self
-    }
-
-    /// The temporary-credentials endpoint.
-    #[must_use]
-    pub fn request_token_url(&self) -> &str {
-        &self.request_token_url
-    }
-
-    /// The authorization endpoint.
-    #[must_use]
-    pub fn authorize_url(&self) -> &str {
-        &self.authorize_url
-    }
-
-    /// The token-credentials endpoint.
-    #[must_use]
-    pub fn access_token_url(&self) -> &str {
-        &self.access_token_url
-    }
-
-    /// The identity resource, if configured.
-    #[must_use]
-    pub fn identity(&self) -> Option<&str> {
-        self.identity_url.as_deref()
-    }
-
-    /// The configured User-Agent.
-    #[must_use]
-    pub fn configured_user_agent(&self) -> Option<&str> {
-        self.user_agent.as_deref()
-    }
-
-    /// Whether requests without a User-Agent are refused ([`Misuse::UserAgentRequired`]).
-    #[must_use]
-    pub fn requires_user_agent(&self) -> bool {
-        self.require_user_agent
-    }
-
-    /// A signer for `client` with this provider's method, realm and transport rule.
-    fn signer<'a>(&'a self, client: &'a ClientCredentials) -> Signer<'a> {
-        let mut signer = Signer::new(client).signature_method(self.signature_method);
-        if let Some(realm) = &self.realm {
-            signer = signer.realm(realm);
-        }
-        if self.dangerous_allow_insecure_http {
-            signer = signer.dangerous_allow_insecure_http();
-        }
-        signer
-    }
-
-    /// Signs `method url` and describes the request, with the User-Agent.
-    fn describe(
-        &self,
-        signer: Signer<'_>,
-        method: &str,
-        url: &str,
-        timestamp: u64,
-        nonce: &str,
-    ) -> Result<OutgoingRequest, Error> {
-        let user_agent = self
-            .user_agent
-            .as_deref()
-            .filter(|ua| !ua.trim().is_empty());
-        if self.require_user_agent && user_agent.is_none() {
-            return Err(Error::Misuse(Misuse::UserAgentRequired));
-        }
-        if let Some(ua) = user_agent
-            && ua.bytes().any(|b| b.is_ascii_control())
-        {
-            return Err(Error::Misuse(crate::Misuse::HeaderValue {
-                field: crate::Field::UserAgent,
-            }));
-        }
-        let authorization = signer
-            .timestamp(timestamp)
-            .nonce(nonce)
-            .sign(&Request::new(method, url))?
-            .to_authorization();
-        Ok(OutgoingRequest::new(method, url, authorization, user_agent))
-    }
+/// The exchange for `method url`, signed by `signer` with the profile's rules.
+#[cfg(feature = "http")]
+fn exchange(
+    profile: &Profile,
+    signer: Signer<'_>,
+    method: &str,
+    url: &str,
+) -> Result<Exchange, Error> {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .body(alloc::vec::Vec::new())
+        .map_err(|_| {
+            Error::Parse(ParseError::Url {
+                reason: "the http crate refused the method or URL",
+            })
+        })?;
+    let auth = profile.authenticator(Auth::OAuth(signer.prepare()?));
+    Ok(Exchange::new(request, auth).max_redirects(profile.max_redirects()))
 }
 
 /// Where the provider sends the user after authorization (`oauth_callback`).
@@ -317,11 +146,34 @@ impl CallbackMode {
     }
 }
 
+/// How the user answered at the authorize URL: where the provider sent them back, or the code
+/// they pasted (out of band).
+///
+/// `Debug` hides the value: both carry the verifier.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum Approval<'a> {
+    /// The callback URL the user arrived at (or its query string): `oauth_token` and
+    /// `oauth_verifier`, or `denied`.
+    Callback(&'a str),
+    /// The verifier the user pasted, for the out-of-band (`oob`) flow.
+    Verifier(&'a str),
+}
+
+impl fmt::Debug for Approval<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Callback(_) => "Callback([redacted])",
+            Self::Verifier(_) => "Verifier([redacted])",
+        })
+    }
+}
+
 /// First state: the temporary-credentials request is to be sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RequestToken {
-    config: ProviderConfig,
+    profile: Profile,
     client: ClientCredentials,
     callback: CallbackMode,
 }
@@ -332,7 +184,7 @@ impl RequestToken {
     /// # Errors
     /// [`Misuse::InvalidCallback`] when a callback URL is not an absolute URL.
     pub fn new(
-        config: ProviderConfig,
+        profile: Profile,
         client: ClientCredentials,
         callback: CallbackMode,
     ) -> Result<Self, Error> {
@@ -340,25 +192,47 @@ impl RequestToken {
             crate::url::split(url).map_err(|_| Error::Misuse(Misuse::InvalidCallback))?;
         }
         Ok(Self {
-            config,
+            profile,
             client,
             callback,
         })
     }
 
+    fn signer(&self) -> Signer<'_> {
+        self.profile
+            .signer(&self.client)
+            .callback(self.callback.as_str())
+    }
+
     /// The temporary-credentials request, signed with this timestamp and nonce.
     ///
     /// # Errors
-    /// [`Misuse::UserAgentRequired`], [`Misuse::InsecureTransport`], [`ParseError::Url`].
+    /// [`Misuse::InsecureTransport`], [`ParseError::Url`].
     pub fn request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        let c = &self.config;
-        let signer = c.signer(&self.client).callback(self.callback.as_str());
-        c.describe(
-            signer,
-            &c.request_token_method,
-            &c.request_token_url,
+        let p = &self.profile;
+        describe(
+            p,
+            self.signer(),
+            p.request_token_method(),
+            p.request_token_url(),
             timestamp,
             nonce,
+        )
+    }
+
+    /// The exchange that sends the temporary-credentials request: hand its answer to
+    /// [`receive`](Self::receive).
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    #[cfg(feature = "http")]
+    pub fn exchange(&self) -> Result<Exchange, Error> {
+        let p = &self.profile;
+        exchange(
+            p,
+            self.signer(),
+            p.request_token_method(),
+            p.request_token_url(),
         )
     }
 
@@ -370,7 +244,7 @@ impl RequestToken {
     pub fn receive(self, response: &Response<'_>, now: u64) -> Result<Authorize, Error> {
         let temporary = TokenResponse::parse_temporary(response.classify()?)?.into_credentials();
         Ok(Authorize {
-            config: self.config,
+            profile: self.profile,
             client: self.client,
             callback: self.callback,
             temporary,
@@ -384,7 +258,7 @@ impl RequestToken {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Authorize {
-    config: ProviderConfig,
+    profile: Profile,
     client: ClientCredentials,
     callback: CallbackMode,
     temporary: TokenCredentials,
@@ -397,7 +271,7 @@ impl Authorize {
     #[must_use]
     pub fn authorize_url(&self) -> String {
         let query = alloc::format!("oauth_token={}", encode(self.temporary.token()));
-        crate::url::with_query(&self.config.authorize_url, &query)
+        crate::url::with_query(self.profile.authorize_url(), &query)
     }
 
     /// The temporary (request) token.
@@ -412,11 +286,17 @@ impl Authorize {
         &self.callback
     }
 
+    /// The provider's profile.
+    #[must_use]
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
     /// When the request token expires (seconds since the Unix epoch).
     #[must_use]
     pub fn expires_at(&self) -> u64 {
         self.issued_at
-            .saturating_add(self.config.request_token_lifetime)
+            .saturating_add(self.profile.request_token_lifetime())
     }
 
     /// Whether the request token has expired at `now`.
@@ -430,6 +310,18 @@ impl Authorize {
             return Err(Error::Flow(FlowError::RequestTokenExpired));
         }
         Ok(())
+    }
+
+    /// Takes the user's answer, at `now`: [`callback`](Self::callback) or
+    /// [`verifier`](Self::verifier).
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn approve(self, approval: Approval<'_>, now: u64) -> Result<AccessToken, Error> {
+        match approval {
+            Approval::Callback(url) => self.callback(url, now),
+            Approval::Verifier(code) => self.verifier(code, now),
+        }
     }
 
     /// Takes the callback: the URL the user arrived at (or its query string), at `now`.
@@ -457,8 +349,8 @@ impl Authorize {
     /// removed.
     ///
     /// # Errors
-    /// [`FlowError::RequestTokenExpired`] past the token's lifetime; [`ParseError::EmptyParameter`] for an
-    /// empty verifier.
+    /// [`FlowError::RequestTokenExpired`] past the token's lifetime;
+    /// [`ParseError::EmptyParameter`] for an empty verifier.
     pub fn verifier(self, pasted: &str, now: u64) -> Result<AccessToken, Error> {
         self.check_alive(now)?;
         let verifier = pasted.trim();
@@ -473,7 +365,7 @@ impl Authorize {
 
     fn into_access_token(self, verifier: Secret) -> AccessToken {
         AccessToken {
-            config: self.config,
+            profile: self.profile,
             client: self.client,
             temporary: self.temporary,
             verifier,
@@ -486,7 +378,7 @@ impl Authorize {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessToken {
-    config: ProviderConfig,
+    profile: Profile,
     client: ClientCredentials,
     temporary: TokenCredentials,
     verifier: Secret,
@@ -494,6 +386,21 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
+    /// When the request token expires (seconds since the Unix epoch): the token-credentials
+    /// request must be signed before then.
+    #[must_use]
+    pub fn expires_at(&self) -> u64 {
+        self.issued_at
+            .saturating_add(self.profile.request_token_lifetime())
+    }
+
+    fn signer(&self) -> Signer<'_> {
+        self.profile
+            .signer(&self.client)
+            .token(&self.temporary)
+            .verifier(&self.verifier)
+    }
+
     /// The token-credentials request (`POST`), signed with the temporary credentials and the
     /// verifier.
     ///
@@ -501,19 +408,29 @@ impl AccessToken {
     /// [`FlowError::RequestTokenExpired`] when `timestamp` is past the request token's lifetime;
     /// otherwise as [`RequestToken::request`].
     pub fn request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        if timestamp
-            >= self
-                .issued_at
-                .saturating_add(self.config.request_token_lifetime)
-        {
+        if timestamp >= self.expires_at() {
             return Err(Error::Flow(FlowError::RequestTokenExpired));
         }
-        let c = &self.config;
-        let signer = c
-            .signer(&self.client)
-            .token(&self.temporary)
-            .verifier(&self.verifier);
-        c.describe(signer, "POST", &c.access_token_url, timestamp, nonce)
+        let p = &self.profile;
+        describe(
+            p,
+            self.signer(),
+            "POST",
+            p.access_token_url(),
+            timestamp,
+            nonce,
+        )
+    }
+
+    /// The exchange that sends the token-credentials request; it refuses to sign past
+    /// [`expires_at`](Self::expires_at). Hand its answer to [`receive`](Self::receive).
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    #[cfg(feature = "http")]
+    pub fn exchange(&self) -> Result<Exchange, Error> {
+        let p = &self.profile;
+        Ok(exchange(p, self.signer(), "POST", p.access_token_url())?.deadline(self.expires_at()))
     }
 
     /// Takes the provider's answer, received at `now`: the access credentials.
@@ -521,7 +438,7 @@ impl AccessToken {
     /// # Errors
     /// [`Error::Provider`] for a non-2xx answer and the [`TokenResponse::parse`] errors.
     pub fn receive(self, response: &Response<'_>, now: u64) -> Result<Session, Error> {
-        Session::from_answer(self.config, self.client, response, now)
+        Session::from_answer(self.profile, self.client, response, now)
     }
 }
 
@@ -531,7 +448,7 @@ impl AccessToken {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Session {
-    config: ProviderConfig,
+    profile: Profile,
     client: ClientCredentials,
     token: TokenCredentials,
     obtained_at: u64,
@@ -545,12 +462,12 @@ impl Session {
     /// A session from access credentials obtained earlier (for example loaded from a file).
     #[must_use]
     pub fn from_credentials(
-        config: ProviderConfig,
+        profile: Profile,
         client: ClientCredentials,
         token: TokenCredentials,
     ) -> Self {
         Self {
-            config,
+            profile,
             client,
             token,
             obtained_at: 0,
@@ -561,7 +478,7 @@ impl Session {
     }
 
     fn from_answer(
-        config: ProviderConfig,
+        profile: Profile,
         client: ClientCredentials,
         response: &Response<'_>,
         now: u64,
@@ -572,7 +489,7 @@ impl Session {
         let authorization_expires_in = seconds("oauth_authorization_expires_in");
         let session_handle = answer.get("oauth_session_handle").map(Secret::from);
         Ok(Self {
-            config,
+            profile,
             client,
             token: answer.into_credentials(),
             obtained_at: now,
@@ -582,10 +499,10 @@ impl Session {
         })
     }
 
-    /// The provider configuration.
+    /// The provider's profile.
     #[must_use]
-    pub fn config(&self) -> &ProviderConfig {
-        &self.config
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
 
     /// The client credentials.
@@ -628,15 +545,24 @@ impl Session {
         self.session_handle.as_ref()
     }
 
+    fn unprepared(&self) -> Signer<'_> {
+        self.profile.signer(&self.client).token(&self.token)
+    }
+
     /// A prepared signer for API requests with these credentials.
     ///
     /// # Errors
-    /// [`Misuse::InvalidRealm`] for a configured realm with control characters.
+    /// [`Misuse::InvalidRealm`] for a realm with control characters.
     pub fn signer(&self) -> Result<PreparedSigner, Error> {
-        self.config
-            .signer(&self.client)
-            .token(&self.token)
-            .prepare()
+        self.unprepared().prepare()
+    }
+
+    /// These credentials with the provider's rules, for signing API requests.
+    ///
+    /// # Errors
+    /// As [`signer`](Self::signer).
+    pub fn authenticator(&self) -> Result<Authenticator, Error> {
+        Ok(self.profile.authenticator(Auth::OAuth(self.signer()?)))
     }
 
     /// A signed request to any resource of the provider.
@@ -650,22 +576,65 @@ impl Session {
         timestamp: u64,
         nonce: &str,
     ) -> Result<OutgoingRequest, Error> {
-        let signer = self.config.signer(&self.client).token(&self.token);
-        self.config.describe(signer, method, url, timestamp, nonce)
+        describe(
+            &self.profile,
+            self.unprepared(),
+            method,
+            url,
+            timestamp,
+            nonce,
+        )
+    }
+
+    fn identity_url(&self) -> Result<&str, Error> {
+        self.profile
+            .identity_url()
+            .ok_or(Error::Misuse(Misuse::NoIdentityUrl))
     }
 
     /// The signed `GET` of the identity resource.
     ///
     /// # Errors
-    /// [`Misuse::NoIdentityUrl`] when the configuration has no identity URL; otherwise as
+    /// [`Misuse::NoIdentityUrl`] when the profile has no identity URL; otherwise as
     /// [`request`](Self::request).
     pub fn identity_request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        let url = self
-            .config
-            .identity_url
-            .as_deref()
-            .ok_or(Error::Misuse(crate::Misuse::NoIdentityUrl))?;
-        self.request("GET", url, timestamp, nonce)
+        self.request("GET", self.identity_url()?, timestamp, nonce)
+    }
+
+    /// The exchange that fetches the identity resource.
+    ///
+    /// # Errors
+    /// As [`identity_request`](Self::identity_request).
+    #[cfg(feature = "http")]
+    pub fn identity_exchange(&self) -> Result<Exchange, Error> {
+        exchange(
+            &self.profile,
+            self.unprepared(),
+            "GET",
+            self.identity_url()?,
+        )
+    }
+
+    /// The exchange that sends an API request (of any method, with any body) signed with these
+    /// credentials.
+    ///
+    /// # Errors
+    /// As [`signer`](Self::signer).
+    #[cfg(feature = "http")]
+    pub fn exchange(&self, request: http::Request<alloc::vec::Vec<u8>>) -> Result<Exchange, Error> {
+        Ok(Exchange::new(request, self.authenticator()?)
+            .max_redirects(self.profile.max_redirects()))
+    }
+
+    fn renewal_signer(&self) -> Result<Signer<'_>, Error> {
+        let handle = self
+            .session_handle
+            .as_ref()
+            .ok_or(Error::Flow(FlowError::NoSessionHandle))?;
+        // Extension parameters go in the header's secret tail, which is cleared on drop.
+        Ok(self
+            .unprepared()
+            .extension_param("oauth_session_handle", handle.expose_secret()))
     }
 
     /// The renewal request of the OAuth session extension: the access-token endpoint, signed with
@@ -676,17 +645,26 @@ impl Session {
     /// [`FlowError::NoSessionHandle`] when the provider sent none; otherwise as
     /// [`request`](Self::request).
     pub fn renewal_request(&self, timestamp: u64, nonce: &str) -> Result<OutgoingRequest, Error> {
-        let handle = self
-            .session_handle
-            .as_ref()
-            .ok_or(Error::Flow(FlowError::NoSessionHandle))?;
-        let c = &self.config;
-        // Extension parameters go in the header's secret tail, which is cleared on drop.
-        let signer = c
-            .signer(&self.client)
-            .token(&self.token)
-            .extension_param("oauth_session_handle", handle.expose_secret());
-        c.describe(signer, "POST", &c.access_token_url, timestamp, nonce)
+        let url = self.profile.access_token_url();
+        describe(
+            &self.profile,
+            self.renewal_signer()?,
+            "POST",
+            url,
+            timestamp,
+            nonce,
+        )
+    }
+
+    /// The exchange that sends the renewal request: hand its answer to
+    /// [`receive_renewal`](Self::receive_renewal).
+    ///
+    /// # Errors
+    /// As [`renewal_request`](Self::renewal_request).
+    #[cfg(feature = "http")]
+    pub fn renewal_exchange(&self) -> Result<Exchange, Error> {
+        let url = self.profile.access_token_url();
+        exchange(&self.profile, self.renewal_signer()?, "POST", url)
     }
 
     /// Takes the answer to the renewal request, received at `now`: fresh credentials. A provider
@@ -695,7 +673,7 @@ impl Session {
     /// # Errors
     /// As [`AccessToken::receive`].
     pub fn receive_renewal(self, response: &Response<'_>, now: u64) -> Result<Self, Error> {
-        let mut renewed = Self::from_answer(self.config, self.client, response, now)?;
+        let mut renewed = Self::from_answer(self.profile, self.client, response, now)?;
         if renewed.session_handle.is_none() {
             renewed.session_handle = self.session_handle;
         }

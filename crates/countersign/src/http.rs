@@ -13,10 +13,9 @@ use http::StatusCode;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use http::request::Parts;
 
-use crate::ParseError;
-use crate::discogs::{Applied, DiscogsAuth, Placement};
+use crate::auth::{Applied, Authenticator};
 use crate::response::{RateLimit, Response};
-use crate::{Error, Field, Misuse, OutgoingRequest, PreparedSigner, Request};
+use crate::{Error, Field, Misuse, OutgoingRequest, ParseError, Request, discogs};
 
 fn sensitive(value: &str, field: Field) -> Result<HeaderValue, Error> {
     let mut value =
@@ -29,11 +28,11 @@ impl OutgoingRequest {
     /// This request as an `http::Request`, the `Authorization` header marked sensitive.
     ///
     /// ```
-    /// use countersign::flow::{CallbackMode, ProviderConfig, RequestToken};
+    /// use countersign::flow::{CallbackMode, RequestToken};
     /// use countersign::ClientCredentials;
     ///
     /// let flow = RequestToken::new(
-    ///     ProviderConfig::discogs("MyApp/1.0"),
+    ///     countersign::discogs::profile("MyApp/1.0")?,
     ///     ClientCredentials::new("key", "secret"),
     ///     CallbackMode::OutOfBand,
     /// )?;
@@ -76,8 +75,8 @@ impl OutgoingRequest {
     }
 }
 
-/// Whether `headers` declare a form body (`application/x-www-form-urlencoded`), which the
-/// signature methods that sign the request include.
+/// Whether `headers` declare a form body (`application/x-www-form-urlencoded`, in any case, with
+/// or without parameters), which the signature methods that sign the request include.
 fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
@@ -87,27 +86,6 @@ fn is_form(headers: &HeaderMap) -> bool {
             mime.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         })
-}
-
-/// The request to sign, from `parts` and `body` (see [`authorize_parts`]). `signs_body` says
-/// whether the signature covers a form body, which then must be in memory.
-fn target<'a>(
-    parts: &'a Parts,
-    url: &'a str,
-    body: Option<&'a [u8]>,
-    signs_body: bool,
-) -> Result<Request<'a>, Error> {
-    let mut target = Request::new(parts.method.as_str(), url);
-    if is_form(&parts.headers) {
-        match body {
-            Some(form) => target = target.with_form_body(form),
-            None if signs_body => {
-                return Err(Error::Misuse(Misuse::StreamedFormBody));
-            }
-            None => {}
-        }
-    }
-    Ok(target)
 }
 
 /// The request's absolute URL.
@@ -120,274 +98,206 @@ fn absolute_url(parts: &Parts) -> Result<String, Error> {
     Ok(parts.uri.to_string())
 }
 
-/// Signs a request's head in place: sets its `Authorization` header (sensitive) from `signer`,
-/// with this timestamp and nonce. Works with any body type, the body passed apart: `body` is the
-/// body when it is in memory (`Some(&[])` for none), `None` when it is a stream that cannot be
-/// read. A form body (`application/x-www-form-urlencoded`) is passed to the signature method
-/// (PLAINTEXT does not sign it; methods that sign the request do, and refuse a streamed one).
-///
-/// ```
-/// use countersign::{ClientCredentials, Signer, TokenCredentials};
-///
-/// let client = ClientCredentials::new("key", "secret");
-/// let token = TokenCredentials::new("token", "token-secret");
-/// let signer = Signer::new(&client).token(&token).prepare()?;
-/// let request = http::Request::get("https://api.discogs.com/oauth/identity").body(()).unwrap();
-/// let (mut parts, body) = request.into_parts();
-/// countersign::http::sign_parts(&mut parts, Some(&[]), &signer, 1_700_000_000, "n0nce")?;
-/// let request = http::Request::from_parts(parts, body);
-/// assert!(request.headers()["authorization"].to_str().unwrap().starts_with("OAuth "));
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// [`ParseError::Url`] for a relative URI; [`Misuse::StreamedFormBody`] for a streamed form body
-/// that the signature method would sign; the signer's errors.
-pub fn sign_parts(
-    parts: &mut Parts,
-    body: Option<&[u8]>,
-    signer: &PreparedSigner,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    let url = absolute_url(parts)?;
-    let signs_body = !signer.signature_method().sends_secrets_in_clear();
-    let target = target(parts, &url, body, signs_body)?;
-    let header = signer.authorize(&target, timestamp, nonce)?;
-    let value = sensitive(header.as_str(), Field::Authorization)?;
-    parts.headers.insert(AUTHORIZATION, value);
-    Ok(())
-}
-
-/// Authenticates a request's head in place with one of the Discogs credential modes: sets the
-/// `Authorization` header (sensitive), or rewrites the URI with the credentials in its query.
-/// Works with any body type, the body passed apart as in [`sign_parts`]: `Some` when it is in
-/// memory (`Some(&[])` for none), `None` for a stream.
-///
-/// ```
-/// use countersign::discogs::{DiscogsAuth, Placement};
-/// use countersign::Secret;
-///
-/// let auth = DiscogsAuth::PersonalToken(Secret::new("my-token"));
-/// let request = http::Request::get("https://api.discogs.com/oauth/identity").body(()).unwrap();
-/// let (mut parts, body) = request.into_parts();
-/// countersign::http::authorize_parts(&mut parts, Some(&[]), &auth, Placement::Header, 0, "")?;
-/// assert!(parts.headers["authorization"].is_sensitive());
-/// assert_eq!(parts.headers["authorization"], "Discogs token=my-token");
-///
-/// let (mut parts, body) = http::Request::get("https://api.discogs.com/x").body(()).unwrap().into_parts();
-/// countersign::http::authorize_parts(&mut parts, Some(&[]), &auth, Placement::Query, 0, "")?;
-/// assert_eq!(parts.uri.query(), Some("token=my-token"));
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// As [`DiscogsAuth::apply`]; [`ParseError::Url`] for a relative URI;
-/// [`Misuse::StreamedFormBody`] for a streamed form body that the OAuth signature method would sign.
-pub fn authorize_parts(
-    parts: &mut Parts,
-    body: Option<&[u8]>,
-    auth: &DiscogsAuth,
-    placement: Placement,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    let url = absolute_url(parts)?;
-    let target = target(parts, &url, body, oauth_signs_body(auth))?;
-    match auth.apply(&target, placement, timestamp, nonce)? {
-        Applied::Header(header) => {
-            let value = sensitive(header.as_str(), Field::Authorization)?;
-            parts.headers.insert(AUTHORIZATION, value);
-        }
-        Applied::Url(url) => {
-            parts.uri = url.expose_secret().parse().map_err(|_| {
-                Error::Parse(ParseError::Url {
-                    reason: "the http crate refused the URL with credentials",
-                })
-            })?;
-        }
-        Applied::Unchanged => {}
+impl Authenticator {
+    /// Whether signing a request with these `headers` reads its body: when they declare a form
+    /// (`application/x-www-form-urlencoded`) and the credentials sign it (OAuth 1.0a with any
+    /// method but PLAINTEXT). When it does not, a streamed body may be passed as `None` to
+    /// [`sign_parts`](Self::sign_parts); when it does, read the body into memory first.
+    ///
+    /// ```
+    /// use countersign::auth::{Auth, Authenticator};
+    /// use countersign::Secret;
+    ///
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("content-type", http::HeaderValue::from_static("application/x-www-form-urlencoded"));
+    /// let token = Authenticator::new(Auth::PersonalToken(Secret::new("my-token")));
+    /// assert!(!token.signs_body(&headers));
+    /// ```
+    #[must_use]
+    pub fn signs_body(&self, headers: &HeaderMap) -> bool {
+        is_form(headers) && self.auth().signs_form_body()
     }
-    Ok(())
-}
 
-/// Whether [`authorize_parts`] with `auth` reads a request's body: when `headers` declare a form
-/// (`application/x-www-form-urlencoded`) and `auth` is OAuth with a signature method that signs
-/// the request (all but PLAINTEXT). When it does not, a streamed body may be passed as `None`; when
-/// it does, read the body into memory first.
-///
-/// ```
-/// use countersign::discogs::DiscogsAuth;
-/// use countersign::Secret;
-///
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("content-type", http::HeaderValue::from_static("application/x-www-form-urlencoded"));
-/// let token = DiscogsAuth::PersonalToken(Secret::new("my-token"));
-/// assert!(!countersign::http::signs_body(&headers, &token));
-/// ```
-#[must_use]
-pub fn signs_body(headers: &HeaderMap, auth: &DiscogsAuth) -> bool {
-    is_form(headers) && oauth_signs_body(auth)
-}
-
-/// Whether `auth` is OAuth with a signature method that signs the request (all but PLAINTEXT,
-/// which is also the only one that sends the secrets themselves).
-fn oauth_signs_body(auth: &DiscogsAuth) -> bool {
-    matches!(
-        auth,
-        DiscogsAuth::OAuth(signer) if !signer.signature_method().sends_secrets_in_clear()
-    )
-}
-
-/// Runs `f` on a copy of `request`'s head (method, URI, version; the headers moved, not copied)
-/// and the body that `body` reads, then writes the head back, whether `f` failed or not.
-fn with_parts<B, T>(
-    request: &mut http::Request<B>,
-    body: fn(&B) -> Option<&[u8]>,
-    f: impl FnOnce(&mut Parts, Option<&[u8]>) -> T,
-) -> T {
-    let (mut parts, ()) = http::Request::new(()).into_parts();
-    parts.method = request.method().clone();
-    parts.uri = request.uri().clone();
-    parts.version = request.version();
-    parts.headers = core::mem::take(request.headers_mut());
-    let out = f(&mut parts, body(request.body()));
-    *request.headers_mut() = parts.headers;
-    *request.uri_mut() = parts.uri;
-    out
-}
-
-/// Signs an `http::Request` in place: sets its `Authorization` header (sensitive) from `signer`,
-/// with this timestamp and nonce. A form body is passed to the signature method (PLAINTEXT does
-/// not sign it; methods that sign the request do). For other body types (`()`, streams), see
-/// [`sign_in_place_with`] and [`sign_parts`].
-///
-/// ```
-/// use countersign::{ClientCredentials, Signer, TokenCredentials};
-///
-/// let client = ClientCredentials::new("key", "secret");
-/// let token = TokenCredentials::new("token", "token-secret");
-/// let signer = Signer::new(&client).token(&token).prepare()?;
-/// let mut request = http::Request::get("https://api.discogs.com/oauth/identity").body(Vec::new()).unwrap();
-/// countersign::http::sign_in_place(&mut request, &signer, 1_700_000_000, "n0nce")?;
-/// assert!(request.headers()["authorization"].to_str().unwrap().starts_with("OAuth "));
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// As [`sign_parts`].
-pub fn sign_in_place<B: AsRef<[u8]>>(
-    request: &mut http::Request<B>,
-    signer: &PreparedSigner,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    sign_in_place_with(request, |b| Some(b.as_ref()), signer, timestamp, nonce)
-}
-
-/// As [`sign_in_place`], for any body type: `body` reads the body when it is in memory
-/// (`Some(&[])` for none), or answers `None` for a stream (see [`sign_parts`]).
-///
-/// ```
-/// use countersign::{ClientCredentials, Signer};
-///
-/// let signer = Signer::new(&ClientCredentials::new("key", "secret")).prepare()?;
-/// let mut request = http::Request::get("https://api.discogs.com/").body(()).unwrap();
-/// countersign::http::sign_in_place_with(&mut request, |_| Some(&[]), &signer, 1_700_000_000, "n0nce")?;
-/// assert!(request.headers()["authorization"].is_sensitive());
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// As [`sign_parts`].
-pub fn sign_in_place_with<B>(
-    request: &mut http::Request<B>,
-    body: fn(&B) -> Option<&[u8]>,
-    signer: &PreparedSigner,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    with_parts(request, body, |parts, body| {
-        sign_parts(parts, body, signer, timestamp, nonce)
-    })
-}
-
-/// Authenticates an `http::Request` in place with one of the Discogs credential modes: sets the
-/// `Authorization` header (sensitive), or rewrites the URI with the credentials in its query. For
-/// other body types (`()`, streams), see [`authorize_in_place_with`] and [`authorize_parts`].
-///
-/// # Errors
-/// As [`authorize_parts`].
-pub fn authorize_in_place<B: AsRef<[u8]>>(
-    request: &mut http::Request<B>,
-    auth: &DiscogsAuth,
-    placement: Placement,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    authorize_in_place_with(
-        request,
-        |b| Some(b.as_ref()),
-        auth,
-        placement,
-        timestamp,
-        nonce,
-    )
-}
-
-/// As [`authorize_in_place`], for any body type: `body` reads the body when it is in memory
-/// (`Some(&[])` for none), or answers `None` for a stream (see [`authorize_parts`]).
-///
-/// ```
-/// use countersign::discogs::{DiscogsAuth, Placement};
-/// use countersign::Secret;
-///
-/// let auth = DiscogsAuth::PersonalToken(Secret::new("my-token"));
-/// let mut request = http::Request::get("https://api.discogs.com/").body(()).unwrap();
-/// countersign::http::authorize_in_place_with(&mut request, |_| Some(&[]), &auth, Placement::Header, 0, "")?;
-/// assert_eq!(request.headers()["authorization"], "Discogs token=my-token");
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// As [`authorize_parts`].
-pub fn authorize_in_place_with<B>(
-    request: &mut http::Request<B>,
-    body: fn(&B) -> Option<&[u8]>,
-    auth: &DiscogsAuth,
-    placement: Placement,
-    timestamp: u64,
-    nonce: &str,
-) -> Result<(), Error> {
-    with_parts(request, body, |parts, body| {
-        authorize_parts(parts, body, auth, placement, timestamp, nonce)
-    })
-}
-
-/// Sets `User-Agent` to `user_agent` when the headers have none and `user_agent` is not blank
-/// (Discogs blocks requests without one).
-///
-/// ```
-/// let mut headers = http::HeaderMap::new();
-/// countersign::http::default_user_agent(&mut headers, "MyApp/1.0")?;
-/// countersign::http::default_user_agent(&mut headers, "Other/2.0")?;
-/// assert_eq!(headers["user-agent"], "MyApp/1.0");
-/// # Ok::<(), countersign::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Misuse::HeaderValue`] when `user_agent` cannot travel in a header.
-pub fn default_user_agent(headers: &mut HeaderMap, user_agent: &str) -> Result<(), Error> {
-    if user_agent.trim().is_empty() || headers.contains_key(USER_AGENT) {
-        return Ok(());
+    /// Signs a request's head in place: sets the `Authorization` header (sensitive) or rewrites
+    /// the URI with credentials in its query, and sets the User-Agent when the head has none.
+    /// `timestamp` and `nonce` are used by OAuth only.
+    ///
+    /// Works with any body type, the body passed apart: `Some` when it is in memory (`Some(&[])`
+    /// for none), `None` for a stream that cannot be read. A form body is passed to the signature
+    /// method (PLAINTEXT does not sign it; methods that sign the request do, and refuse a
+    /// streamed one).
+    ///
+    /// ```
+    /// use countersign::auth::Auth;
+    /// use countersign::Secret;
+    ///
+    /// let discogs = countersign::discogs::profile("MyApp/1.0")?;
+    /// let token = discogs.authenticator(Auth::PersonalToken(Secret::new("my-token")));
+    /// let request = http::Request::get("https://api.discogs.com/oauth/identity").body(()).unwrap();
+    /// let (mut parts, body) = request.into_parts();
+    /// token.sign_parts(&mut parts, Some(&[]), 0, "")?;
+    /// assert!(parts.headers["authorization"].is_sensitive());
+    /// assert_eq!(parts.headers["authorization"], "Discogs token=my-token");
+    /// assert_eq!(parts.headers["user-agent"], "MyApp/1.0");
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`apply`](Self::apply); [`ParseError::Url`] for a relative URI;
+    /// [`Misuse::StreamedFormBody`] for a streamed form body that the credentials would sign;
+    /// [`Misuse::HeaderValue`] for a User-Agent that cannot travel in a header.
+    pub fn sign_parts(
+        &self,
+        parts: &mut Parts,
+        body: Option<&[u8]>,
+        timestamp: u64,
+        nonce: &str,
+    ) -> Result<(), Error> {
+        let url = absolute_url(parts)?;
+        let mut target = Request::new(parts.method.as_str(), &url);
+        if is_form(&parts.headers) {
+            match body {
+                Some(form) => target = target.with_form_body(form),
+                None if self.auth().signs_form_body() => {
+                    return Err(Error::Misuse(Misuse::StreamedFormBody));
+                }
+                None => {}
+            }
+        }
+        match self.apply(&target, timestamp, nonce)? {
+            Applied::Header(header) => {
+                let value = sensitive(header.as_str(), Field::Authorization)?;
+                parts.headers.insert(AUTHORIZATION, value);
+            }
+            Applied::Url(url) => {
+                parts.uri = url.expose_secret().parse().map_err(|_| {
+                    Error::Parse(ParseError::Url {
+                        reason: "the http crate refused the URL with credentials",
+                    })
+                })?;
+            }
+            Applied::Unchanged => {}
+        }
+        match self.configured_user_agent() {
+            Some(ua) if !ua.trim().is_empty() && !parts.headers.contains_key(USER_AGENT) => {
+                let value = HeaderValue::from_str(ua).map_err(|_| {
+                    Error::Misuse(Misuse::HeaderValue {
+                        field: Field::UserAgent,
+                    })
+                })?;
+                parts.headers.insert(USER_AGENT, value);
+            }
+            _ => {}
+        }
+        Ok(())
     }
-    let value = HeaderValue::from_str(user_agent).map_err(|_| {
-        Error::Misuse(Misuse::HeaderValue {
-            field: Field::UserAgent,
-        })
-    })?;
-    headers.insert(USER_AGENT, value);
-    Ok(())
+
+    /// [`sign_parts`](Self::sign_parts) now, by the system clock, with a nonce from a new
+    /// [`NonceGenerator`](crate::nonce::NonceGenerator): for a request sent once, outside an
+    /// [`Exchange`](crate::exchange::Exchange) (which signs each attempt itself).
+    ///
+    /// # Errors
+    /// As [`sign_parts`](Self::sign_parts); [`Error::Random`] when the random source fails.
+    #[cfg(feature = "getrandom")]
+    pub fn sign_parts_now(&self, parts: &mut Parts, body: Option<&[u8]>) -> Result<(), Error> {
+        use crate::clock::Clock;
+        use crate::nonce::NonceSource;
+        let nonce = match self.auth().is_oauth() {
+            true => Some(crate::nonce::NonceGenerator::new().next_nonce()?),
+            false => None,
+        };
+        let nonce = nonce.as_ref().map_or("", |n| n.as_str());
+        self.sign_parts(parts, body, crate::clock::SystemClock.now(), nonce)
+    }
+
+    /// Signs an `http::Request` with a body in memory in place, as
+    /// [`sign_parts`](Self::sign_parts) does its head. A form body is passed to the signature
+    /// method. For streamed bodies, see [`sign_parts`](Self::sign_parts).
+    ///
+    /// ```
+    /// use countersign::auth::{Auth, Authenticator};
+    /// use countersign::{ClientCredentials, Signer, TokenCredentials};
+    ///
+    /// let client = ClientCredentials::new("key", "secret");
+    /// let token = TokenCredentials::new("token", "token-secret");
+    /// let signer = Signer::new(&client).token(&token).prepare()?;
+    /// let auth = Authenticator::new(Auth::OAuth(signer));
+    /// let mut request = http::Request::get("https://api.discogs.com/oauth/identity").body(Vec::new()).unwrap();
+    /// auth.sign_request(&mut request, 1_700_000_000, "n0nce")?;
+    /// assert!(request.headers()["authorization"].to_str().unwrap().starts_with("OAuth "));
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`sign_parts`](Self::sign_parts). A failure leaves the request as it was.
+    pub fn sign_request<B: SignableBody>(
+        &self,
+        request: &mut http::Request<B>,
+        timestamp: u64,
+        nonce: &str,
+    ) -> Result<(), Error> {
+        // The head is copied (the headers moved, not copied) and written back, whether signing
+        // worked or not: the body stays where it is, borrowed.
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        parts.method = request.method().clone();
+        parts.uri = request.uri().clone();
+        parts.version = request.version();
+        parts.headers = core::mem::take(request.headers_mut());
+        let signed = self.sign_parts(&mut parts, Some(request.body().bytes()), timestamp, nonce);
+        *request.headers_mut() = parts.headers;
+        if signed.is_ok() {
+            *request.uri_mut() = parts.uri;
+        }
+        signed
+    }
+}
+
+/// A request body in memory, that a signature method can read: `()`, `Vec<u8>`, `&[u8]`,
+/// `&[u8; N]`, `String`, `&str`.
+///
+/// ```
+/// use countersign::auth::{Auth, Authenticator};
+///
+/// let anonymous = Authenticator::new(Auth::None).user_agent("MyApp/1.0");
+/// let mut get = http::Request::get("https://api.discogs.com/").body(())?;
+/// anonymous.sign_request(&mut get, 0, "")?;
+/// let mut post = http::Request::post("https://api.discogs.com/x")
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body("a=1")?;
+/// anonymous.sign_request(&mut post, 0, "")?;
+/// assert_eq!(post.headers()["user-agent"], "MyApp/1.0");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait SignableBody {
+    /// The body's bytes.
+    fn bytes(&self) -> &[u8];
+}
+
+macro_rules! signable {
+    ($($t:ty => |$b:ident| $e:expr),* $(,)?) => {$(
+        impl SignableBody for $t {
+            fn bytes(&self) -> &[u8] {
+                let $b = self;
+                $e
+            }
+        }
+    )*};
+}
+
+signable! {
+    () => |_b| &[],
+    Vec<u8> => |b| b,
+    &Vec<u8> => |b| b,
+    &[u8] => |b| b,
+    String => |b| b.as_bytes(),
+    &String => |b| b.as_bytes(),
+    &str => |b| b.as_bytes(),
+}
+
+impl<const N: usize> SignableBody for &[u8; N] {
+    fn bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
 }
 
 impl RateLimit {
@@ -406,9 +316,9 @@ impl RateLimit {
     pub fn from_header_map(headers: &HeaderMap) -> Option<Self> {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         Self::from_headers(
-            get("x-discogs-ratelimit"),
-            get("x-discogs-ratelimit-used"),
-            get("x-discogs-ratelimit-remaining"),
+            get(discogs::RATE_LIMIT_HEADER),
+            get(discogs::RATE_LIMIT_USED_HEADER),
+            get(discogs::RATE_LIMIT_REMAINING_HEADER),
         )
     }
 }
@@ -587,6 +497,7 @@ fn with_headers<'a>(mut response: Response<'a>, headers: &'a HeaderMap) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::{Auth, Placement};
     use crate::{ClientCredentials, Secret, Signer};
 
     fn form_post(body: &'static str) -> http::Request<&'static str> {
@@ -596,19 +507,16 @@ mod tests {
             .unwrap()
     }
 
+    fn token() -> Authenticator {
+        Authenticator::new(Auth::PersonalToken(Secret::new("tok")))
+            .key_scheme(discogs::key_scheme())
+    }
+
     #[test]
     fn any_body_type_is_signed_and_the_head_comes_back() {
-        let auth = DiscogsAuth::PersonalToken(Secret::new("tok"));
+        let auth = token().placement(Placement::Query);
         let mut request = form_post("a=1");
-        authorize_in_place_with(
-            &mut request,
-            |b| Some(b.as_bytes()),
-            &auth,
-            Placement::Query,
-            0,
-            "",
-        )
-        .unwrap();
+        auth.sign_request(&mut request, 0, "").unwrap();
         assert_eq!(request.uri().query(), Some("token=tok"));
         assert_eq!(
             request.headers()[CONTENT_TYPE],
@@ -616,24 +524,46 @@ mod tests {
         );
         assert_eq!(*request.body(), "a=1");
 
-        // A failure leaves the headers where they were.
+        // A failure leaves the head where it was.
         let mut relative = http::Request::get("/x")
             .header("x-a", "1")
-            .body(())
+            .body(Vec::new())
             .unwrap();
-        let e = authorize_in_place_with(&mut relative, |_| None, &auth, Placement::Header, 0, "");
+        let e = token().sign_request(&mut relative, 0, "");
         assert!(matches!(e, Err(Error::Parse(ParseError::Url { .. }))));
         assert_eq!(relative.headers()["x-a"], "1");
+        assert_eq!(relative.uri(), "/x");
+    }
+
+    #[test]
+    fn the_user_agent_is_set_unless_the_request_has_one() {
+        let auth = token().user_agent("Default/1.0");
+        let mut bare = http::Request::get("https://api.discogs.com/")
+            .body(())
+            .unwrap();
+        auth.sign_request(&mut bare, 0, "").unwrap();
+        assert_eq!(bare.headers()[USER_AGENT], "Default/1.0");
+        let mut mine = http::Request::get("https://api.discogs.com/")
+            .header(USER_AGENT, "Mine/2.0")
+            .body(())
+            .unwrap();
+        auth.sign_request(&mut mine, 0, "").unwrap();
+        assert_eq!(mine.headers()[USER_AGENT], "Mine/2.0");
+        let mut none = http::Request::get("https://api.discogs.com/")
+            .body(())
+            .unwrap();
+        token().sign_request(&mut none, 0, "").unwrap();
+        assert!(!none.headers().contains_key(USER_AGENT));
     }
 
     #[test]
     fn a_streamed_form_is_refused_only_when_it_would_be_signed() {
         let client = ClientCredentials::new("key", "secret");
-        let plaintext = Signer::new(&client).prepare().unwrap();
+        let plaintext = Authenticator::new(Auth::OAuth(Signer::new(&client).prepare().unwrap()));
         let (mut parts, _) = form_post("a=1").into_parts();
-        sign_parts(&mut parts, None, &plaintext, 1, "n").unwrap();
+        plaintext.sign_parts(&mut parts, None, 1, "n").unwrap();
         assert!(parts.headers[AUTHORIZATION].is_sensitive());
-        assert!(!signs_body(&parts.headers, &DiscogsAuth::OAuth(plaintext)));
+        assert!(!plaintext.signs_body(&parts.headers));
     }
 
     #[cfg(feature = "hmac-sha1")]
@@ -644,12 +574,12 @@ mod tests {
             .signature_method(crate::SignatureMethod::HmacSha1)
             .prepare()
             .unwrap();
-        let auth = DiscogsAuth::OAuth(hmac);
+        let auth = Authenticator::new(Auth::OAuth(hmac));
         let (mut parts, _) = form_post("a=1").into_parts();
-        assert!(signs_body(&parts.headers, &auth));
-        let e = authorize_parts(&mut parts, None, &auth, Placement::Header, 1, "n");
+        assert!(auth.signs_body(&parts.headers));
+        let e = auth.sign_parts(&mut parts, None, 1, "n");
         assert!(matches!(e, Err(Error::Misuse(Misuse::StreamedFormBody))));
-        authorize_parts(&mut parts, Some(b"a=1"), &auth, Placement::Header, 1, "n").unwrap();
+        auth.sign_parts(&mut parts, Some(b"a=1"), 1, "n").unwrap();
         assert!(parts.headers.contains_key(AUTHORIZATION));
     }
 }

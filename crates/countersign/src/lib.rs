@@ -1,13 +1,14 @@
 //! # countersign
 //!
-//! A Sans-IO OAuth 1.0a core: it builds `Authorization` headers, parses the provider's token
-//! responses and callbacks, and parses `Authorization` headers for the provider side, as pure
-//! functions over borrowed data. It performs no I/O, and reads neither the clock nor the random
-//! source unless you ask for the defaults ([`clock::SystemClock`] with `std`,
-//! [`nonce::NonceGenerator`] with `getrandom`). It is `#![no_std]` with `alloc`.
+//! A Sans-IO OAuth 1.0a core: it signs requests, parses the provider's token responses and
+//! callbacks, tracks the three-legged flow as plain values, and decides each exchange with the
+//! provider (the clock-skew retry, redirects), as pure functions over borrowed data. It performs
+//! no I/O, and reads neither the clock nor the random source unless you ask for the defaults
+//! ([`clock::SystemClock`] with `std`, [`nonce::NonceGenerator`] with `getrandom`). It is
+//! `#![no_std]` with `alloc`.
 //!
 //! PLAINTEXT (RFC 5849 section 3.4.4) is the signature method built in: the one the Discogs API
-//! recommends, over TLS.
+//! recommends, over TLS. HMAC-SHA1 and HMAC-SHA256 are features.
 //!
 //! ## Signing a request
 //!
@@ -29,60 +30,80 @@
 //!
 //! // Many requests: encode the fixed parts once; each request adds a timestamp and a nonce.
 //! let signer = Signer::new(&client).token(&token).prepare()?;
-//! let again = signer.authorize(&request, 1_700_000_000, "k7Hn2pQx9vR4mW8tY1zA3bC5")?;
+//! let again = signer.sign(&request, 1_700_000_000, "k7Hn2pQx9vR4mW8tY1zA3bC5")?;
 //! assert_eq!(header, again);
 //! # Ok::<(), countersign::Error>(())
 //! ```
 //!
-//! With the default features, [`PreparedSigner::authorize_with`] takes a
-//! [`nonce::NonceGenerator`] and the [`clock::SystemClock`].
+//! With the default features, [`PreparedSigner::sign_with`] takes a [`nonce::NonceGenerator`]
+//! and the [`clock::SystemClock`].
 //!
-//! ## The three-legged flow, by hand
+//! ## The call loop
 //!
-//! 1. Sign the temporary-credentials request with [`Signer::callback`] (a URL, or `oob`), send
-//!    it, and parse the answer with [`TokenResponse::parse_temporary`], which insists on
-//!    `oauth_callback_confirmed=true`.
-//! 2. Send the user to the provider's authorize URL with `?oauth_token=<temporary token>`.
-//! 3. Parse where the user comes back with [`Callback::parse`]: approved (token and verifier;
-//!    check the token against yours with [`Secret::ct_eq`]) or denied.
-//! 4. Sign the token-credentials request with the temporary token and [`Signer::verifier`], send
-//!    it, and parse the answer with [`TokenResponse::parse`]: those are the access credentials.
+//! countersign never sends anything. Every exchange with the provider (a leg of the flow, the
+//! identity call, a renewal, an API call) is an [`exchange::Exchange`] (feature `http`), and an
+//! HTTP client drives it with this loop, which is all a transport does:
 //!
-//! ## The call order, for an HTTP client
+//! 1. `exchange.request(now, &mut nonces)`: the `http::Request` to send, signed at `now` (your
+//!    clock, corrected by the offset known so far) with a fresh nonce.
+//! 2. Send it; read the answer.
+//! 3. `exchange.handle(answer)`: [`Next::Send`](exchange::Next::Send) to go back to 1 (the one
+//!    clock-skew retry, or a same-origin redirect, re-signed), or
+//!    [`Next::Done`](exchange::Next::Done) with the answer to read.
+//! 4. Keep `exchange.skew()`, what was learned of the provider's clock, for the next exchange.
 //!
-//! countersign never sends anything. For each request: describe it as a [`Request`], sign it
-//! (the header goes in `Authorization`), send it with your client, and hand the response body to
-//! the matching parser. Nothing in between keeps hidden state.
+//! Then hand the answer to the flow state it belongs to (`receive`). [`client::drive`] is that
+//! loop over any transport; [`client::AsyncClient`] and [`client::Client`] run the whole flow
+//! with it; countersign-reqwest and countersign-ureq plug reqwest and ureq in.
 //!
-//! ## Discogs
+//! ## The three-legged flow
 //!
-//! [`discogs::DiscogsAuth`] covers the four credential modes the Discogs API documents (none,
-//! key/secret, personal token, OAuth), and [`discogs`] has its endpoint URLs.
+//! A typestate ([`flow`]), each step consuming the previous one:
+//!
+//! 1. [`flow::RequestToken`]: the temporary-credentials request, with `oauth_callback` (a URL, or
+//!    `oob`); its answer must confirm the callback.
+//! 2. [`flow::Authorize`]: send the user to [`flow::Authorize::authorize_url`]; take their
+//!    answer, the callback (`oauth_token` checked in constant time against the pending token)
+//!    or a pasted verifier, before the request token expires.
+//! 3. [`flow::AccessToken`]: the token-credentials request, signed with the temporary secret
+//!    and the verifier; its answer is the access credentials.
+//! 4. [`flow::Session`]: API requests, the identity resource, renewal.
+//!
+//! ## Providers
+//!
+//! What differs between providers is data: a [`profile::Profile`] (endpoints, signature method,
+//! realm, User-Agent, how credentials sent as they are travel). [`discogs::profile`] is the
+//! Discogs preset. The credential modes ([`auth::Auth`]: none, consumer key, personal token,
+//! OAuth 1.0a) are named for what they are; a profile says how the ones that are not OAuth travel.
 //!
 //! ## Security
 //!
 //! - Every secret (consumer secret, token secret, verifier, personal token, and headers or URLs
 //!   that carry them) is a [`Secret`] or [`SecretStr`]: `Debug` is redacted, there is no
 //!   `Display`, comparison is constant time, and memory is cleared on drop.
-//! - PLAINTEXT and the Discogs key/secret and token modes send secrets in the clear, so they are
-//!   refused over `http://` unless the host is loopback (`127.0.0.0/8`, `::1`, `localhost`) or you
-//!   call [`Signer::dangerous_allow_insecure_http`].
+//! - PLAINTEXT and credentials sent as they are travel in the clear, so they are refused over
+//!   `http://` unless the host is loopback (`127.0.0.0/8`, `::1`, `localhost`) or you call
+//!   [`Signer::dangerous_allow_insecure_http`].
+//! - An exchange never sends credentials to another origin: a redirect there is the answer.
 //! - Error messages name fields, never their values; text that came from the provider is
-//!   escaped before it is printed.
+//!   escaped before it is printed, and the values of secret parameters are redacted.
 //! - Parsers never panic, whatever their input (the crate is fuzzed), and allocate only to decode
 //!   values that contain escapes.
 //!
 //! ## The modules, by what they hold
 //!
-//! - [`flow`]: the three-legged flow as a typestate, provider configuration (with a Discogs
-//!   preset), described requests ([`OutgoingRequest`]) and the answers they take.
+//! - [`flow`]: the three-legged flow as a typestate.
+//! - `exchange`, `client` (feature `http`): one exchange's decisions, and the loop that drives
+//!   exchanges over a transport.
+//! - [`profile`], [`discogs`]: providers as data, and the Discogs preset.
+//! - [`auth`]: the credential modes, and the rules for sending them.
 //! - [`response`]: the provider's answer, status classification ([`response::ProviderError`]),
-//!   rate-limit headers.
+//!   rate-limit headers, redaction.
 //! - [`verify`]: the provider side: verifying signed requests.
 //! - [`signature`], [`base_string`]: the signature methods and the base string they sign.
 //! - [`header`], [`encode`]: the `Authorization` grammar and RFC 5849 percent-encoding.
-//! - [`discogs`]: the four Discogs credential modes and endpoints.
-//! - [`nonce`], [`clock`], `skew`: nonces, time, and clock-skew correction.
+//! - [`nonce`], [`clock`], `skew`: nonces, time, and what is known of the provider's clock.
+//! - [`error`]: errors by category.
 //!
 //! ## Features
 //!
@@ -90,9 +111,10 @@
 //!   headers) and HTTP-date `Retry-After`.
 //! - `getrandom` (default): [`nonce::NonceGenerator`] (ChaCha12 seeded from the OS).
 //! - `hmac-sha1`, `hmac-sha256`: the HMAC signature methods.
-//! - `http`: conversions with the `http` crate (`http` module): describing requests as
-//!   `http::Request`, signing one in place, reading `http::Response`.
-//! - `serde`: `Serialize`/`Deserialize` for credentials, configuration and flow states.
+//! - `http` (needs `std`): the `http` crate's types: the `exchange` module, signing an
+//!   `http::Request` in place ([`auth::Authenticator`]), reading an `http::Response`; with
+//!   `getrandom`, the `client` module.
+//! - `serde`: `Serialize`/`Deserialize` for credentials, profiles and flow states.
 //! - `json`: the identity resource's JSON (`identity` module).
 //!
 //! With `default-features = false` the crate needs only `core` and `alloc`; CI links it into a
@@ -122,13 +144,18 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod auth;
 pub mod base_string;
 mod callback;
+#[cfg(all(feature = "http", feature = "getrandom"))]
+pub mod client;
 pub mod clock;
 mod credentials;
 pub mod discogs;
 pub mod encode;
-mod error;
+pub mod error;
+#[cfg(feature = "http")]
+pub mod exchange;
 pub mod flow;
 mod form;
 #[cfg(fuzzing)]
@@ -140,6 +167,7 @@ pub mod http;
 #[cfg(feature = "json")]
 pub mod identity;
 pub mod nonce;
+pub mod profile;
 mod request;
 pub mod response;
 mod secret;

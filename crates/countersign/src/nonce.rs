@@ -124,8 +124,8 @@ mod generator {
     /// 64-bit draw, with the slices 62 and 63 skipped, so every character is exactly uniform (no
     /// modulo bias) and no division is needed.
     ///
-    /// Not `Clone`: two copies would hand out the same nonces. Give each thread its own, and
-    /// create a new one after `fork`.
+    /// A clone is a new generator, with a seed of its own: a copy of the state would hand out
+    /// the same nonces as the original. Create a new one after `fork`.
     ///
     /// ```
     /// use countersign::nonce::{NonceGenerator, NonceSource};
@@ -185,6 +185,13 @@ mod generator {
         }
     }
 
+    impl Clone for NonceGenerator {
+        /// A new generator: it takes a seed of its own on its first nonce.
+        fn clone(&self) -> Self {
+            Self::new()
+        }
+    }
+
     impl core::fmt::Debug for NonceGenerator {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             f.debug_struct("NonceGenerator").finish_non_exhaustive()
@@ -230,6 +237,16 @@ mod generator {
         use super::*;
         use alloc::borrow::ToOwned;
         use alloc::collections::BTreeSet;
+
+        #[test]
+        fn a_clone_hands_out_other_nonces() {
+            let mut a = NonceGenerator::new();
+            let first = a.next_nonce().unwrap();
+            let mut b = a.clone();
+            let (from_a, from_b) = (a.next_nonce().unwrap(), b.next_nonce().unwrap());
+            assert_ne!(from_a, from_b);
+            assert_ne!(first, from_b);
+        }
 
         #[test]
         fn nonces_are_unique_alphanumeric_and_use_every_symbol() {

@@ -6,8 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::Error;
 use crate::error::excerpt;
+use crate::{Error, discogs};
 
 /// A provider's answer: status, body, and the headers the core reads (`Date`, `Retry-After`,
 /// `WWW-Authenticate`, `Content-Type` and Discogs' rate-limit headers). Borrowed.
@@ -34,6 +34,7 @@ pub struct Response<'a> {
     retry_after: Option<&'a str>,
     www_authenticate: Option<&'a str>,
     content_type: Option<&'a str>,
+    location: Option<&'a str>,
     ratelimit: Option<&'a str>,
     ratelimit_used: Option<&'a str>,
     ratelimit_remaining: Option<&'a str>,
@@ -50,6 +51,7 @@ impl<'a> Response<'a> {
             retry_after: None,
             www_authenticate: None,
             content_type: None,
+            location: None,
             ratelimit: None,
             ratelimit_used: None,
             ratelimit_remaining: None,
@@ -68,11 +70,13 @@ impl<'a> Response<'a> {
             &mut self.www_authenticate
         } else if name.eq_ignore_ascii_case("content-type") {
             &mut self.content_type
-        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit") {
+        } else if name.eq_ignore_ascii_case("location") {
+            &mut self.location
+        } else if name.eq_ignore_ascii_case(discogs::RATE_LIMIT_HEADER) {
             &mut self.ratelimit
-        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit-used") {
+        } else if name.eq_ignore_ascii_case(discogs::RATE_LIMIT_USED_HEADER) {
             &mut self.ratelimit_used
-        } else if name.eq_ignore_ascii_case("x-discogs-ratelimit-remaining") {
+        } else if name.eq_ignore_ascii_case(discogs::RATE_LIMIT_REMAINING_HEADER) {
             &mut self.ratelimit_remaining
         } else {
             return self;
@@ -109,6 +113,12 @@ impl<'a> Response<'a> {
     #[must_use]
     pub const fn content_type(&self) -> Option<&'a str> {
         self.content_type
+    }
+
+    /// The `Location` header (of a redirect).
+    #[must_use]
+    pub const fn location(&self) -> Option<&'a str> {
+        self.location
     }
 
     /// Discogs' rate-limit headers, when any is present and well formed.
@@ -260,7 +270,10 @@ pub enum StatusClass {
     RateLimited,
     /// 5xx: the provider failed.
     ServerError,
-    /// Any other status outside 2xx (including 3xx: redirects are not followed with credentials).
+    /// 3xx: a redirect that was not followed (to another origin, where credentials never go, or
+    /// past the profile's limit).
+    Redirect,
+    /// Any other status outside 2xx.
     Unexpected,
 }
 
@@ -275,6 +288,7 @@ impl StatusClass {
             404 => Self::NotFound,
             429 => Self::RateLimited,
             500..=599 => Self::ServerError,
+            300..=399 => Self::Redirect,
             _ => Self::Unexpected,
         }
     }
@@ -299,6 +313,9 @@ pub struct ProviderError {
     pub retry_after: Option<u64>,
     /// Discogs' rate-limit headers.
     pub rate_limit: Option<RateLimit>,
+    /// Where a redirect (3xx) pointed, secret query parameters redacted: a redirect to another
+    /// origin is never followed with credentials, so it ends the exchange here.
+    pub location: Option<String>,
 }
 
 impl ProviderError {
@@ -325,6 +342,7 @@ impl ProviderError {
             problem,
             retry_after: response.retry_after(),
             rate_limit: response.rate_limit(),
+            location: response.location.map(|url| excerpt(&redact_url_query(url))),
         }
     }
 
@@ -340,6 +358,9 @@ impl ProviderError {
             StatusClass::NotFound => "check the URL",
             StatusClass::RateLimited => "slow down and retry later",
             StatusClass::ServerError => "the provider failed; retry later",
+            StatusClass::Redirect => {
+                "redirects to another origin are not followed with credentials: use the URL it points to, if you trust it"
+            }
             StatusClass::Unexpected => "this status was not expected here",
         }
     }
@@ -348,6 +369,11 @@ impl ProviderError {
 /// The reason phrase of a status code, for messages.
 const fn reason(status: u16) -> &'static str {
     match status {
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -375,6 +401,9 @@ impl fmt::Display for ProviderError {
         }
         if let Some(problem) = &self.problem {
             write!(f, " (oauth_problem={problem:?})")?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " (to {location:?})")?;
         }
         write!(f, ": {}", self.advice())?;
         if let Some(seconds) = self.retry_after {
@@ -820,7 +849,8 @@ mod tests {
             (429, StatusClass::RateLimited),
             (500, StatusClass::ServerError),
             (503, StatusClass::ServerError),
-            (302, StatusClass::Unexpected),
+            (302, StatusClass::Redirect),
+            (308, StatusClass::Redirect),
             (418, StatusClass::Unexpected),
             (100, StatusClass::Unexpected),
         ] {

@@ -539,7 +539,7 @@ impl SignedHeader<'_> {
 /// let client = ClientCredentials::new("key", "secret");
 /// let token = TokenCredentials::new("token", "token secret");
 /// let signer = Signer::new(&client).token(&token).prepare()?;
-/// let header = signer.authorize(&Request::get("https://api.discogs.com/oauth/identity"), 1700000000, "n0nce")?;
+/// let header = signer.sign(&Request::get("https://api.discogs.com/oauth/identity"), 1700000000, "n0nce")?;
 /// assert_eq!(
 ///     header.as_str(),
 ///     "OAuth oauth_consumer_key=\"key\", oauth_token=\"token\", oauth_signature_method=\"PLAINTEXT\", \
@@ -846,17 +846,17 @@ impl PreparedSigner {
     ///
     /// # Errors
     /// [`Misuse::InsecureTransport`](crate::Misuse::InsecureTransport) and [`ParseError::Url`](crate::ParseError::Url) as for [`Signer::sign`].
-    pub fn authorize(
+    pub fn sign(
         &self,
         request: &Request<'_>,
         timestamp: u64,
         nonce: &str,
     ) -> Result<Authorization, Error> {
-        self.authorize_with_len(request, timestamp, nonce, encoded_len(nonce))
+        self.sign_with_len(request, timestamp, nonce, encoded_len(nonce))
     }
 
-    /// [`authorize`](Self::authorize), given the encoded length of the nonce.
-    fn authorize_with_len(
+    /// [`sign`](Self::sign), given the encoded length of the nonce.
+    fn sign_with_len(
         &self,
         request: &Request<'_>,
         timestamp: u64,
@@ -894,7 +894,7 @@ impl PreparedSigner {
     /// Writes the header value for `request` to `out`, allocating nothing (PLAINTEXT).
     ///
     /// # Errors
-    /// As [`authorize`](Self::authorize), and [`Error::Write`] when `out` fails.
+    /// As [`sign`](Self::sign), and [`Error::Write`] when `out` fails.
     pub fn write_to<W: fmt::Write + ?Sized>(
         &self,
         request: &Request<'_>,
@@ -922,8 +922,8 @@ impl PreparedSigner {
     /// The header value for `request`, with a nonce from `nonces` and the time from `clock`.
     ///
     /// # Errors
-    /// As [`authorize`](Self::authorize), and [`Error::Random`] when the nonce source fails.
-    pub fn authorize_with<N, C>(
+    /// As [`sign`](Self::sign), and [`Error::Random`] when the nonce source fails.
+    pub fn sign_with<N, C>(
         &self,
         request: &Request<'_>,
         nonces: &mut N,
@@ -936,7 +936,7 @@ impl PreparedSigner {
         let nonce = nonces.next_nonce()?;
         let nonce = nonce.as_str();
         // A `Nonce` holds unreserved characters only: it is its own encoding.
-        self.authorize_with_len(request, clock.now(), nonce, nonce.len())
+        self.sign_with_len(request, clock.now(), nonce, nonce.len())
     }
 }
 
@@ -1028,7 +1028,7 @@ mod tests {
                 let prepared = signer
                     .prepare()
                     .unwrap()
-                    .authorize(&request, 1_700_000_000, "n")
+                    .sign(&request, 1_700_000_000, "n")
                     .unwrap();
                 assert_split(&prepared, &secrets);
                 assert_eq!(one_shot, prepared, "{method}");
@@ -1090,11 +1090,7 @@ mod tests {
             }
             let one_shot = signer.sign(&request).unwrap().to_authorization();
             assert_split(&one_shot, &secrets);
-            let prepared = signer
-                .prepare()
-                .unwrap()
-                .authorize(&request, 9, "n")
-                .unwrap();
+            let prepared = signer.prepare().unwrap().sign(&request, 9, "n").unwrap();
             assert_split(&prepared, &secrets);
             assert_eq!(one_shot, prepared);
         }
@@ -1115,11 +1111,7 @@ mod tests {
             .timestamp(9)
             .nonce("n n");
         let one_shot = signer.sign(&request).unwrap().to_authorization();
-        let prepared = signer
-            .prepare()
-            .unwrap()
-            .authorize(&request, 9, "n n")
-            .unwrap();
+        let prepared = signer.prepare().unwrap().sign(&request, 9, "n n").unwrap();
         assert_eq!(one_shot, prepared);
         let expected = crate::signature::compute(
             SignatureMethod::HmacSha1,

@@ -4,21 +4,22 @@
 //! # The retry policy
 //!
 //! OAuth 1.0a providers refuse timestamps outside a window (often five minutes), and a machine
-//! whose clock is off gets nothing but 401s. The adapters do this, and nothing more:
+//! whose clock is off gets nothing but 401s. [`Skew`] holds the one rule, and every exchange
+//! ([`exchange`](crate::exchange)) follows it:
 //!
-//! 1. Sign and send the request with the local clock.
-//! 2. If the answer is **401** and its `Date` is more than [`DEFAULT_THRESHOLD`] seconds away from
-//!    the local clock ([`retry_offset`]), sign the request again with a fresh nonce and the
-//!    timestamp corrected by that offset ([`OffsetClock`]), and send it **once** more.
+//! 1. Sign and send the request with the local clock, corrected by the offset learned so far.
+//! 2. If the answer is **401** and its `Date` is more than the threshold
+//!    ([`DEFAULT_THRESHOLD`]) away from the timestamp sent, learn the offset, sign the request
+//!    again with a fresh nonce and the corrected timestamp, and send it **once** more.
 //! 3. Whatever the second answer is, it is final: never a third attempt, and no retry for any
 //!    other status or when the clocks agree.
 //!
-//! The offset can be kept for later requests to the same provider.
+//! The offset is a plain value the caller keeps ([`Skew`] is `Copy`), for later requests to the
+//! same provider.
 
 use crate::Error;
 use crate::ParseError;
 use crate::clock::Clock;
-use crate::response::Response;
 
 /// Offsets up to this many seconds are normal drift and never cause a retry.
 pub const DEFAULT_THRESHOLD: u64 = 30;
@@ -55,17 +56,6 @@ pub fn clock_offset(date: &str, local_now: u64) -> Result<i64, Error> {
     i64::try_from(offset).map_err(|_| Error::Parse(ParseError::HttpDate))
 }
 
-/// The offset to retry with, per the policy above: `Some` only for a 401 whose `Date` is more
-/// than `threshold` seconds away from `local_now`.
-#[must_use]
-pub fn retry_offset(response: &Response<'_>, local_now: u64, threshold: u64) -> Option<i64> {
-    if response.status() != 401 {
-        return None;
-    }
-    let offset = clock_offset(response.date()?, local_now).ok()?;
-    (offset.unsigned_abs() > threshold).then_some(offset)
-}
-
 /// A clock shifted by a fixed number of seconds (the provider's offset from ours).
 ///
 /// ```
@@ -99,194 +89,93 @@ impl<C: Clock> Clock for OffsetClock<C> {
     }
 }
 
-#[cfg(feature = "getrandom")]
-pub use stamps::{Stamp, Stamps};
+/// What was learned about the provider's clock: the offset from ours, and the threshold under
+/// which a difference is normal drift. A plain value: keep it between requests to the same
+/// provider.
+///
+/// ```
+/// use countersign::skew::Skew;
+///
+/// let mut skew = Skew::default();
+/// let local_now = 784_111_777 - 600; // ten minutes slow
+/// let sent = skew.now(local_now);
+/// // The provider refused, and its Date shows our clock is behind: sign again, once.
+/// assert!(skew.retry(sent, 401, Some("Sun, 06 Nov 1994 08:49:37 GMT")));
+/// assert_eq!(skew.offset(), 600);
+/// assert_eq!(skew.now(local_now), 784_111_777);
+/// // The corrected request is refused too: the clocks agree now, so that answer is final.
+/// assert!(!skew.retry(skew.now(local_now), 401, Some("Sun, 06 Nov 1994 08:49:37 GMT")));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Skew {
+    offset: i64,
+    threshold: u64,
+}
 
-#[cfg(feature = "getrandom")]
-mod stamps {
-    use alloc::sync::Arc;
-    use core::fmt;
-    use core::sync::atomic::{AtomicI64, Ordering};
-    use std::sync::{Mutex, PoisonError};
-
-    use super::{DEFAULT_THRESHOLD, OffsetClock, retry_offset};
-    use crate::Error;
-    use crate::clock::{Clock, SystemClock};
-    use crate::nonce::{Nonce, NonceGenerator, NonceSource};
-    use crate::response::Response;
-
-    /// What one signature was made with.
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Stamp {
-        /// The timestamp to sign with (seconds, on the provider's clock as far as it is known).
-        pub timestamp: u64,
-        /// A fresh nonce.
-        pub nonce: Nonce,
-        /// The offset the timestamp was corrected by.
-        offset: i64,
+impl Default for Skew {
+    fn default() -> Self {
+        Self::new()
     }
+}
 
-    /// Clock, nonces and the learned clock offset, shared (cheaply cloned: every clone sees the same
-    /// offset) between an HTTP client and the signers it hands out: what both adapters need to run
-    /// the retry policy above, kept here so that neither writes it again.
-    ///
-    /// ```
-    /// use countersign::clock::FixedClock;
-    /// use countersign::response::Response;
-    /// use countersign::skew::Stamps;
-    ///
-    /// let mut stamps = Stamps::default();
-    /// stamps.set_clock(FixedClock(784_111_777 - 600)); // ten minutes slow
-    /// let first = stamps.next()?;
-    /// let answer = Response::new(401, b"").with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
-    /// assert!(stamps.should_retry(&first, &answer)); // sign again, send once more
-    /// assert_eq!(stamps.next()?.timestamp, 784_111_777);
-    /// # Ok::<(), countersign::Error>(())
-    /// ```
-    #[derive(Clone)]
-    pub struct Stamps {
-        clock: Arc<dyn Clock + Send + Sync>,
-        nonces: Arc<Mutex<dyn NonceSource + Send>>,
-        offset: Arc<AtomicI64>,
-        threshold: u64,
-    }
-
-    impl Default for Stamps {
-        fn default() -> Self {
-            Self {
-                clock: Arc::new(SystemClock),
-                nonces: Arc::new(Mutex::new(NonceGenerator::new())),
-                offset: Arc::new(AtomicI64::new(0)),
-                threshold: DEFAULT_THRESHOLD,
-            }
+impl Skew {
+    /// No offset, and the [`DEFAULT_THRESHOLD`].
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            offset: 0,
+            threshold: DEFAULT_THRESHOLD,
         }
     }
 
-    impl fmt::Debug for Stamps {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("Stamps")
-                .field("offset", &self.offset())
-                .field("threshold", &self.threshold)
-                .finish_non_exhaustive()
-        }
+    /// Starts from a known offset (for example one saved from an earlier run).
+    #[must_use]
+    pub const fn with_offset(mut self, seconds: i64) -> Self {
+        self.offset = seconds;
+        self
     }
 
-    impl Stamps {
-        /// Uses `clock` instead of the system clock.
-        pub fn set_clock(&mut self, clock: impl Clock + Send + Sync + 'static) {
-            self.clock = Arc::new(clock);
-        }
-
-        /// Uses `nonces` instead of a [`NonceGenerator`].
-        pub fn set_nonces(&mut self, nonces: impl NonceSource + Send + 'static) {
-            self.nonces = Arc::new(Mutex::new(nonces));
-        }
-
-        /// Offsets up to `seconds` never cause a retry (default [`DEFAULT_THRESHOLD`]).
-        pub fn set_threshold(&mut self, seconds: u64) {
-            self.threshold = seconds;
-        }
-
-        /// The offset learned so far (the provider's clock minus ours), in seconds.
-        pub fn offset(&self) -> i64 {
-            self.offset.load(Ordering::Relaxed)
-        }
-
-        /// Sets the offset, for example one remembered from an earlier run.
-        pub fn set_offset(&self, offset: i64) {
-            self.offset.store(offset, Ordering::Relaxed);
-        }
-
-        /// Seconds since the Unix epoch on the provider's clock, as far as it is known.
-        pub fn now(&self) -> u64 {
-            self.now_with(self.offset())
-        }
-
-        fn now_with(&self, offset: i64) -> u64 {
-            OffsetClock::new(|| self.clock.now(), offset).now()
-        }
-
-        /// A timestamp (corrected by the learned offset) and a fresh nonce.
-        pub fn next(&self) -> Result<Stamp, Error> {
-            let nonce = self
-                .nonces
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .next_nonce()?;
-            let offset = self.offset();
-            Ok(Stamp {
-                timestamp: self.now_with(offset),
-                nonce,
-                offset,
-            })
-        }
-
-        /// The core's retry rule for the answer to a request signed with `stamp`: `true` (and the
-        /// corrected offset learned) for a 401 whose `Date` is more than the threshold away from the
-        /// timestamp sent. The caller then signs once more and sends once more, and never again.
-        pub fn should_retry(&self, stamp: &Stamp, answer: &Response<'_>) -> bool {
-            match retry_offset(answer, stamp.timestamp, self.threshold) {
-                Some(delta) => {
-                    self.set_offset(stamp.offset.saturating_add(delta));
-                    true
-                }
-                None => false,
-            }
-        }
+    /// Offsets up to `seconds` never cause a retry.
+    #[must_use]
+    pub const fn with_threshold(mut self, seconds: u64) -> Self {
+        self.threshold = seconds;
+        self
     }
 
-    #[cfg(test)]
-    mod stamps_tests {
-        use super::*;
-        use crate::clock::FixedClock;
+    /// The provider's clock minus ours, in seconds, as far as it is known.
+    #[must_use]
+    pub const fn offset(&self) -> i64 {
+        self.offset
+    }
 
-        const DATE: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
-        const DATE_SECS: u64 = 784_111_777;
+    /// The threshold, in seconds.
+    #[must_use]
+    pub const fn threshold(&self) -> u64 {
+        self.threshold
+    }
 
-        fn stamps(now: u64) -> Stamps {
-            let mut stamps = Stamps::default();
-            stamps.set_clock(FixedClock(now));
-            stamps
+    /// `local_now` (seconds since the Unix epoch, from our clock) on the provider's clock.
+    #[must_use]
+    pub const fn now(&self, local_now: u64) -> u64 {
+        local_now.saturating_add_signed(self.offset)
+    }
+
+    /// The retry rule, for the answer to a request signed with the timestamp `sent`: `true` (and
+    /// the offset learned) for a 401 whose `Date` is more than the threshold away from `sent`.
+    /// The caller then signs once more with a fresh nonce and sends once more, and never again.
+    pub fn retry(&mut self, sent: u64, status: u16, date: Option<&str>) -> bool {
+        if status != 401 {
+            return false;
         }
-
-        #[test]
-        fn learns_the_offset_from_a_skewed_401_only() {
-            let s = stamps(DATE_SECS - 600);
-            let first = s.next().unwrap();
-            assert_eq!(first.timestamp, DATE_SECS - 600);
-            assert!(!s.should_retry(&first, &Response::new(400, b"").with_header("Date", DATE)));
-            assert!(!s.should_retry(&first, &Response::new(401, b"")));
-            assert_eq!(s.offset(), 0);
-            assert!(s.should_retry(&first, &Response::new(401, b"").with_header("Date", DATE)));
-            assert_eq!(s.offset(), 600);
-            let second = s.next().unwrap();
-            assert_eq!(second.timestamp, DATE_SECS);
-            assert_ne!(first.nonce, second.nonce);
-            // Corrected and still refused: the clocks agree, so no further retry.
-            assert!(!s.should_retry(&second, &Response::new(401, b"").with_header("Date", DATE)));
+        let Some(delta) = date.and_then(|date| clock_offset(date, sent).ok()) else {
+            return false;
+        };
+        if delta.unsigned_abs() <= self.threshold {
+            return false;
         }
-
-        #[test]
-        fn concurrent_learning_does_not_add_up() {
-            let s = stamps(DATE_SECS + 100);
-            let a = s.next().unwrap();
-            let b = s.next().unwrap();
-            let late = Response::new(401, b"").with_header("Date", DATE);
-            assert!(s.should_retry(&a, &late));
-            assert!(s.should_retry(&b, &late));
-            assert_eq!(s.offset(), -100);
-        }
-
-        #[test]
-        fn threshold_is_configurable() {
-            let mut s = stamps(DATE_SECS - 20);
-            let first = s.next().unwrap();
-            let answer = Response::new(401, b"").with_header("Date", DATE);
-            assert!(!s.should_retry(&first, &answer));
-            s.set_threshold(10);
-            assert!(s.should_retry(&first, &answer));
-            assert_eq!(s.offset(), 20);
-        }
+        self.offset = self.offset.saturating_add(delta);
+        true
     }
 }
 
@@ -333,15 +222,35 @@ mod tests {
 
     #[test]
     fn retries_only_a_401_with_a_far_date() {
-        let r401 = Response::new(401, b"").with_header("Date", DATE);
-        assert_eq!(retry_offset(&r401, DATE_SECS - 600, 30), Some(600));
-        assert_eq!(retry_offset(&r401, DATE_SECS + 31, 30), Some(-31));
-        assert_eq!(retry_offset(&r401, DATE_SECS + 30, 30), None);
-        assert_eq!(retry_offset(&r401, DATE_SECS, 30), None);
-        let r400 = Response::new(400, b"").with_header("Date", DATE);
-        assert_eq!(retry_offset(&r400, DATE_SECS - 600, 30), None);
-        assert_eq!(retry_offset(&Response::new(401, b""), 0, 30), None);
-        let bad = Response::new(401, b"").with_header("Date", "soon");
-        assert_eq!(retry_offset(&bad, 0, 30), None);
+        let retry = |sent: u64, status: u16, date: Option<&str>| {
+            let mut skew = Skew::new();
+            skew.retry(sent, status, date).then_some(skew.offset())
+        };
+        assert_eq!(retry(DATE_SECS - 600, 401, Some(DATE)), Some(600));
+        assert_eq!(retry(DATE_SECS + 31, 401, Some(DATE)), Some(-31));
+        assert_eq!(retry(DATE_SECS + 30, 401, Some(DATE)), None);
+        assert_eq!(retry(DATE_SECS, 401, Some(DATE)), None);
+        assert_eq!(retry(DATE_SECS - 600, 400, Some(DATE)), None);
+        assert_eq!(retry(0, 401, None), None);
+        assert_eq!(retry(0, 401, Some("soon")), None);
+    }
+
+    #[test]
+    fn the_offset_learned_adds_to_the_one_in_use() {
+        // Signed with an offset of 100 already, and still 50 seconds behind.
+        let mut skew = Skew::new().with_offset(100);
+        let sent = skew.now(DATE_SECS - 150);
+        assert!(skew.retry(sent, 401, Some(DATE)));
+        assert_eq!(skew.offset(), 150);
+        assert_eq!(skew.now(DATE_SECS - 150), DATE_SECS);
+    }
+
+    #[test]
+    fn threshold_is_configurable() {
+        let mut skew = Skew::new();
+        assert!(!skew.retry(DATE_SECS - 20, 401, Some(DATE)));
+        let mut skew = skew.with_threshold(10);
+        assert!(skew.retry(DATE_SECS - 20, 401, Some(DATE)));
+        assert_eq!(skew.offset(), 20);
     }
 }

@@ -1,11 +1,20 @@
-//! The four Discogs credential modes, as the Discogs API documents them.
+//! The four Discogs credential modes, as the Discogs API documents them, through the neutral
+//! credential modes and the Discogs profile's key scheme.
 
-use countersign::discogs::{Applied, DiscogsAuth, Placement};
-use countersign::{ClientCredentials, Error, Request, Secret, Signer, TokenCredentials};
+use countersign::auth::{Applied, Auth, Authenticator, Placement};
+use countersign::{ClientCredentials, Error, Misuse, Request, Secret, Signer, TokenCredentials};
 
-fn header(auth: &DiscogsAuth, url: &str) -> String {
-    match auth
-        .apply(&Request::get(url), Placement::Header, 1, "n")
+/// `auth` with Discogs' rules, credentials in `placement`.
+fn discogs(auth: Auth, placement: Placement) -> Authenticator {
+    countersign::discogs::profile("countersign-tests/1.0")
+        .unwrap()
+        .authenticator(auth)
+        .placement(placement)
+}
+
+fn header(auth: Auth, url: &str) -> String {
+    match discogs(auth, Placement::Header)
+        .apply(&Request::get(url), 1, "n")
         .unwrap()
     {
         Applied::Header(h) => h.as_str().to_owned(),
@@ -13,9 +22,9 @@ fn header(auth: &DiscogsAuth, url: &str) -> String {
     }
 }
 
-fn url(auth: &DiscogsAuth, url: &str) -> String {
-    match auth
-        .apply(&Request::get(url), Placement::Query, 1, "n")
+fn url(auth: Auth, url: &str) -> String {
+    match discogs(auth, Placement::Query)
+        .apply(&Request::get(url), 1, "n")
         .unwrap()
     {
         Applied::Url(u) => u.expose_secret().to_owned(),
@@ -25,11 +34,15 @@ fn url(auth: &DiscogsAuth, url: &str) -> String {
 
 const API: &str = "https://api.discogs.com/database/search?q=nirvana";
 
+fn key_secret() -> Auth {
+    Auth::ConsumerKey(ClientCredentials::new("foo", "bar"))
+}
+
 #[test]
 fn no_credentials_change_nothing() {
     for placement in [Placement::Header, Placement::Query] {
         assert!(matches!(
-            DiscogsAuth::None.apply(&Request::get("http://example.com/"), placement, 0, ""),
+            discogs(Auth::None, placement).apply(&Request::get("http://example.com/"), 0, ""),
             Ok(Applied::Unchanged)
         ));
     }
@@ -37,41 +50,41 @@ fn no_credentials_change_nothing() {
 
 #[test]
 fn key_and_secret() {
-    let auth = DiscogsAuth::KeySecret(ClientCredentials::new("foo", "bar"));
-    assert_eq!(header(&auth, API), "Discogs key=foo, secret=bar");
+    assert_eq!(header(key_secret(), API), "Discogs key=foo, secret=bar");
     assert_eq!(
-        url(&auth, API),
+        url(key_secret(), API),
         "https://api.discogs.com/database/search?q=nirvana&key=foo&secret=bar"
     );
     assert_eq!(
-        url(&auth, "https://api.discogs.com/x#top"),
+        url(key_secret(), "https://api.discogs.com/x#top"),
         "https://api.discogs.com/x?key=foo&secret=bar#top"
     );
     assert_eq!(
-        url(&auth, "https://api.discogs.com/x?"),
+        url(key_secret(), "https://api.discogs.com/x?"),
         "https://api.discogs.com/x?key=foo&secret=bar"
     );
 }
 
 #[test]
 fn personal_token() {
-    let auth = DiscogsAuth::PersonalToken(Secret::new("abcXYZ123"));
-    assert_eq!(header(&auth, API), "Discogs token=abcXYZ123");
+    let token = || Auth::PersonalToken(Secret::new("abcXYZ123"));
+    assert_eq!(header(token(), API), "Discogs token=abcXYZ123");
     assert_eq!(
-        url(&auth, API),
+        url(token(), API),
         "https://api.discogs.com/database/search?q=nirvana&token=abcXYZ123"
     );
     // Query values are percent-encoded.
-    let odd = DiscogsAuth::PersonalToken(Secret::new("a&b c"));
+    let odd = || Auth::PersonalToken(Secret::new("a&b c"));
     assert_eq!(
-        url(&odd, "https://api.discogs.com/x"),
+        url(odd(), "https://api.discogs.com/x"),
         "https://api.discogs.com/x?token=a%26b%20c"
     );
     // ...but a header cannot carry them.
     assert_eq!(
-        odd.apply(&Request::get(API), Placement::Header, 0, "")
+        discogs(odd(), Placement::Header)
+            .apply(&Request::get(API), 0, "")
             .unwrap_err(),
-        Error::Misuse(countersign::Misuse::HeaderValue {
+        Error::Misuse(Misuse::HeaderValue {
             field: countersign::Field::PersonalToken
         })
     );
@@ -81,7 +94,7 @@ fn personal_token() {
 fn oauth_mode_matches_the_signer() {
     let client = ClientCredentials::new("ck", "cs");
     let token = TokenCredentials::new("t", "ts");
-    let auth = DiscogsAuth::OAuth(Signer::new(&client).token(&token).prepare().unwrap());
+    let oauth = || Auth::OAuth(Signer::new(&client).token(&token).prepare().unwrap());
     let expected = Signer::new(&client)
         .token(&token)
         .timestamp(1)
@@ -89,38 +102,106 @@ fn oauth_mode_matches_the_signer() {
         .sign(&Request::get(API))
         .unwrap()
         .to_authorization();
-    assert_eq!(header(&auth, API), expected.as_str());
+    assert_eq!(header(oauth(), API), expected.as_str());
     assert!(matches!(
-        auth.apply(&Request::get(API), Placement::Query, 1, "n"),
-        Err(Error::Misuse(countersign::Misuse::OAuthInQuery))
+        discogs(oauth(), Placement::Query).apply(&Request::get(API), 1, "n"),
+        Err(Error::Misuse(Misuse::OAuthInQuery))
     ));
 }
 
 #[test]
+fn keys_and_tokens_need_a_key_scheme() {
+    // A profile that names no scheme: the modes that are not OAuth have no way to travel.
+    for auth in [key_secret(), Auth::PersonalToken(Secret::new("t"))] {
+        assert_eq!(
+            Authenticator::new(auth)
+                .apply(&Request::get(API), 0, "")
+                .unwrap_err(),
+            Error::Misuse(Misuse::NoKeyScheme)
+        );
+    }
+    // Another provider's scheme and names.
+    let custom = countersign::auth::KeyScheme::new("Bearer-ish", "app", "pass", "tok");
+    let auth = Authenticator::new(Auth::PersonalToken(Secret::new("xyz"))).key_scheme(custom);
+    match auth.apply(&Request::get(API), 0, "").unwrap() {
+        Applied::Header(h) => assert_eq!(h.as_str(), "Bearer-ish tok=xyz"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn secrets_never_go_over_plain_http_to_a_remote_host() {
-    let modes = [
-        DiscogsAuth::KeySecret(ClientCredentials::new("k", "s")),
-        DiscogsAuth::PersonalToken(Secret::new("t")),
-        DiscogsAuth::OAuth(
-            Signer::new(&ClientCredentials::new("k", "s"))
-                .prepare()
-                .unwrap(),
-        ),
-    ];
-    for auth in &modes {
-        for placement in [Placement::Header, Placement::Query] {
-            if matches!(auth, DiscogsAuth::OAuth(_)) && placement == Placement::Query {
+    let modes = || {
+        [
+            key_secret(),
+            Auth::PersonalToken(Secret::new("t")),
+            Auth::OAuth(
+                Signer::new(&ClientCredentials::new("k", "s"))
+                    .prepare()
+                    .unwrap(),
+            ),
+        ]
+    };
+    for placement in [Placement::Header, Placement::Query] {
+        for auth in modes() {
+            if auth.is_oauth() && placement == Placement::Query {
                 continue;
             }
+            let auth = discogs(auth, placement);
             assert_eq!(
-                auth.apply(&Request::get("http://api.discogs.com/"), placement, 1, "n")
+                auth.apply(&Request::get("http://api.discogs.com/"), 1, "n")
                     .unwrap_err(),
-                Error::Misuse(countersign::Misuse::InsecureTransport)
+                Error::Misuse(Misuse::InsecureTransport)
             );
             assert!(
-                auth.apply(&Request::get("http://127.0.0.1:4000/"), placement, 1, "n")
+                auth.apply(&Request::get("http://127.0.0.1:4000/"), 1, "n")
                     .is_ok()
             );
         }
+    }
+}
+
+#[test]
+fn the_discogs_profile_names_its_endpoints_once() {
+    let p = countersign::discogs::profile("MyApp/1.0").unwrap();
+    assert_eq!(
+        (
+            p.request_token_url(),
+            p.request_token_method(),
+            p.authorize_url(),
+            p.access_token_url(),
+            p.identity_url(),
+            p.user_agent(),
+        ),
+        (
+            "https://api.discogs.com/oauth/request_token",
+            "GET",
+            "https://www.discogs.com/oauth/authorize",
+            "https://api.discogs.com/oauth/access_token",
+            Some("https://api.discogs.com/oauth/identity"),
+            "MyApp/1.0",
+        )
+    );
+    let local = countersign::discogs::profile_at(
+        "http://127.0.0.1:8080/",
+        "http://127.0.0.1:8080",
+        "MyApp/1.0",
+    )
+    .unwrap();
+    assert_eq!(
+        local.request_token_url(),
+        "http://127.0.0.1:8080/oauth/request_token"
+    );
+    assert_eq!(
+        local.authorize_url(),
+        "http://127.0.0.1:8080/oauth/authorize"
+    );
+    // Discogs blocks requests without a User-Agent of the application's own.
+    for ua in ["", "  ", countersign::profile::DEFAULT_USER_AGENT] {
+        assert_eq!(
+            countersign::discogs::profile(ua).unwrap_err(),
+            Error::Misuse(Misuse::UserAgentRequired),
+            "{ua:?}"
+        );
     }
 }

@@ -291,7 +291,7 @@ fn signing_errors() {
         Signer::new(&client)
             .prepare()
             .unwrap()
-            .authorize(&Request::get("http://example.com/"), 1, "n")
+            .sign(&Request::get("http://example.com/"), 1, "n")
             .unwrap_err(),
         Error::Misuse(countersign::Misuse::InsecureTransport)
     );
@@ -456,7 +456,7 @@ fn urls_whose_host_clients_disagree_on_are_refused() {
         let prepared = Signer::new(&client).token(&token).prepare().unwrap();
         assert!(
             matches!(
-                prepared.authorize(&Request::get(evil), 1, "n"),
+                prepared.sign(&Request::get(evil), 1, "n"),
                 Err(Error::Parse(countersign::ParseError::Url { .. }))
             ),
             "{evil:?}"

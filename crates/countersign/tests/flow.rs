@@ -1,21 +1,28 @@
 //! The three-legged flow, driven with canned answers: every request it describes, byte for byte,
 //! and every way it can fail.
 
-use countersign::flow::{
-    AccessToken, Authorize, CallbackMode, ProviderConfig, RequestToken, Session,
-};
+use countersign::flow::{AccessToken, Approval, Authorize, CallbackMode, RequestToken, Session};
+use countersign::profile::{DEFAULT_USER_AGENT, Profile, ProfileBuilder};
 use countersign::response::{Response, StatusClass};
 use countersign::{ClientCredentials, Context, Error, ParsedAuthorization, Secret};
 
 const T0: u64 = 137_131_200;
 
-fn rfc_config() -> ProviderConfig {
-    ProviderConfig::new(
+fn rfc_builder() -> ProfileBuilder {
+    Profile::builder(
         "https://server.example.com/request_temp_credentials",
         "https://server.example.com/authorize_access",
         "https://server.example.com/request_token",
     )
     .realm("Example")
+}
+
+fn rfc_config() -> Profile {
+    rfc_builder().build().unwrap()
+}
+
+fn discogs() -> Profile {
+    countersign::discogs::profile(UA).unwrap()
 }
 
 fn rfc_client() -> ClientCredentials {
@@ -63,7 +70,7 @@ fn rfc5849_section_2_exchange_byte_for_byte() {
          oauth_callback=\"http%3A%2F%2Fclient.example.net%2Fcb%3Fx%3D1\", oauth_version=\"1.0\", \
          oauth_timestamp=\"137131200\", oauth_nonce=\"wIjqoS\", oauth_signature=\"ja893SD9%26\""
     );
-    assert_eq!(request.user_agent(), None);
+    assert_eq!(request.user_agent(), Some(DEFAULT_USER_AGENT));
     assert!(request.body().is_empty());
 
     let pending = flow.receive(&Response::new(200, TEMP_ANSWER), T0).unwrap();
@@ -111,7 +118,7 @@ fn rfc5849_section_2_exchange_byte_for_byte() {
     );
     let prepared = session.signer().unwrap();
     let same = prepared
-        .authorize(
+        .sign(
             &countersign::Request::get("https://server.example.com/photos?file=vacation.jpg"),
             T0 + 70,
             "chapoH",
@@ -130,8 +137,7 @@ const IDENTITY: &[u8] = br#"{"id": 1, "username": "example", "resource_url": "ht
 #[test]
 fn discogs_preset_byte_for_byte() {
     let client = ClientCredentials::new("ck", "cs");
-    let flow =
-        RequestToken::new(ProviderConfig::discogs(UA), client, CallbackMode::OutOfBand).unwrap();
+    let flow = RequestToken::new(discogs(), client, CallbackMode::OutOfBand).unwrap();
     let request = flow.request(1_700_000_000, "n1").unwrap();
     assert_eq!(request.method(), "GET");
     assert_eq!(request.url(), "https://api.discogs.com/oauth/request_token");
@@ -206,18 +212,19 @@ fn discogs_preset_byte_for_byte() {
 
 #[test]
 fn discogs_refuses_to_build_a_request_without_a_user_agent() {
+    // Before any request: the profile refuses to be built.
     for ua in ["", "   "] {
-        let flow = RequestToken::new(
-            ProviderConfig::discogs(ua),
-            ClientCredentials::new("ck", "cs"),
-            CallbackMode::OutOfBand,
-        )
-        .unwrap();
         assert_eq!(
-            flow.request(1, "n").unwrap_err(),
+            countersign::discogs::profile(ua).unwrap_err(),
             Error::Misuse(countersign::Misuse::UserAgentRequired)
         );
     }
+    assert_eq!(
+        rfc_builder().user_agent("bad\nagent").build().unwrap_err(),
+        Error::Misuse(countersign::Misuse::HeaderValue {
+            field: countersign::Field::UserAgent
+        })
+    );
     // Other providers do not insist.
     assert!(rfc_start().request(1, "n").is_ok());
 }
@@ -270,7 +277,7 @@ fn expired_request_token() {
     );
     // Configurable.
     let short = RequestToken::new(
-        rfc_config().request_token_lifetime(30),
+        rfc_builder().request_token_lifetime(30).build().unwrap(),
         rfc_client(),
         CallbackMode::OutOfBand,
     )
@@ -421,24 +428,31 @@ fn a_callback_url_must_be_absolute() {
 
 #[test]
 fn plaintext_flow_refuses_plain_http_to_remote_hosts() {
-    let config = ProviderConfig::new(
+    let config = Profile::builder(
         "http://provider.example/rt",
         "http://provider.example/auth",
         "http://provider.example/at",
     );
-    let flow = RequestToken::new(config.clone(), rfc_client(), CallbackMode::OutOfBand).unwrap();
+    let flow = RequestToken::new(
+        config.clone().build().unwrap(),
+        rfc_client(),
+        CallbackMode::OutOfBand,
+    )
+    .unwrap();
     assert_eq!(
         flow.request(1, "n").unwrap_err(),
         Error::Misuse(countersign::Misuse::InsecureTransport)
     );
     let flow = RequestToken::new(
-        config.dangerous_allow_insecure_http(),
+        config.dangerous_allow_insecure_http().build().unwrap(),
         rfc_client(),
         CallbackMode::OutOfBand,
     )
     .unwrap();
     assert!(flow.request(1, "n").is_ok());
-    let local = ProviderConfig::discogs_at("http://127.0.0.1:8080", "http://127.0.0.1:8080", UA);
+    let local =
+        countersign::discogs::profile_at("http://127.0.0.1:8080", "http://127.0.0.1:8080", UA)
+            .unwrap();
     let flow = RequestToken::new(local, rfc_client(), CallbackMode::OutOfBand).unwrap();
     assert_eq!(
         flow.request(1, "n").unwrap().url(),
@@ -513,7 +527,7 @@ fn session_extension_renewal() {
 #[test]
 fn stored_credentials_make_a_session() {
     let session = Session::from_credentials(
-        ProviderConfig::discogs(UA),
+        discogs(),
         ClientCredentials::new("ck", "cs"),
         countersign::TokenCredentials::new("at", "as"),
     );
@@ -606,11 +620,13 @@ fn authorize_url_puts_the_token_before_a_fragment() {
             "https://p.example/auth?oauth_token=hdk48Djdsa",
         ),
     ] {
-        let config = ProviderConfig::new(
+        let config = Profile::builder(
             "https://p.example/request",
             endpoint,
             "https://p.example/access",
-        );
+        )
+        .build()
+        .unwrap();
         let pending = RequestToken::new(config, rfc_client(), CallbackMode::OutOfBand)
             .unwrap()
             .receive(&Response::new(200, TEMP_ANSWER), T0)
@@ -662,4 +678,25 @@ fn a_session_with_a_handle_survives_serialization() {
         back.renewal_request(T0, "n").unwrap(),
         session.renewal_request(T0, "n").unwrap()
     );
+}
+
+#[test]
+fn approve_takes_a_callback_or_a_pasted_verifier() {
+    let by_callback = rfc_pending()
+        .approve(Approval::Callback(CALLBACK), T0 + 1)
+        .unwrap();
+    let by_code = rfc_pending()
+        .approve(Approval::Verifier(" 473f82d3\n"), T0 + 1)
+        .unwrap();
+    assert_eq!(by_callback, by_code);
+    assert_eq!(
+        rfc_pending()
+            .approve(Approval::Callback(CALLBACK), T0 + 900)
+            .unwrap_err(),
+        Error::Flow(countersign::FlowError::RequestTokenExpired)
+    );
+    for approval in [Approval::Callback(CALLBACK), Approval::Verifier("473f82d3")] {
+        let shown = format!("{approval:?}");
+        assert!(!shown.contains("473f82d3"), "{shown}");
+    }
 }

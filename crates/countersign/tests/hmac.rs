@@ -86,7 +86,7 @@ fn rfc5849_section_1_2_every_request() {
     // The prepared signer: the same bytes.
     let prepared = signer.prepare().unwrap();
     let fast = prepared
-        .authorize(
+        .sign(
             &request,
             s(r, "oauth_timestamp").parse().unwrap(),
             s(r, "oauth_nonce"),

@@ -1,16 +1,15 @@
 //! The `http` crate conversions: outgoing requests, signing in place, reading responses.
 #![cfg(feature = "http")]
 
-use countersign::discogs::{DiscogsAuth, Placement};
-use countersign::flow::{CallbackMode, ProviderConfig, RequestToken};
-use countersign::http::{authorize_in_place, sign_in_place};
+use countersign::auth::{Auth, Authenticator, Placement};
+use countersign::flow::{CallbackMode, RequestToken};
 use countersign::response::Response;
 use countersign::{ClientCredentials, Error, Secret, Signer, TokenCredentials};
 
 #[test]
 fn outgoing_requests_convert_with_sensitive_credentials() {
     let flow = RequestToken::new(
-        ProviderConfig::discogs("ua/1"),
+        countersign::discogs::profile("ua/1").unwrap(),
         ClientCredentials::new("ck", "cs"),
         CallbackMode::OutOfBand,
     )
@@ -37,6 +36,7 @@ fn sign_an_existing_request_in_one_call() {
     let client = ClientCredentials::new("ck", "cs");
     let token = TokenCredentials::new("t", "ts");
     let signer = Signer::new(&client).token(&token).prepare().unwrap();
+    let auth = Authenticator::new(Auth::OAuth(signer.clone()));
     let mut request = http::Request::post("https://api.discogs.com/users/x/collection/folders")
         .header(
             "content-type",
@@ -44,9 +44,9 @@ fn sign_an_existing_request_in_one_call() {
         )
         .body(b"name=new".to_vec())
         .unwrap();
-    sign_in_place(&mut request, &signer, 9, "nn").unwrap();
+    auth.sign_request(&mut request, 9, "nn").unwrap();
     let expected = signer
-        .authorize(
+        .sign(
             &countersign::Request::post("https://api.discogs.com/users/x/collection/folders"),
             9,
             "nn",
@@ -61,25 +61,27 @@ fn sign_an_existing_request_in_one_call() {
         .body(Vec::<u8>::new())
         .unwrap();
     assert_eq!(
-        sign_in_place(&mut insecure, &signer, 1, "n").unwrap_err(),
+        auth.sign_request(&mut insecure, 1, "n").unwrap_err(),
         Error::Misuse(countersign::Misuse::InsecureTransport)
     );
     let mut relative = http::Request::get("/oauth/identity")
         .body(Vec::<u8>::new())
         .unwrap();
     assert!(matches!(
-        sign_in_place(&mut relative, &signer, 1, "n"),
+        auth.sign_request(&mut relative, 1, "n"),
         Err(Error::Parse(countersign::ParseError::Url { .. }))
     ));
 }
 
 #[test]
 fn discogs_modes_in_place() {
-    let auth = DiscogsAuth::PersonalToken(Secret::new("tok"));
+    let auth = countersign::discogs::profile("ua/1")
+        .unwrap()
+        .authenticator(Auth::PersonalToken(Secret::new("tok")));
     let mut request = http::Request::get("https://api.discogs.com/database/search?q=a")
         .body(Vec::<u8>::new())
         .unwrap();
-    authorize_in_place(&mut request, &auth, Placement::Header, 0, "").unwrap();
+    auth.sign_request(&mut request, 0, "").unwrap();
     assert_eq!(
         request.headers()[http::header::AUTHORIZATION],
         "Discogs token=tok"
@@ -89,7 +91,10 @@ fn discogs_modes_in_place() {
     let mut request = http::Request::get("https://api.discogs.com/database/search?q=a")
         .body(Vec::<u8>::new())
         .unwrap();
-    authorize_in_place(&mut request, &auth, Placement::Query, 0, "").unwrap();
+    auth.clone()
+        .placement(Placement::Query)
+        .sign_request(&mut request, 0, "")
+        .unwrap();
     assert_eq!(
         request.uri().to_string(),
         "https://api.discogs.com/database/search?q=a&token=tok"
@@ -120,10 +125,9 @@ fn responses_read_status_body_and_the_headers_that_matter() {
         Some("OAuth realm=\"https://api.discogs.com\"")
     );
     assert_eq!(response.rate_limit().unwrap().used, Some(1));
-    assert_eq!(
-        countersign::skew::retry_offset(&response, 784_111_777 + 600, 30),
-        Some(-600)
-    );
+    let mut skew = countersign::skew::Skew::new();
+    assert!(skew.retry(784_111_777 + 600, response.status(), response.date()));
+    assert_eq!(skew.offset(), -600);
     let Error::Provider(e) = response.classify().unwrap_err() else {
         panic!("expected a provider error");
     };

@@ -97,7 +97,7 @@ proptest! {
 
         // The prepared signer writes exactly the same bytes.
         let prepared = signer.prepare().unwrap();
-        let fast = prepared.authorize(&request, timestamp, &nonce).unwrap();
+        let fast = prepared.sign(&request, timestamp, &nonce).unwrap();
         prop_assert_eq!(fast.as_str(), header.as_str());
         let mut into = String::new();
         prepared.write_to(&request, timestamp, &nonce, &mut into).unwrap();
@@ -246,7 +246,7 @@ mod hmac {
             };
             let signer = Signer::new(&client).signature_method(method).token(&access);
             let header = signer.timestamp(timestamp).nonce(&nonce).sign(&request).unwrap().to_authorization();
-            let fast = signer.prepare().unwrap().authorize(&request, timestamp, &nonce).unwrap();
+            let fast = signer.prepare().unwrap().sign(&request, timestamp, &nonce).unwrap();
             prop_assert_eq!(&fast, &header);
 
             let (params, sent) = protocol(header.as_str());

@@ -2,8 +2,8 @@
 //! memory: this test binary's allocator scans every block it frees for the secrets the tests
 //! below handle.
 
-use countersign::discogs::{Applied, DiscogsAuth, Placement};
-use countersign::flow::{CallbackMode, ProviderConfig, RequestToken};
+use countersign::auth::{Applied, Auth, Authenticator, Placement};
+use countersign::flow::{CallbackMode, RequestToken};
 use countersign::response::Response;
 use countersign::{
     Callback, ClientCredentials, ParsedAuthorization, Request, Secret, SignatureMethod, Signer,
@@ -19,6 +19,13 @@ fn assert_clean(what: &str, text: &str) {
     for secret in [CONSUMER_SECRET, TOKEN_SECRET, VERIFIER, PERSONAL, "SECRET"] {
         assert!(!text.contains(secret), "{what} leaks {secret}: {text}");
     }
+}
+
+/// `auth` with Discogs' rules.
+fn discogs(auth: Auth) -> Authenticator {
+    countersign::discogs::profile("countersign-tests/1.0")
+        .unwrap()
+        .authenticator(auth)
 }
 
 #[test]
@@ -46,12 +53,16 @@ fn debug_of_every_credential_type_is_redacted() {
     let cb_url = format!("https://app.example/cb?oauth_token=tok&oauth_verifier={VERIFIER}");
     let callback = Callback::parse(&cb_url).unwrap();
     let parsed = ParsedAuthorization::parse(header.as_str()).unwrap();
-    let personal = DiscogsAuth::PersonalToken(Secret::new(PERSONAL));
-    let applied = personal.apply(&request, Placement::Header, 0, "").unwrap();
-    let applied_url = personal.apply(&request, Placement::Query, 0, "").unwrap();
+    let personal = discogs(Auth::PersonalToken(Secret::new(PERSONAL)));
+    let applied = personal.apply(&request, 0, "").unwrap();
+    let applied_url = personal
+        .clone()
+        .placement(Placement::Query)
+        .apply(&request, 0, "")
+        .unwrap();
     assert!(matches!(applied_url, Applied::Url(_)));
-    let keysecret = DiscogsAuth::KeySecret(client.clone());
-    let oauth = DiscogsAuth::OAuth(prepared.clone());
+    let keysecret = discogs(Auth::ConsumerKey(client.clone()));
+    let oauth = discogs(Auth::OAuth(prepared.clone()));
 
     let dumps = [
         ("client", format!("{client:?} {client:#?}")),
@@ -111,13 +122,8 @@ fn errors_never_carry_secrets() {
     ))
     .unwrap_err();
     assert_clean("duplicate signature", &format!("{e} {e:?}"));
-    let e = DiscogsAuth::PersonalToken(Secret::new(format!("{PERSONAL} x")))
-        .apply(
-            &Request::get("https://api.discogs.com/"),
-            Placement::Header,
-            0,
-            "",
-        )
+    let e = discogs(Auth::PersonalToken(Secret::new(format!("{PERSONAL} x"))))
+        .apply(&Request::get("https://api.discogs.com/"), 0, "")
         .unwrap_err();
     assert_clean("bad token", &format!("{e} {e:?}"));
 }
@@ -258,7 +264,7 @@ fn signing_with_a_verifier_leaves_no_copy_in_freed_memory() {
                 .nonce("n");
             let prepared = signer.prepare().unwrap();
             for nonce in ["n", "n n"] {
-                let header = prepared.authorize(&request, 1_700_000_000, nonce).unwrap();
+                let header = prepared.sign(&request, 1_700_000_000, nonce).unwrap();
                 assert!(header.as_str().contains("VfNeedle7Q"));
             }
             let one_shot = signer.sign(&request).unwrap().to_authorization();
@@ -299,7 +305,7 @@ fn the_hmac_key_state_is_cleared_on_drop() {
         .signature_method(SignatureMethod::HmacSha1);
     let prepared = signer.prepare().unwrap();
     let header = prepared
-        .authorize(&Request::get("https://p.example/r"), 1, "n")
+        .sign(&Request::get("https://p.example/r"), 1, "n")
         .unwrap();
     drop((header, prepared.clone(), prepared));
     assert_eq!(
@@ -368,13 +374,15 @@ fn callbacks_leave_no_verifier_in_freed_memory() {
 /// token response to the renewal header.
 #[test]
 fn the_session_handle_leaves_no_copy_in_freed_memory() {
-    let config = ProviderConfig::new(
+    let profile = countersign::profile::Profile::builder(
         "https://p.example/request",
         "https://p.example/authorize",
         "https://p.example/access",
-    );
+    )
+    .build()
+    .unwrap();
     let client = ClientCredentials::new("ck", "cs");
-    let flow = RequestToken::new(config, client, CallbackMode::OutOfBand).unwrap();
+    let flow = RequestToken::new(profile, client, CallbackMode::OutOfBand).unwrap();
     let pending = flow
         .receive(
             &Response::new(

@@ -192,7 +192,7 @@ fn requests_oauthlib_two_empty_secrets() {
     let prepared = Signer::new(&client).prepare().unwrap();
     assert_eq!(
         prepared
-            .authorize(&Request::post("https://i.b"), 123, "abc")
+            .sign(&Request::post("https://i.b"), 123, "abc")
             .unwrap(),
         header
     );

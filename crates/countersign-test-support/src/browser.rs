@@ -1,20 +1,22 @@
 //! The user's browser, for the authorize step: plain HTTP/1.1 over a `TcpStream`, no redirects
 //! followed, no credentials.
 
-#![allow(dead_code, unreachable_pub)]
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
 /// An answer: status, headers (names in lower case), body.
 #[derive(Debug)]
 pub struct Page {
+    /// The status code.
     pub status: u16,
+    /// The headers, names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The body, dechunked.
     pub body: String,
 }
 
 impl Page {
+    /// The first header called `name` (in lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

@@ -2,8 +2,6 @@
 //! received: for what the local provider does not do (redirects, garbage, a skewed 401 on a
 //! resource of our own).
 
-#![allow(dead_code, unreachable_pub)]
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,22 +13,29 @@ use std::time::Duration;
 /// What the server received.
 #[derive(Clone, Debug)]
 pub struct Received {
+    /// The method.
     pub method: String,
+    /// The request target: path and query.
     pub target: String,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
+    /// The body (as long as its `Content-Length` said).
     pub body: Vec<u8>,
 }
 
 /// What the server answers.
 #[derive(Clone, Debug)]
 pub struct Answer {
+    /// The status code.
     pub status: u16,
+    /// The headers, besides `Content-Length` and `Connection: close`.
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl Answer {
+    /// An answer with this status and body.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
@@ -39,6 +44,7 @@ impl Answer {
         }
     }
 
+    /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -60,6 +66,7 @@ impl Canned {
         Self::start_on("127.0.0.1:0", handler)
     }
 
+    /// As [`start`](Self::start), on `addr`.
     pub fn start_on(
         addr: &str,
         handler: impl Fn(usize, &Received) -> Answer + Send + Sync + 'static,
@@ -91,10 +98,12 @@ impl Canned {
         }
     }
 
+    /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
+    /// Its port.
     pub fn port(&self) -> u16 {
         self.addr.port()
     }
@@ -104,6 +113,7 @@ impl Canned {
         format!("http://{}", self.addr)
     }
 
+    /// What it received so far, in order.
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }

@@ -1,20 +1,21 @@
-//! Python oauthlib's OAuth 1.0a endpoints on loopback (`interop/oauthlib_provider.py` in
-//! countersign-reqwest's tests), started from the interpreter that `COUNTERSIGN_OAUTHLIB_PYTHON`
-//! names: `.ci/run` makes a virtual environment with a pinned oauthlib and sets it.
-
-#![allow(dead_code, unreachable_pub)]
+//! Python oauthlib's OAuth 1.0a endpoints on loopback (`interop/oauthlib_provider.py` in this
+//! crate), started from the interpreter that `COUNTERSIGN_OAUTHLIB_PYTHON` names: `.ci/run` makes
+//! a virtual environment with a pinned oauthlib and sets it.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// The client credentials the script registers (oauthlib's default validator wants a key of 20
 /// to 30 alphanumeric characters).
+/// The consumer key.
 pub const CLIENT_KEY: &str = "countersignInteropKey01";
+/// The consumer secret.
 pub const CLIENT_SECRET: &str = "countersign-interop-secret";
 
 /// The environment variable that names the Python interpreter.
 pub const PYTHON_VAR: &str = "COUNTERSIGN_OAUTHLIB_PYTHON";
 
+/// The provider, running; it stops when dropped.
 pub struct Oauthlib {
     child: Child,
     // Held open: the script exits when its standard input closes.
@@ -23,6 +24,11 @@ pub struct Oauthlib {
 }
 
 impl Oauthlib {
+    /// Starts the provider.
+    ///
+    /// # Panics
+    /// When `COUNTERSIGN_OAUTHLIB_PYTHON` is not set (the message says how to set it), or the
+    /// script does not start.
     pub fn start() -> Self {
         let python = std::env::var(PYTHON_VAR).unwrap_or_else(|_| {
             panic!(
@@ -30,10 +36,7 @@ impl Oauthlib {
                  (`.ci/run` makes one), or leave these ignored tests alone"
             )
         });
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../countersign-reqwest/tests/interop/oauthlib_provider.py"
-        );
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/oauthlib_provider.py");
         let mut child = Command::new(&python)
             .arg(script)
             .stdin(Stdio::piped())
@@ -58,6 +61,7 @@ impl Oauthlib {
         }
     }
 
+    /// `path` on the provider.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
