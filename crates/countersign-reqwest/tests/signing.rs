@@ -13,7 +13,7 @@ use countersign_reqwest::{
     Error, RequestBuilderExt, ReqwestTransport, http_client_builder, http_client_builder_from,
 };
 use countersign_test_support::canned::{Answer, Canned};
-use countersign_test_support::conformance::{block_on, loopback_never_goes_through_a_proxy};
+use countersign_test_support::conformance::loopback_never_goes_through_a_proxy;
 
 const UA: &str = "CountersignTests/1.0";
 
@@ -300,6 +300,7 @@ async fn the_proxy_from_the_environment_never_sees_loopback_hosts() {
 fn the_blocking_clients_proxy_never_sees_loopback_hosts() {
     use countersign_reqwest::blocking;
     use countersign_reqwest::countersign::client::Blocking;
+    use countersign_test_support::conformance::block_on;
 
     let proxy = fake_proxy();
     let http = blocking::http_client_builder_from(proxied(&proxy.url()))

@@ -128,14 +128,41 @@ type RefusalHook = Arc<dyn Fn(&Refusal) + Send + Sync>;
 /// "Invalid signature." to the client; the [`on_refusal`](Builder::on_refusal) hook gets the
 /// precise reason.
 ///
-/// ```
-/// use countersign_provider::LocalProvider;
+/// A client's first request, written by hand over a `TcpStream`:
 ///
-/// # fn main() -> std::io::Result<()> {
+/// ```
+/// use std::io::{Read, Write};
+/// use std::net::TcpStream;
+///
+/// use countersign::{ClientCredentials, Request, Signer, TokenResponse};
+/// use countersign_provider::{DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let provider = LocalProvider::builder().auto_approve(true).start_blocking()?;
-/// assert!(provider.base_url().starts_with("http://127.0.0.1:"));
-/// // ... point your client at provider.url("/oauth/request_token") ...
-/// drop(provider); // shuts the server down
+/// let client = ClientCredentials::new(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET);
+/// let url = provider.url("/oauth/request_token");
+/// let header = Signer::new(&client)
+///     .callback("oob")
+///     .timestamp(countersign::clock::Clock::now(&countersign::clock::SystemClock))
+///     .nonce("n0nce")
+///     .sign(&Request::post(&url))?
+///     .to_authorization();
+///
+/// let mut stream = TcpStream::connect(provider.local_addr())?;
+/// write!(
+///     stream,
+///     "POST /oauth/request_token HTTP/1.1\r\nHost: {}\r\nUser-Agent: doc-test\r\n\
+///      Authorization: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+///     provider.local_addr(),
+///     header.as_str()
+/// )?;
+/// let mut answer = String::new();
+/// stream.read_to_string(&mut answer)?;
+/// let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+/// assert!(head.starts_with("HTTP/1.1 200 OK"));
+/// assert!(head.contains("x-discogs-ratelimit: 60"));
+/// let temporary = TokenResponse::parse_temporary(body.as_bytes())?;
+/// assert_eq!(temporary.token().len(), 32);
 /// # Ok(())
 /// # }
 /// ```
