@@ -1,12 +1,76 @@
-//! The command line, as clap derive definitions.
-//!
-//! Values are taken as plain strings (or [`Secret`]s) and checked after parsing, by the
-//! subcommands: clap's own value errors span several lines, and ours must fit on one.
+//! The command line, as clap derive definitions: every value is parsed and checked here (value
+//! parsers, and relations between arguments), so that a bad command line is a usage error
+//! (exit code 2) with clap's message and tips, before anything runs.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use countersign::Secret;
+use countersign::nonce::Nonce;
+use countersign::{Secret, SignatureMethod};
+
+/// An HTTP method name: a token (RFC 9110 section 5.6.2), such as GET or POST.
+fn method(text: &str) -> Result<http::Method, String> {
+    let token = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    match token {
+        true => http::Method::from_bytes(text.as_bytes()).map_err(|e| e.to_string()),
+        false => Err(
+            "an HTTP method name such as GET or POST (letters, digits and !#$%&'*+-.^_`|~)".into(),
+        ),
+    }
+}
+
+/// A signature method, by its RFC 5849 name.
+fn signature_method(text: &str) -> Result<SignatureMethod, String> {
+    text.parse().map_err(|e: countersign::Error| e.to_string())
+}
+
+/// Seconds since the Unix epoch, as decimal digits only (no sign, no spaces).
+fn timestamp(text: &str) -> Result<u64, String> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let seconds = digits.then(|| text.parse().ok()).flatten();
+    seconds
+        .ok_or_else(|| "a whole number of seconds since the Unix epoch, such as 1700000000".into())
+}
+
+/// An `oauth_nonce`.
+fn nonce(text: &str) -> Result<Nonce, String> {
+    Nonce::new(text).map_err(|e| e.to_string())
+}
+
+/// A `NAME=VALUE` field of a form body: raw text, encoded when the body is built.
+#[derive(Clone, Debug)]
+pub(crate) struct FormField {
+    /// The name, not empty.
+    pub(crate) name: String,
+    /// The value.
+    pub(crate) value: String,
+}
+
+fn form_field(text: &str) -> Result<FormField, String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok(FormField {
+            name: name.into(),
+            value: value.into(),
+        }),
+        Some(_) => Err("the name is empty: write each field as NAME=VALUE".into()),
+        None => Err("there is no '=': write each field as NAME=VALUE".into()),
+    }
+}
+
+/// A loopback address and port to listen on.
+fn loopback_address(text: &str) -> Result<SocketAddr, String> {
+    let address: SocketAddr = text.trim().parse().map_err(|_| {
+        "ADDRESS:PORT, such as 127.0.0.1:8080 or [::1]:0 (port 0 picks a free one)".to_owned()
+    })?;
+    match address.ip().is_loopback() {
+        true => Ok(address),
+        false => Err("a loopback address (127.0.0.0/8 or ::1): the provider speaks plain HTTP and PLAINTEXT sends secrets in the clear".into()),
+    }
+}
 
 /// The environment variables and exit codes, shown after the help of `sign`.
 const AFTER_HELP: &str = "\
@@ -20,9 +84,10 @@ Environment:
 
 Exit codes:
   0  success
-  1  the request cannot be signed (bad input, such as an http:// URL to a remote host),
-     or the output could not be written; one line on stderr says why
-  2  command-line usage error";
+  1  the request cannot be signed (such as an http:// URL to a remote host, or a realm with
+     a control character), or the output could not be written; one line on stderr says why
+  2  command-line usage error: an option missing, or a value that is not valid (a method,
+     a timestamp, a nonce, a signature method, a form field)";
 
 /// The same for the whole program: every subcommand's variables and failures.
 const PROGRAM_AFTER_HELP: &str = "\
@@ -47,9 +112,11 @@ Exit codes:
      provider cannot be reached or answered something that is not OAuth, the authorization
      was denied or not given in time, there are no usable saved credentials, the provider
      cannot start (serve), or the output could not be written; one line on stderr says why
-  2  command-line usage error
+  2  command-line usage error: an option missing, or a value that is not valid
   3  the provider refused: it answered with a status outside 2xx (demo, login, request); one
-     line on stderr gives the status and the provider's message";
+     line on stderr gives the status and the provider's message
+  130  interrupted by Ctrl-C (as the shell reports a process that SIGINT stopped; serve
+       stops cleanly instead, with 0)";
 
 /// The output and exit codes of `demo`.
 const DEMO_AFTER_HELP: &str = "\
@@ -133,9 +200,10 @@ Output:
 
 Exit codes:
   0  stopped by Ctrl-C (SIGINT) or SIGTERM
-  1  the provider cannot start (--listen is not a loopback address, or is in use; a consumer
-     key without its secret), or the output could not be written; one line on stderr says why
-  2  command-line usage error";
+  1  the provider cannot start (--listen is in use), or the output could not be written; one
+     line on stderr says why
+  2  command-line usage error (--listen not a loopback ADDRESS:PORT; a consumer key without
+     its secret)";
 
 /// OAuth 1.0a from the shell: run the flow, get access credentials, make signed requests, and
 /// serve a local provider.
@@ -234,9 +302,10 @@ pub(crate) struct LoginArgs {
     #[arg(long, value_name = "URL", requires = "request_token_url")]
     pub(crate) identity_url: Option<String>,
 
-    /// The HTTP method of the request-token request, for a provider given by its URLs.
-    #[arg(long, value_name = "METHOD", requires = "request_token_url")]
-    pub(crate) request_token_method: Option<String>,
+    /// The HTTP method of the request-token request, for a provider given by its URLs
+    /// [default: POST].
+    #[arg(long, value_name = "METHOD", requires = "request_token_url", value_parser = method)]
+    pub(crate) request_token_method: Option<http::Method>,
 
     /// The consumer key (client identifier) the provider gave your application.
     #[arg(
@@ -259,8 +328,8 @@ pub(crate) struct LoginArgs {
 
     /// The signature method (oauth_signature_method), spelled as RFC 5849 does; it is saved
     /// with the credentials.
-    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT")]
-    pub(crate) signature_method: String,
+    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT", value_parser = signature_method)]
+    pub(crate) signature_method: SignatureMethod,
 
     /// How the verifier comes back after you approve.
     #[arg(long, value_enum, value_name = "HOW", default_value_t = CallbackKind::Oob)]
@@ -295,13 +364,13 @@ pub(crate) struct RequestArgs {
     pub(crate) url: String,
 
     /// The HTTP method [default: GET, or POST with --form].
-    #[arg(long, short = 'X', value_name = "METHOD")]
-    pub(crate) method: Option<String>,
+    #[arg(long, short = 'X', value_name = "METHOD", value_parser = method)]
+    pub(crate) method: Option<http::Method>,
 
     /// A field of an application/x-www-form-urlencoded body, as raw (unencoded) text; repeat
     /// for more fields, in order.
-    #[arg(long = "form", value_name = "NAME=VALUE")]
-    pub(crate) form: Vec<String>,
+    #[arg(long = "form", value_name = "NAME=VALUE", value_parser = form_field)]
+    pub(crate) form: Vec<FormField>,
 
     /// Print the status line and the headers before the body.
     #[arg(long, short = 'i')]
@@ -328,15 +397,21 @@ pub(crate) struct RequestArgs {
 #[derive(Args)]
 pub(crate) struct ServeArgs {
     /// The loopback address and port to listen on; port 0 picks a free one.
-    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
-    pub(crate) listen: String,
+    #[arg(
+        long,
+        value_name = "ADDRESS:PORT",
+        default_value = "127.0.0.1:8080",
+        value_parser = loopback_address
+    )]
+    pub(crate) listen: SocketAddr,
 
     /// The consumer key to register (with --consumer-secret) instead of the default consumer.
     #[arg(
         long,
         value_name = "KEY",
         env = "COUNTERSIGN_CONSUMER_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        requires = "consumer_secret"
     )]
     pub(crate) consumer_key: Option<String>,
 
@@ -346,7 +421,8 @@ pub(crate) struct ServeArgs {
         long,
         value_name = "SECRET",
         env = "COUNTERSIGN_CONSUMER_SECRET",
-        hide_env_values = true
+        hide_env_values = true,
+        requires = "consumer_key"
     )]
     pub(crate) consumer_secret: Option<Secret>,
 
@@ -364,8 +440,8 @@ pub(crate) struct ServeArgs {
 #[derive(Args)]
 pub(crate) struct SignArgs {
     /// The HTTP method of the request, such as GET or POST.
-    #[arg(long, value_name = "METHOD")]
-    pub(crate) method: String,
+    #[arg(long, value_name = "METHOD", value_parser = method)]
+    pub(crate) method: http::Method,
 
     /// The absolute URL of the request, query included.
     #[arg(long, value_name = "URL")]
@@ -395,7 +471,8 @@ pub(crate) struct SignArgs {
         long,
         value_name = "TOKEN",
         env = "COUNTERSIGN_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        requires = "token_secret"
     )]
     pub(crate) token: Option<String>,
 
@@ -404,22 +481,23 @@ pub(crate) struct SignArgs {
         long,
         value_name = "SECRET",
         env = "COUNTERSIGN_TOKEN_SECRET",
-        hide_env_values = true
+        hide_env_values = true,
+        requires = "token"
     )]
     pub(crate) token_secret: Option<Secret>,
 
     /// The signature method (oauth_signature_method), spelled as RFC 5849 does.
-    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT")]
-    pub(crate) signature_method: String,
+    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT", value_parser = signature_method)]
+    pub(crate) signature_method: SignatureMethod,
 
     /// The oauth_nonce: 1 to 64 characters from A-Z a-z 0-9 - . _ ~ [default: 24 random
     /// alphanumeric characters].
-    #[arg(long, value_name = "NONCE")]
-    pub(crate) nonce: Option<String>,
+    #[arg(long, value_name = "NONCE", value_parser = nonce)]
+    pub(crate) nonce: Option<Nonce>,
 
     /// The oauth_timestamp, in seconds since the Unix epoch [default: now].
-    #[arg(long, value_name = "SECONDS")]
-    pub(crate) timestamp: Option<String>,
+    #[arg(long, value_name = "SECONDS", value_parser = timestamp)]
+    pub(crate) timestamp: Option<u64>,
 
     /// The oauth_callback of a temporary-credentials request: an absolute URL, or `oob`.
     #[arg(long, value_name = "URL")]
@@ -435,8 +513,8 @@ pub(crate) struct SignArgs {
 
     /// A field of the application/x-www-form-urlencoded body, as raw (unencoded) text; repeat
     /// for more fields, in order.
-    #[arg(long = "form", value_name = "NAME=VALUE")]
-    pub(crate) form: Vec<String>,
+    #[arg(long = "form", value_name = "NAME=VALUE", value_parser = form_field)]
+    pub(crate) form: Vec<FormField>,
 
     /// Leave out oauth_version="1.0" (the RFC makes it optional).
     #[arg(long)]
@@ -456,5 +534,39 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn values_are_parsed_and_checked() {
+        assert_eq!(method("PATCH").unwrap(), http::Method::PATCH);
+        assert_eq!(method("purge").unwrap().as_str(), "purge");
+        for bad in ["", "GE T", "GET\n", "(GET)"] {
+            assert!(method(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(timestamp("1700000000"), Ok(1_700_000_000));
+        for bad in ["", "soon", "-1", "+1", " 1", "99999999999999999999999"] {
+            assert!(timestamp(bad).is_err(), "{bad:?}");
+        }
+        assert!(nonce("a+b").is_err());
+        assert!(
+            signature_method("HMAC-MD5")
+                .unwrap_err()
+                .contains("HMAC-MD5")
+        );
+        let field = form_field("a=b=c").unwrap();
+        assert_eq!((field.name.as_str(), field.value.as_str()), ("a", "b=c"));
+        assert!(form_field("novalue").unwrap_err().contains("NAME=VALUE"));
+        assert!(form_field("=v").unwrap_err().contains("name is empty"));
+        assert!(loopback_address(" [::1]:0 ").is_ok());
+        assert!(
+            loopback_address("0.0.0.0:8080")
+                .unwrap_err()
+                .contains("loopback")
+        );
+        assert!(
+            loopback_address("localhost")
+                .unwrap_err()
+                .contains("ADDRESS:PORT")
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use countersign::discogs;
 use countersign::flow::{Approval, Authorize, CallbackMode, Session};
-use countersign::{ClientCredentials, Secret, SignatureMethod};
+use countersign::{ClientCredentials, Secret};
 use countersign_ureq::Client;
 
 use crate::USER_AGENT;
@@ -18,7 +18,6 @@ use crate::cli::{CallbackKind, LoginArgs};
 use crate::credentials::{self, Saved, SavedIdentity, SavedProvider};
 use crate::error::{CliError, Shown, Step};
 use crate::loopback::CallbackListener;
-use crate::sign::is_http_token;
 
 /// Where the verifier comes from, out of band.
 pub(crate) struct Input<'a> {
@@ -105,8 +104,7 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
 
 /// The provider `args` name: the Discogs preset, or the one given by its URLs.
 fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
-    let method: SignatureMethod = args.signature_method.parse()?;
-    let signature_method = method.as_str().to_owned();
+    let signature_method = args.signature_method.as_str().to_owned();
     let (request_token_url, authorize_url, access_token_url) = match (
         &args.request_token_url,
         &args.authorize_url,
@@ -127,13 +125,10 @@ fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
         // clap insists on the three together; this is in case it ever does not.
         _ => return Err(CliError::IncompleteProvider),
     };
-    let request_token_method = match &args.request_token_method {
-        Some(m) if !is_http_token(m) => {
-            return Err(CliError::InvalidMethod("--request-token-method"));
-        }
-        Some(m) => m.to_ascii_uppercase(),
-        None => "POST".into(),
-    };
+    let request_token_method = args
+        .request_token_method
+        .as_ref()
+        .map_or("POST".into(), |m| m.as_str().to_ascii_uppercase());
     Ok(SavedProvider {
         request_token_url: request_token_url.clone(),
         request_token_method,

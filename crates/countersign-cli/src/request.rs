@@ -10,7 +10,7 @@ use crate::USER_AGENT;
 use crate::cli::RequestArgs;
 use crate::credentials::{self, Loaded, SavedProvider};
 use crate::error::{CliError, Shown, Step};
-use crate::sign::{form_body, is_http_token};
+use crate::sign::form_body;
 
 /// Sends the request `args` describe; writes the answer to `out` (with `-i`, its head first;
 /// on a `terminal`, ending with a newline) and warnings to `log`.
@@ -23,12 +23,11 @@ pub(crate) fn run(
     terminal: bool,
     log: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let body = form_body(&args.form)?;
+    let body = form_body(&args.form);
     let method = match &args.method {
-        Some(m) if !is_http_token(m) => return Err(CliError::InvalidMethod("--method")),
         Some(m) => m.clone(),
-        None if body.is_some() => "POST".into(),
-        None => "GET".into(),
+        None if body.is_some() => http::Method::POST,
+        None => http::Method::GET,
     };
 
     let path = credentials::path(args.credentials_file.as_deref())?;
@@ -55,9 +54,7 @@ pub(crate) fn run(
         })?;
     let url = resolve(&args.url, &api, args.allow_other_host)?;
 
-    let mut request = http::Request::builder()
-        .method(method.as_str())
-        .uri(url.as_str());
+    let mut request = http::Request::builder().method(method).uri(url.as_str());
     if body.is_some() {
         request = request.header("content-type", "application/x-www-form-urlencoded");
     }

@@ -1,7 +1,6 @@
 //! `countersign serve`: run the local provider on loopback until interrupted.
 
 use std::io::{self, Write};
-use std::net::SocketAddr;
 
 use countersign_provider::{
     Consumer, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider, Refusal,
@@ -16,22 +15,13 @@ const CONSUMER_NAME: &str = "countersign serve";
 /// Starts the provider as `args` say, writes its base URL and a newline to `out`, and serves
 /// until SIGINT or SIGTERM. Log lines (what was refused, and why) go to stderr.
 pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<(), CliError> {
-    let listen: SocketAddr = args
-        .listen
-        .trim()
-        .parse()
-        .map_err(|_| CliError::InvalidListen)?;
-    if !listen.ip().is_loopback() {
-        return Err(CliError::NotLoopback);
-    }
-    let consumer = match (&args.consumer_key, &args.consumer_secret) {
-        (Some(key), Some(secret)) => {
-            Some(Consumer::new(key.as_str(), secret.clone(), CONSUMER_NAME))
-        }
-        (None, None) => None,
-        (Some(_), None) => return Err(CliError::UnpairedConsumer { key_present: true }),
-        (None, Some(_)) => return Err(CliError::UnpairedConsumer { key_present: false }),
-    };
+    let listen = args.listen;
+    // clap has seen that the key and its secret come together.
+    let consumer = args
+        .consumer_key
+        .as_deref()
+        .zip(args.consumer_secret.clone())
+        .map(|(key, secret)| Consumer::new(key, secret, CONSUMER_NAME));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

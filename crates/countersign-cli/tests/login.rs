@@ -11,6 +11,7 @@ use common::{
     CONSUMER_NAME, KEY, Login, SECRET, Sandbox, get, login_oob, param, provider, provider_flags,
     saved, saved_secrets,
 };
+use countersign_test_support::canned::{Answer, Canned};
 
 /// A running `countersign serve --auto-approve` with the tests' consumer, killed at the end.
 struct Serve {
@@ -163,7 +164,7 @@ fn loopback_callback_with_the_test_as_the_browser() {
     // The provider approves at once and redirects the browser to the loopback listener.
     let redirect = get(&url);
     assert_eq!(redirect.status, 302, "{redirect:?}");
-    let location = redirect.location.unwrap();
+    let location = redirect.header("location").unwrap().to_owned();
     assert!(location.starts_with(&format!("{callback}?")), "{location}");
     let verifier = param(&location, "oauth_verifier");
     let page = get(&location);
@@ -467,7 +468,7 @@ fn stray_and_stale_requests_to_the_callback_do_not_end_the_login() {
     assert!(stale.body.contains("another request token"), "{stale:?}");
 
     // The real redirect still completes the login.
-    let location = get(&url).location.unwrap();
+    let location = get(&url).header("location").unwrap().to_owned();
     let verifier = param(&location, "oauth_verifier");
     let page = get(&location);
     assert_eq!(page.status, 200, "{page:?}");
@@ -521,9 +522,10 @@ fn plain_http_to_a_remote_provider_says_to_use_https() {
 #[test]
 fn a_url_that_is_not_the_endpoint_says_which_option_to_check() {
     let sandbox = Sandbox::new("login-not-endpoint");
-    let (page, _) = common::canned(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 19\r\nConnection: close\r\n\r\n<html>hello</html>\n",
-    );
+    let page = Canned::start(|_, _| {
+        Answer::new(200, "<html>hello</html>\n").header("Content-Type", "text/html")
+    });
+    let page = page.url();
     let run = login_with(&sandbox, &format!("{page}/rt"), &page);
     let line = run.error_line(1);
     assert!(
@@ -537,9 +539,9 @@ fn a_url_that_is_not_the_endpoint_says_which_option_to_check() {
         "{line}"
     );
 
-    let (moved, _) = common::canned(
-        "HTTP/1.1 301 Moved Permanently\r\nLocation: https://example.invalid/rt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-    );
+    let moved =
+        Canned::start(|_, _| Answer::new(301, "").header("Location", "https://example.invalid/rt"));
+    let moved = moved.url();
     let run = login_with(&sandbox, &format!("{moved}/rt"), &moved);
     assert_eq!(
         run.error_line(3),

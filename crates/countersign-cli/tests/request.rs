@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Run, SECRET, Sandbox, login_oob, provider, saved, saved_secrets};
+use countersign_test_support::canned::{Answer, Canned};
 
 /// A sandbox with credentials saved by an out-of-band login against `provider`, and the
 /// secrets to look for in output.
@@ -248,27 +249,29 @@ fn bad_input_is_one_line() {
         run.error_line(1).starts_with("the URL must be absolute"),
         "{run:?}"
     );
+    // Values clap refuses: usage errors, with clap's message.
     let run = request(&sandbox, &["--method", "GE T", "/oauth/identity"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
     assert!(
-        run.error_line(1)
-            .starts_with("--method must be an HTTP method name"),
+        run.stderr
+            .contains("invalid value 'GE T' for '--method <METHOD>': an HTTP method name"),
         "{run:?}"
     );
     let run = request(&sandbox, &["--form", "novalue", "/oauth/identity"]);
+    assert_eq!(run.code, Some(2), "{run:?}");
     assert!(
-        run.error_line(1).starts_with("--form number 1 has no '='"),
+        run.stderr
+            .contains("invalid value 'novalue' for '--form <NAME=VALUE>': there is no '='"),
         "{run:?}"
     );
 }
 
 #[test]
 fn another_host_does_not_get_the_credentials_without_the_flag() {
-    use std::sync::atomic::Ordering;
-
     let provider = provider();
     let (sandbox, secrets) = logged_in("request-other-host", &provider);
-    let (other, reached) =
-        common::canned("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nother");
+    let other_server = Canned::start(|_, _| Answer::new(200, "other"));
+    let other = other_server.url();
     let api = provider.base_url();
     for url in [
         format!("{other}/x"),
@@ -285,13 +288,13 @@ fn another_host_does_not_get_the_credentials_without_the_flag() {
         );
         no_secret(&run, &secrets);
     }
-    assert_eq!(reached.load(Ordering::SeqCst), 0);
+    assert_eq!(other_server.received().len(), 0);
 
     // Asked for, it goes there.
     let run = request(&sandbox, &["--allow-other-host", &format!("{other}/x")]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "other");
-    assert_eq!(reached.load(Ordering::SeqCst), 1);
+    assert_eq!(other_server.received().len(), 1);
 
     // Plain http:// to a host that is not loopback is refused all the same, with what to do.
     let run = request(
@@ -306,13 +309,10 @@ fn another_host_does_not_get_the_credentials_without_the_flag() {
 
 #[test]
 fn a_proxy_in_the_environment_never_sees_a_loopback_provider() {
-    use std::sync::atomic::Ordering;
-
     let provider = provider();
     let (sandbox, secrets) = logged_in("request-proxy", &provider);
-    let (proxy, reached) = common::canned(
-        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-    );
+    let proxy_server = Canned::start(|_, _| Answer::new(502, ""));
+    let proxy = proxy_server.url();
     let credentials = sandbox.credentials();
     let env = [
         ("HTTP_PROXY", proxy.as_str()),
@@ -332,7 +332,7 @@ fn a_proxy_in_the_environment_never_sees_a_loopback_provider() {
     );
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("\"username\":\"example\""), "{run:?}");
-    assert_eq!(reached.load(Ordering::SeqCst), 0);
+    assert_eq!(proxy_server.received().len(), 0);
     no_secret(&run, &secrets);
 }
 
@@ -340,9 +340,10 @@ fn a_proxy_in_the_environment_never_sees_a_loopback_provider() {
 fn a_redirect_shows_where_it_points() {
     let provider = provider();
     let (sandbox, secrets) = logged_in("request-redirect", &provider);
-    let (moved, _) = common::canned(
-        "HTTP/1.1 301 Moved Permanently\r\nLocation: https://api.example/v2/x?token=LEAKED-Tq9\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-    );
+    let moved_server = Canned::start(|_, _| {
+        Answer::new(301, "").header("Location", "https://api.example/v2/x?token=LEAKED-Tq9")
+    });
+    let moved = moved_server.url();
     let run = request(&sandbox, &["--allow-other-host", &format!("{moved}/x")]);
     assert_eq!(
         run.error_line(3),

@@ -154,6 +154,15 @@ fn assert_one_line_error(run: &Run, code: i32) -> &str {
     run.stderr.trim_end()
 }
 
+/// Asserts a usage error: exit code 2, nothing on stdout, clap's message on stderr; returns it.
+#[track_caller]
+fn assert_usage_error(run: &Run) -> &str {
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.starts_with("error: "), "{run:?}");
+    &run.stderr
+}
+
 /// Asserts that no secret of the RFC examples appears on stderr.
 #[track_caller]
 fn assert_no_secret(run: &Run) {
@@ -285,7 +294,7 @@ fn a_secret_starting_with_a_hyphen_without_equals_is_explained_not_shown() {
 }
 
 #[test]
-fn usage_errors_that_would_quote_a_secret_are_withheld() {
+fn usage_errors_redact_secret_values_and_keep_the_rest() {
     // An unquoted secret with a space: clap would print its second word.
     let run = countersign(&[
         "sign",
@@ -299,8 +308,13 @@ fn usage_errors_that_would_quote_a_secret_are_withheld() {
         "s3cret",
         "s3cret-part-two",
     ]);
-    let line = assert_one_line_error(&run, 2);
-    assert!(!line.contains("s3cret"), "{line}");
+    let message = assert_usage_error(&run);
+    assert!(!message.contains("s3cret"), "{message}");
+    assert!(
+        message.contains("unexpected argument '[redacted]' found"),
+        "{message}"
+    );
+    assert!(message.contains("Usage: countersign sign"), "{message}");
 }
 
 #[test]
@@ -368,13 +382,22 @@ fn loopback_http_is_allowed() {
 const BAD_REQUESTS: &[(&str, &[&str])] = &[
     ("use https://", &["--url", "http://example.com/"]),
     ("invalid URL", &["--url", "/request_token"]),
+    (
+        "realm contains a control character",
+        &["--realm", "a\u{1}b"],
+    ),
+    (
+        "invalid oauth_callback",
+        &["--callback", "client.example.net/cb"],
+    ),
+];
+
+/// Every value clap refuses (a usage error), and a fragment of the message it must get.
+const BAD_VALUES: &[(&str, &[&str])] = &[
     ("\"HMAC-MD5\"", &["--signature-method", "HMAC-MD5"]),
     ("\"plaintext\"", &["--signature-method", "plaintext"]),
-    (
-        "--form number 2 has no '='",
-        &["--form", "a=1", "--form", "novalue"],
-    ),
-    ("--form number 1 has an empty name", &["--form", "=1"]),
+    ("there is no '='", &["--form", "a=1", "--form", "novalue"]),
+    ("the name is empty", &["--form", "=1"]),
     ("--timestamp", &["--timestamp", "12x"]),
     ("--timestamp", &["--timestamp=-1"]),
     ("--timestamp", &["--timestamp", "18446744073709551616"]),
@@ -388,16 +411,8 @@ const BAD_REQUESTS: &[(&str, &[&str])] = &[
             "n123456789n123456789n123456789n123456789n123456789n123456789n1234",
         ],
     ),
-    (
-        "realm contains a control character",
-        &["--realm", "a\u{1}b"],
-    ),
-    (
-        "invalid oauth_callback",
-        &["--callback", "client.example.net/cb"],
-    ),
-    ("--method", &["--method", "GET X"]),
-    ("--method", &["--method", ""]),
+    ("an HTTP method name", &["--method", "GET X"]),
+    ("an HTTP method name", &["--method", ""]),
 ];
 
 /// `sign` with `extra`, and `--method POST` and an https URL unless `extra` has its own (clap
@@ -422,6 +437,12 @@ fn bad_requests_fail_with_one_line_and_no_secret() {
         assert!(line.contains(expected), "{extra:?}: {line}");
         assert_no_secret(&run);
     }
+    for (expected, extra) in BAD_VALUES {
+        let run = run_parts(&[&bad_request(extra), CLIENT_FLAGS, TOKEN_FLAGS], &[]);
+        let message = assert_usage_error(&run);
+        assert!(message.contains(expected), "{extra:?}: {message}");
+        assert_no_secret(&run);
+    }
 }
 
 #[test]
@@ -438,6 +459,12 @@ fn bad_requests_fail_without_secrets_from_the_environment_too() {
         assert!(line.contains(expected), "{extra:?}: {line}");
         assert_no_secret(&run);
     }
+    for (expected, extra) in BAD_VALUES {
+        let run = run_parts(&[&bad_request(extra), &["--verifier", VERIFIER]], &env);
+        let message = assert_usage_error(&run);
+        assert!(message.contains(expected), "{extra:?}: {message}");
+        assert_no_secret(&run);
+    }
 }
 
 #[test]
@@ -450,15 +477,21 @@ fn specific_messages() {
         "https://api.example.com/",
     ];
     let cases: &[(&[&str], &str)] = &[
-        (&["--signature-method", "HMAC-MD5"], "HMAC-MD5"),
-        (&["--form", "novalue"], "NAME=VALUE"),
-        (&["--timestamp", "soon"], "--timestamp"),
-        (&["--nonce", "a+b"], "nonce"),
+        (
+            &["--signature-method", "HMAC-MD5"],
+            "use one of PLAINTEXT, HMAC-SHA1, HMAC-SHA256",
+        ),
+        (&["--form", "novalue"], "write each field as NAME=VALUE"),
+        (
+            &["--timestamp", "soon"],
+            "a whole number of seconds since the Unix epoch",
+        ),
+        (&["--nonce", "a+b"], "use 1 to 64 characters"),
     ];
     for (extra, expected) in cases {
         let run = run_parts(&[base, CLIENT_FLAGS, extra], &[]);
-        let line = assert_one_line_error(&run, 1);
-        assert!(line.contains(expected), "{line}");
+        let message = assert_usage_error(&run);
+        assert!(message.contains(expected), "{message}");
     }
 }
 
@@ -472,23 +505,30 @@ fn a_token_needs_its_secret_and_the_other_way_round() {
         "https://api.example.com/",
     ];
     let run = run_parts(&[base, CLIENT_FLAGS, &["--token", TOKEN]], &[]);
-    let line = assert_one_line_error(&run, 1);
-    assert!(line.contains("--token-secret"), "{line}");
+    let message = assert_usage_error(&run);
+    assert!(
+        message.contains("not provided:\n  --token-secret"),
+        "{message}"
+    );
 
     let run = run_parts(
         &[base, CLIENT_FLAGS, &["--token-secret", TOKEN_SECRET]],
         &[],
     );
-    let line = assert_one_line_error(&run, 1);
-    assert!(line.contains("--token "), "{line}");
+    let message = assert_usage_error(&run);
+    assert!(message.contains("not provided:\n  --token "), "{message}");
     assert_no_secret(&run);
 
+    // The secret came from the environment: the message says where the token can come from.
     let run = run_parts(
         &[base, CLIENT_FLAGS],
         &[("COUNTERSIGN_TOKEN_SECRET", TOKEN_SECRET)],
     );
-    let line = assert_one_line_error(&run, 1);
-    assert!(line.contains("COUNTERSIGN_TOKEN"), "{line}");
+    let message = assert_usage_error(&run);
+    assert!(
+        message.contains("--token can also come from the environment variable COUNTERSIGN_TOKEN\n"),
+        "{message}"
+    );
     assert_no_secret(&run);
 }
 

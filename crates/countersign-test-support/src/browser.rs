@@ -37,8 +37,10 @@ fn exchange(method: &str, url: &str, form: Option<&str>) -> Page {
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
     let mut stream = TcpStream::connect(host).unwrap();
+    let timeout = Some(std::time::Duration::from_secs(30));
+    stream.set_read_timeout(timeout).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: countersign-test-browser\r\nConnection: close\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: countersign-test-browser\r\nAccept: text/html\r\nConnection: close\r\n"
     );
     if let Some(form) = form {
         head.push_str(&format!(

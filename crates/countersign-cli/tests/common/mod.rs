@@ -6,10 +6,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
-use std::time::Duration;
 
 use countersign_provider::{BlockingProviderHandle, Consumer, LocalProvider};
 
@@ -152,42 +150,7 @@ pub fn provider_flags(base: &str) -> Vec<String> {
     .collect()
 }
 
-/// The answer to one raw HTTP/1.1 GET.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub location: Option<String>,
-    pub body: String,
-}
-
-/// A GET of an absolute `http://` URL, as a browser would send it (no redirect followed).
-pub fn get(url: &str) -> Answer {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let (host, target) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: countersign-cli-tests\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let location = head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.eq_ignore_ascii_case("location")
-            .then(|| value.trim().to_owned())
-    });
-    Answer {
-        status,
-        location,
-        body: body.to_owned(),
-    }
-}
+pub use countersign_test_support::browser::get;
 
 /// The value of `name` in a query string or form body.
 pub fn param(query: &str, name: &str) -> String {
@@ -308,33 +271,4 @@ pub fn saved_secrets(path: &Path) -> Vec<String> {
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-/// A loopback server that answers every request with `answer` (a whole HTTP/1.1 response) and
-/// counts the requests; its base URL (`http://127.0.0.1:<port>`) and the count.
-pub fn canned(answer: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut buf = [0_u8; 4096];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
-                    _ => break,
-                }
-            }
-            seen.fetch_add(1, Ordering::SeqCst);
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    (url, count)
 }
