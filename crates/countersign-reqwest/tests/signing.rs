@@ -12,7 +12,7 @@ use countersign_reqwest::countersign::{
 use countersign_reqwest::{
     Error, RequestBuilderExt, ReqwestTransport, http_client_builder, http_client_builder_from,
 };
-use countersign_test_support::canned::{Answer, Canned};
+use countersign_test_support::canned::{Answer, Canned, Redirect};
 use countersign_test_support::conformance::loopback_never_goes_through_a_proxy;
 
 const UA: &str = "CountersignTests/1.0";
@@ -165,22 +165,16 @@ fn blocking_requests_are_signed_alike() {
 
 /// Where a redirect to `to` from the first server lands, and the Authorization it carried.
 async fn follow(auth: &Authenticator, to: impl Fn(u16) -> String) -> Vec<Option<String>> {
-    let target = Canned::start(|_, _| Answer::new(200, "landed"));
-    let location = to(target.port());
-    let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
+    let redirect = Redirect::to(to);
     let http = following_http();
-    let (_, request) = http
-        .get(format!("{}/start", first.url()))
-        .build_signed(auth)
-        .unwrap();
-    let response = http.execute(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(first.received()[0].headers.contains_key("authorization"));
-    target
-        .received()
-        .iter()
-        .map(|r| r.headers.get("authorization").cloned())
-        .collect()
+    let (_, request) = http.get(redirect.start_url()).build_signed(auth).unwrap();
+    assert_eq!(http.execute(request).await.unwrap().status(), 200);
+    assert!(
+        redirect.first.received()[0]
+            .headers
+            .contains_key("authorization")
+    );
+    redirect.landed()
 }
 
 #[tokio::test]
@@ -192,18 +186,20 @@ async fn reqwest_drops_credentials_on_a_redirect_to_another_host_or_port() {
     let landed = follow(&oauth(), |port| format!("http://localhost:{port}/next")).await;
     assert_eq!(landed, vec![None]);
     // Query credentials are not in the Location, so they do not travel either.
-    let target = Canned::start(|_, _| Answer::new(200, "landed"));
-    let location = format!("http://localhost:{}/next", target.port());
-    let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
+    let redirect = Redirect::to(|port| format!("http://localhost:{port}/next"));
     let http = following_http();
     let (_, request) = http
-        .get(format!("{}/start", first.url()))
+        .get(redirect.start_url())
         .build_signed(&token().placement(Placement::Query))
         .unwrap();
     http.execute(request).await.unwrap();
-    assert!(first.received()[0].target.contains("token=PERSONALTOKEN"));
-    assert_eq!(target.received()[0].target, "/next");
-    assert!(!format!("{:?}", target.received()).contains("PERSONALTOKEN"));
+    assert!(
+        redirect.first.received()[0]
+            .target
+            .contains("token=PERSONALTOKEN")
+    );
+    assert_eq!(redirect.target.received()[0].target, "/next");
+    assert!(!format!("{:?}", redirect.target.received()).contains("PERSONALTOKEN"));
 }
 
 #[tokio::test]
@@ -211,20 +207,18 @@ async fn reqwest_default_referer_carries_query_credentials_so_ours_is_off() {
     // reqwest's default, pinned here because it is why `http_client_builder` turns `Referer`
     // off: the previous URL, query included, goes to the redirect's target, on any host.
     for (referer, leaks) in [(true, true), (false, false)] {
-        let target = Canned::start(|_, _| Answer::new(200, "landed"));
-        let location = format!("http://localhost:{}/next", target.port());
-        let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
+        let redirect = Redirect::to(|port| format!("http://localhost:{port}/next"));
         let http = http_client_builder()
             .redirect(reqwest::redirect::Policy::default())
             .referer(referer)
             .build()
             .unwrap();
         let (_, request) = http
-            .get(format!("{}/start", first.url()))
+            .get(redirect.start_url())
             .build_signed(&token().placement(Placement::Query))
             .unwrap();
         http.execute(request).await.unwrap();
-        let seen = format!("{:?}", target.received());
+        let seen = format!("{:?}", redirect.target.received());
         assert_eq!(seen.contains("PERSONALTOKEN"), leaks, "{seen}");
     }
 }

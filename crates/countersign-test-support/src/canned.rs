@@ -202,3 +202,34 @@ pub fn http_date(offset: i64) -> String {
     };
     httpdate::fmt_http_date(at)
 }
+
+/// A redirect across two servers: the first answers every request with a 302 to where
+/// `location` (given the target's port) says; the target answers 200 `landed`.
+pub struct Redirect {
+    /// The server that redirects.
+    pub first: Canned,
+    /// Where the redirect may lead.
+    pub target: Canned,
+}
+
+impl Redirect {
+    /// The two servers, the redirect pointing where `location` says.
+    pub fn to(location: impl Fn(u16) -> String) -> Self {
+        let target = Canned::start(|_, _| Answer::new(200, "landed"));
+        let location = location(target.port());
+        let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
+        Self { first, target }
+    }
+
+    /// The URL to start at: `/start` on the first server.
+    pub fn start_url(&self) -> String {
+        format!("{}/start", self.first.url())
+    }
+
+    /// The `Authorization` header of each request that reached the target.
+    pub fn landed(&self) -> Vec<Option<String>> {
+        let received = self.target.received();
+        let header = |r: &Received| r.headers.get("authorization").cloned();
+        received.iter().map(header).collect()
+    }
+}

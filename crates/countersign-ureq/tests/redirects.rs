@@ -1,7 +1,7 @@
 //! What ureq itself does with signed requests on redirects (pinned here, because the crate docs
 //! rely on it), and that the transport never lets ureq follow one.
 
-use countersign_test_support::canned::{Answer, Canned};
+use countersign_test_support::canned::Redirect;
 use countersign_ureq::countersign::auth::{Auth, Authenticator, Placement};
 use countersign_ureq::countersign::flow::CallbackMode;
 use countersign_ureq::countersign::{ClientCredentials, Secret, discogs};
@@ -26,17 +26,15 @@ fn following_agent(auth: Authenticator, auth_headers: RedirectAuthHeaders) -> ur
 
 /// The Authorization headers that arrive where a redirect to `to` from a first server leads.
 fn follow(agent: &ureq::Agent, to: impl Fn(u16) -> String) -> Vec<Option<String>> {
-    let target = Canned::start(|_, _| Answer::new(200, "landed"));
-    let location = to(target.port());
-    let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
-    let response = agent.get(format!("{}/start", first.url())).call().unwrap();
+    let redirect = Redirect::to(to);
+    let response = agent.get(redirect.start_url()).call().unwrap();
     assert_eq!(response.status(), 200);
-    assert!(first.received()[0].headers.contains_key("authorization"));
-    target
-        .received()
-        .iter()
-        .map(|r| r.headers.get("authorization").cloned())
-        .collect()
+    assert!(
+        redirect.first.received()[0]
+            .headers
+            .contains_key("authorization")
+    );
+    redirect.landed()
 }
 
 #[test]
@@ -57,12 +55,14 @@ fn ureq_drops_credentials_on_every_redirect_by_default() {
         token().placement(Placement::Query),
         RedirectAuthHeaders::Never,
     );
-    let target = Canned::start(|_, _| Answer::new(200, "landed"));
-    let location = format!("http://localhost:{}/next", target.port());
-    let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
-    agent.get(format!("{}/start", first.url())).call().unwrap();
-    assert!(first.received()[0].target.contains("token=PERSONALTOKEN"));
-    assert!(!format!("{:?}", target.received()).contains("PERSONALTOKEN"));
+    let redirect = Redirect::to(|port| format!("http://localhost:{port}/next"));
+    agent.get(redirect.start_url()).call().unwrap();
+    assert!(
+        redirect.first.received()[0]
+            .target
+            .contains("token=PERSONALTOKEN")
+    );
+    assert!(!format!("{:?}", redirect.target.received()).contains("PERSONALTOKEN"));
 }
 
 #[test]
@@ -82,10 +82,8 @@ fn ureq_same_host_keeps_credentials_on_another_port() {
 
 #[test]
 fn the_transport_never_lets_ureq_follow_a_redirect() {
-    let target = Canned::start(|_, _| Answer::new(200, "landed"));
-    let location = format!("http://localhost:{}/oauth/request_token", target.port());
-    let first = Canned::start(move |_, _| Answer::new(302, "").header("Location", &location));
-    let base = first.url();
+    let redirect = Redirect::to(|port| format!("http://localhost:{port}/oauth/request_token"));
+    let base = redirect.first.url();
     // Even on an agent configured to follow redirects, credentials and all.
     let following: ureq::Agent = ureq::Agent::config_builder()
         .redirect_auth_headers(RedirectAuthHeaders::SameHost)
@@ -104,6 +102,6 @@ fn the_transport_never_lets_ureq_follow_a_redirect() {
         .unwrap();
     let response = client.send_with(&token(), request).unwrap();
     assert_eq!(response.status(), 302);
-    assert!(target.received().is_empty());
-    assert_eq!(first.received().len(), 2);
+    assert!(redirect.target.received().is_empty());
+    assert_eq!(redirect.first.received().len(), 2);
 }
