@@ -30,7 +30,7 @@ use countersign::nonce::NonceGenerator;
 use countersign::profile::DEFAULT_MAX_REDIRECTS;
 use countersign::skew::Skew;
 use http::Extensions;
-use reqwest_middleware::{Middleware, Next};
+use reqwest_middleware::{Error as ChainError, Middleware, Next};
 
 /// Signs every request that passes through it with its [`Authenticator`], as one exchange of
 /// the core's.
@@ -84,19 +84,23 @@ impl ResponseHead for Answer {
 
 impl AsyncTransport for Chain<'_, '_> {
     type Response = Answer;
-    type Error = reqwest_middleware::Error;
+    type Error = ChainError;
 
     async fn send(&mut self, request: http::Request<Vec<u8>>) -> Result<Answer, Self::Error> {
-        let request = request
-            .try_into()
-            .map_err(|e: reqwest::Error| redact(e.into()))?;
-        let answer = self.next.clone().run(request, self.extensions);
+        let answer = self.next.clone().run(outgoing(request)?, self.extensions);
         Ok(Answer(answer.await.map_err(redact)?))
     }
 }
 
-fn refused(error: impl Into<crate::Error>) -> reqwest_middleware::Error {
-    reqwest_middleware::Error::middleware(error.into())
+/// `request` as reqwest's, with the URL's credential parameters redacted from the error.
+fn outgoing<B: Into<reqwest::Body>>(
+    request: http::Request<B>,
+) -> Result<reqwest::Request, ChainError> {
+    reqwest::Request::try_from(request).map_err(|e| redact(e.into()))
+}
+
+fn refused(error: impl Into<crate::Error>) -> ChainError {
+    ChainError::middleware(error.into())
 }
 
 #[async_trait::async_trait]
@@ -111,8 +115,7 @@ impl Middleware for SigningMiddleware {
         let (mut head, body) = request.into_parts();
         let Some(bytes) = body.as_bytes().map(<[u8]>::to_vec) else {
             self.auth.sign_parts_now(&mut head, None).map_err(refused)?;
-            let request = http::Request::from_parts(head, body).try_into();
-            let request = request.map_err(|e: reqwest::Error| redact(e.into()))?;
+            let request = outgoing(http::Request::from_parts(head, body))?;
             return next.run(request, extensions).await.map_err(redact);
         };
         let skew = Skew::new().with_offset(self.clock_offset());
@@ -136,14 +139,11 @@ impl Middleware for SigningMiddleware {
 /// reqwest's error with its URL's credential parameters redacted, as [`crate::Error`]'s are:
 /// with credentials in the query the URL carries them, and reqwest's `Display` quotes it.
 /// (Errors of other middlewares are theirs to redact.)
-fn redact(error: reqwest_middleware::Error) -> reqwest_middleware::Error {
-    match error {
-        reqwest_middleware::Error::Reqwest(mut error) => {
-            if let Some(url) = error.url_mut() {
-                crate::error::redact_url(url);
-            }
-            reqwest_middleware::Error::Reqwest(error)
-        }
-        other => other,
+fn redact(mut error: ChainError) -> ChainError {
+    if let ChainError::Reqwest(inner) = &mut error
+        && let Some(url) = inner.url_mut()
+    {
+        crate::error::redact_url(url);
     }
+    error
 }
