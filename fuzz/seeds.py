@@ -302,6 +302,31 @@ VERIFY = {
     "signed-app-param-named-oauth": signed("HmacSha1", query=("oauth_signature", "x"), location="Query"),
 }
 
+# --- exchange: `METHOD URL`, then one answer a line (`STATUS LOCATION`, `401 skew`) -------------
+
+EXCHANGE = {
+    "get-200": "GET https://api.discogs.com/oauth/identity\n200",
+    "skew-retry-once": "GET https://api.discogs.com/oauth/identity\n401 skew\n401 skew",
+    "same-origin-redirects": "GET https://api.example.com/a/b?x=1\n301 /c\n302 d?y=2\n307 https://API.example.com:443/e",
+    "redirect-limit": "GET https://api.example.com/\n302 /1\n302 /2\n302 /3\n302 /4",
+    "post-303-becomes-get": "POST https://api.example.com/upload\n303 /status",
+    "post-307-keeps-body": "POST https://api.example.com/upload\n307 /upload2\n308 /upload3",
+    "post-301-becomes-get": "POST https://api.example.com/upload\n301 /moved",
+    "head-303-stays-head": "HEAD https://api.example.com/x\n303 /y",
+    "cross-origin": "GET https://api.example.com/x\n302 https://evil.example/x",
+    "protocol-relative": "GET https://api.example.com/x\n302 //evil.example/x",
+    "scheme-change": "GET https://api.example.com/x\n302 http://api.example.com/x",
+    "port-change": "GET http://127.0.0.1:8080/x\n302 http://127.0.0.1:8081/x",
+    "userinfo-trick": "GET https://api.example.com/x\n302 https://api.example.com@evil.example/x",
+    "backslash-tricks": "GET https://api.example.com/x\n302 /\\evil.example/x\n302 https://api.example.com\\@evil.example/",
+    "dot-segments": "GET https://api.example.com/a/b/c\n302 ../../%2e%2E/d/./e/..",
+    "skew-then-redirect": "PUT https://api.example.com/a\n401 skew\n308 /b",
+    "insecure-remote": "GET http://api.example.com/x",
+    "loopback-http": "DELETE http://localhost:3000/x\n302 /y",
+    "ipv6-host": "GET http://[::1]:8080/x\n302 http://[::1]:8080/y\n302 http://[0:0::1]:8080/z",
+    "not-a-status": "GET https://api.example.com/x\nabc /y",
+}
+
 TARGETS = {
     "token_response": TOKEN_RESPONSE,
     "callback": CALLBACK,
@@ -311,6 +336,7 @@ TARGETS = {
     "plaintext_differential": PLAINTEXT_DIFFERENTIAL,
     "response_headers": RESPONSE_HEADERS,
     "verify": VERIFY,
+    "exchange": EXCHANGE,
 }
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("plaintext_differential", plaintext_differential),
     ("response_headers", response_headers),
     ("verify", verify),
+    ("exchange", exchange),
 ];
 
 /// Checks what holds for every error: its message prints, is not empty, and carries no control
@@ -903,11 +904,11 @@ pub fn plaintext_differential(data: &[u8]) {
 // ---------------------------------------------------------------------------------------------
 // response_headers
 
-/// The local clocks `clock_offset` and `retry_offset` are asked about, besides the ones around
+/// The local clocks `clock_offset` and `Skew::retry` are asked about, besides the ones around
 /// the parsed `Date`.
 const SOME_NOWS: [u64; 4] = [0, 784_111_777, 1_700_000_000, u64::MAX];
 
-/// The thresholds `retry_offset` is asked about.
+/// The thresholds `Skew::retry` is asked about.
 const THRESHOLDS: [u64; 4] = [0, countersign::skew::DEFAULT_THRESHOLD, 86_400, u64::MAX];
 
 /// The rate-limit headers, by the field of `RateLimit` they fill.
@@ -951,7 +952,7 @@ fn last_header<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str
 /// `Response` built from header lines: `rate_limit`, `retry_after` and `classify` against slow
 /// models (a `ProviderError`'s message is one line without control characters); the `Date` value
 /// through `parse_http_date` (formats and parses back to the same second), `clock_offset` (exact,
-/// or an error) and `retry_offset` (`Some` only for a 401 whose `Date` is more than the threshold
+/// or an error) and `Skew::retry` (`Some` only for a 401 whose `Date` is more than the threshold
 /// away). Then, structured, a body made of the input body's pairs in form, JSON and header syntax,
 /// with distinctive values for the secret-named ones: `redact_secrets`, `body_excerpt` and the
 /// `ProviderError` of that body never show a secret value, and an excerpt is at most 200 bytes.
@@ -1727,4 +1728,191 @@ fn signed_round_trip(input: &SignedInput) {
         now,
         &mut nonces,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// exchange
+
+/// The clock the exchange target signs at.
+const EXCHANGE_NOW: u64 = 1_700_000_000;
+
+/// The redirects the exchange target lets an exchange follow.
+const EXCHANGE_MAX_REDIRECTS: u8 = 3;
+
+/// Scheme, host (lower case) and port (the scheme's default when none is written) of a URL, as
+/// reqwest's URL parser (the `url` crate, WHATWG) reads it.
+fn whatwg_origin(url: &str) -> Option<(String, String, Option<u16>)> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some((url.scheme().into(), host, url.port_or_known_default()))
+}
+
+/// The same as the `http` crate (ureq's request line) reads it.
+fn uri_origin(uri: &http::Uri) -> Option<(String, String, Option<u16>)> {
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let default = match scheme.as_str() {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    };
+    let host = uri.host()?.to_ascii_lowercase();
+    Some((scheme, host, uri.port_u16().or(default)))
+}
+
+/// The Sans-IO `Exchange` driven by a script of answers. The input is text: the first line is
+/// `METHOD URL`, each next line an answer, `STATUS LOCATION` (for a 401, `401 skew` carries a
+/// `Date` an hour ahead; a status that is not a number is 200). Whatever the answers:
+///
+/// - every request handed out goes to the first one's origin, as both reqwest's URL parser and
+///   the `http` crate read it: credentials never leave it, whatever a `Location` says;
+/// - it is signed (an `OAuth` header) with a nonce never used before in the exchange, at the
+///   clock corrected by what was learned;
+/// - at most one clock-skew retry, and only after a skewed 401; at most the limit of redirects,
+///   each after a redirect status with a `Location`; a `303` (and a `301` or `302` after a `POST`)
+///   continues as a `GET` without a body, a `307` or `308` with the same method and body;
+/// - a redirect's path has no dot segments left (`.`, `..`, or either spelled with `%2E`), as a
+///   browser or reqwest would send it;
+/// - errors are typed and print one line.
+pub fn exchange(data: &[u8]) {
+    use countersign::auth::{Auth, Authenticator};
+    use countersign::exchange::{Exchange, Next};
+    use countersign::nonce::Nonce;
+
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let first = lines.next().unwrap_or_default();
+    let (method, url) = first.split_once(' ').unwrap_or(("GET", first));
+    let Ok(request) = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json")
+        .body(b"{\"a\":1}".to_vec())
+    else {
+        return;
+    };
+    let origin = uri_origin(request.uri());
+    let whatwg = whatwg_origin(&request.uri().to_string());
+
+    let client = ClientCredentials::new("key", "secret");
+    let token = TokenCredentials::new("token", "token-secret");
+    let signer = Signer::new(&client).token(&token).prepare();
+    let auth = Authenticator::new(Auth::OAuth(signer.expect("fixed credentials prepare")));
+    let mut exchange = Exchange::new(request, auth).max_redirects(EXCHANGE_MAX_REDIRECTS);
+
+    let mut counter = 0_u32;
+    let mut nonces = || {
+        counter += 1;
+        Nonce::new(&format!("n{counter}"))
+    };
+    let mut seen = Vec::new();
+    let (mut retries, mut redirects) = (0, 0);
+    let mut expected_offset = 0;
+    let mut previous: Option<(http::Request<Vec<u8>>, u16)> = None;
+    let mut answers = lines.chain(std::iter::once("200"));
+    loop {
+        let sent = match exchange.request(EXCHANGE_NOW, &mut nonces) {
+            Ok(sent) => sent,
+            Err(error) => return check_error(&error),
+        };
+        assert_eq!(
+            uri_origin(sent.uri()),
+            origin,
+            "{} left the origin",
+            sent.uri()
+        );
+        let sent_whatwg = whatwg_origin(&sent.uri().to_string());
+        if sent_whatwg.is_some() {
+            assert_eq!(
+                sent_whatwg,
+                whatwg,
+                "{} left the origin (WHATWG)",
+                sent.uri()
+            );
+        }
+        let timestamp = EXCHANGE_NOW.saturating_add_signed(expected_offset);
+        check_signed(&sent, timestamp, &mut seen);
+        if let Some((before, status)) = previous.take() {
+            check_followed(&before, status, &sent);
+            let path = sent.uri().path();
+            let dots = path.split('/').any(|s| {
+                matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+                )
+            });
+            assert!(!dots, "{path}: a dot segment left in a redirect's path");
+        }
+
+        let line = answers.next().unwrap_or("200");
+        let (status, location) = line.split_once(' ').unwrap_or((line, ""));
+        let status = status
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (100..1000).contains(s));
+        let mut answer = http::Response::builder().status(status.unwrap_or(200));
+        let skewed = status == Some(401) && location == "skew";
+        if skewed {
+            let ahead = std::time::Duration::from_secs(timestamp + 3600);
+            answer = answer.header(
+                "date",
+                httpdate::fmt_http_date(std::time::UNIX_EPOCH + ahead),
+            );
+        } else if !location.is_empty() {
+            answer = answer.header("location", location);
+        }
+        let Ok(answer) = answer.body(()) else {
+            // A Location the http crate refuses: no answer a transport can hand over.
+            return;
+        };
+        match exchange.handle(answer) {
+            Next::Done(_) => return,
+            Next::Send if status == Some(401) => {
+                assert!(skewed && retries == 0, "a retry after {line:?}");
+                retries += 1;
+                expected_offset = 3600;
+            }
+            Next::Send => {
+                let redirect = matches!(status, Some(301 | 302 | 303 | 307 | 308));
+                assert!(redirect, "followed {line:?}");
+                redirects += 1;
+                assert!(redirects <= EXCHANGE_MAX_REDIRECTS, "too many redirects");
+                previous = status.map(|status| (sent, status));
+            }
+        }
+        assert_eq!(exchange.skew().offset(), expected_offset, "offset");
+    }
+}
+
+/// `request` carries an `OAuth` header at `timestamp` whose nonce is not in `seen` (and now is).
+fn check_signed(request: &http::Request<Vec<u8>>, timestamp: u64, seen: &mut Vec<String>) {
+    let header = request.headers()["authorization"].to_str().expect("ASCII");
+    assert!(header.starts_with("OAuth "), "{header}");
+    let parsed = ParsedAuthorization::parse(header).expect("our header parses");
+    let nonce = parsed.nonce().expect("a nonce");
+    assert!(!seen.iter().any(|n| n == nonce), "nonce {nonce} sent twice");
+    seen.push(nonce.into());
+    let expected = timestamp.to_string();
+    assert_eq!(parsed.timestamp(), Some(expected.as_str()), "timestamp");
+}
+
+/// What a redirect with `status` makes of the request `before`: a `GET` without a body (nor its
+/// type) for a `303` (but a `HEAD` stays one) and for a `301` or `302` after a `POST`; else the
+/// same method and body.
+fn check_followed(before: &http::Request<Vec<u8>>, status: u16, after: &http::Request<Vec<u8>>) {
+    use http::Method;
+    let method = before.method();
+    let to_get = match status {
+        303 => method != Method::GET && method != Method::HEAD,
+        301 | 302 => method == Method::POST,
+        _ => false,
+    };
+    if to_get {
+        assert_eq!(after.method(), Method::GET, "{status} after {method}");
+        assert!(after.body().is_empty(), "a body kept after {status}");
+        assert!(!after.headers().contains_key("content-type"));
+    } else {
+        assert_eq!(after.method(), method, "{status} after {method}");
+        assert_eq!(after.body(), before.body(), "the body changed on {status}");
+    }
 }

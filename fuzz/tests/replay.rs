@@ -93,6 +93,7 @@ replay!(
     plaintext_differential,
     response_headers,
     verify,
+    exchange,
 );
 
 /// Every fuzz target (a file in `fuzz_targets/`, a `[[bin]]`, an entry of `TARGETS`) is replayed

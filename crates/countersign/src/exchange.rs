@@ -299,7 +299,7 @@ fn has_scheme(reference: &str) -> bool {
 }
 
 /// `location` (a `Location` header: absolute, or relative to `base`) as an absolute URL, without
-/// its fragment.
+/// its fragment, and without dot segments (RFC 3986, section 5.2).
 fn resolve(base: &str, location: &str) -> Option<String> {
     let location = location.trim();
     let location = location.split('#').next().unwrap_or_default();
@@ -308,32 +308,89 @@ fn resolve(base: &str, location: &str) -> Option<String> {
     }
     if has_scheme(location) {
         // An absolute URL, or nothing this client follows.
-        return crate::url::split(location).is_ok().then(|| location.into());
+        crate::url::split(location).ok()?;
+        return Some(without_dot_segments(location));
     }
     let parts = crate::url::split(base).ok()?;
     if let Some(rest) = location.strip_prefix("//") {
-        return Some(format!("{}://{rest}", parts.scheme));
+        return Some(without_dot_segments(&format!("{}://{rest}", parts.scheme)));
     }
-    // The base up to its path: scheme and authority, as written.
-    let authority_end = base.find("://")? + 3;
-    let path_start = base
-        .get(authority_end..)?
-        .find(['/', '?', '#'])
-        .map_or(base.len(), |i| authority_end + i);
-    let origin = base.get(..path_start)?;
+    let origin = base.get(..path_start(base)?)?;
     let path = if parts.path.is_empty() {
         "/"
     } else {
         parts.path
     };
-    Some(if location.starts_with('/') {
+    let joined = if location.starts_with('/') {
         format!("{origin}{location}")
     } else if location.starts_with('?') {
         format!("{origin}{path}{location}")
     } else {
         let dir = path.get(..=path.rfind('/')?)?;
         format!("{origin}{dir}{location}")
-    })
+    };
+    Some(without_dot_segments(&joined))
+}
+
+/// Where an absolute URL's path starts: just after `scheme://authority`, as written.
+fn path_start(url: &str) -> Option<usize> {
+    let authority = url.find("://")? + 3;
+    let end = url.get(authority..)?.find(['/', '?', '#']);
+    Some(end.map_or(url.len(), |i| authority + i))
+}
+
+/// A dot segment of a path.
+enum Dots {
+    /// `.`: this directory.
+    One,
+    /// `..`: the parent.
+    Two,
+}
+
+impl Dots {
+    /// What `segment` is, `%2E` (any case) counting as `.`.
+    fn of(segment: &str) -> Option<Self> {
+        if segment.len() > 6 || !segment.starts_with(['.', '%']) {
+            return None;
+        }
+        match segment.to_ascii_lowercase().replace("%2e", ".").as_str() {
+            "." => Some(Self::One),
+            ".." => Some(Self::Two),
+            _ => None,
+        }
+    }
+}
+
+/// An absolute URL (without a fragment) with the `.` and `..` segments of its path removed
+/// (RFC 3986, section 5.2.4), `%2E` counting as `.` as in URL parsers (reqwest's among them):
+/// the URL signed must be the one the transport sends.
+fn without_dot_segments(url: &str) -> String {
+    let Some(start) = path_start(url) else {
+        return url.into();
+    };
+    let (origin, rest) = url.split_at(start);
+    let (path, query) = rest.split_at(rest.find('?').unwrap_or(rest.len()));
+    let segments: Vec<(&str, Option<Dots>)> = path
+        .split('/')
+        .skip(1)
+        .map(|segment| (segment, Dots::of(segment)))
+        .collect();
+    if segments.iter().all(|(_, dots)| dots.is_none()) {
+        return url.into();
+    }
+    let mut kept: Vec<&str> = Vec::with_capacity(segments.len());
+    for (segment, dots) in &segments {
+        match dots {
+            None => kept.push(segment),
+            Some(Dots::One) => {}
+            Some(Dots::Two) => drop(kept.pop()),
+        }
+    }
+    if segments.last().is_some_and(|(_, dots)| dots.is_some()) {
+        // A path that ends in a dot segment ends in `/`.
+        kept.push("");
+    }
+    format!("{origin}/{}{query}", kept.join("/"))
 }
 
 #[cfg(test)]
@@ -353,6 +410,22 @@ mod tests {
             ("c", "https://api.example.com:8443/a/c"),
             ("?y=2", "https://api.example.com:8443/a/b?y=2"),
             ("/c#frag", "https://api.example.com:8443/c"),
+            // Dot segments are removed (RFC 3986, 5.2.4), as the transport's URL parser would:
+            // the URL signed is the one sent.
+            ("../c", "https://api.example.com:8443/c"),
+            ("./c/.", "https://api.example.com:8443/a/c/"),
+            (
+                "/a/./b/../../../c?x=/../",
+                "https://api.example.com:8443/c?x=/../",
+            ),
+            (
+                "https://api.example.com:8443/a/../c",
+                "https://api.example.com:8443/c",
+            ),
+            ("..", "https://api.example.com:8443/"),
+            ("%2E%2e/c/%2e", "https://api.example.com:8443/c/"),
+            (".%2E/.../c", "https://api.example.com:8443/.../c"),
+            ("//other.example/x/../y", "https://other.example/y"),
         ] {
             assert_eq!(
                 resolve(base, location).as_deref(),
