@@ -361,6 +361,11 @@ impl<'a> ParsedAuthorization<'a> {
         Ok(parsed)
     }
 
+    /// `oauth_signature` and `realm`, moved out: they borrow the header value, not `self`.
+    pub(crate) fn into_signature_and_realm(self) -> (Option<SecretStr<'a>>, Option<Cow<'a, str>>) {
+        (self.signature, self.realm)
+    }
+
     fn lexer(&self) -> Lexer<'a> {
         Lexer {
             src: self.list,

@@ -47,14 +47,16 @@
 //! ## What is checked, in order
 //!
 //! 1. The protocol parameters are collected from the `Authorization: OAuth` header, the query
-//!    and the form body. They must all come from one of those places, and each at most once
-//!    (400 otherwise). A header with another scheme (`Basic`, `Discogs`) is not looked at.
+//!    and the form body. They must all come from one of those places (unless
+//!    [`Verifier::allow_split_parameters`]), and each at most once (400 otherwise). A header with
+//!    another scheme (`Basic`, `Discogs`) is not looked at. The query and the body together hold
+//!    at most [`Verifier::max_request_params`] parameters (400).
 //! 2. `oauth_consumer_key`, `oauth_signature_method` and `oauth_signature` are present;
 //!    `oauth_version`, if present, is `1.0`; the signature method is one this build supports;
 //!    `oauth_timestamp` is a decimal number and `oauth_nonce` has 1 to 64 characters (400
 //!    otherwise).
-//! 3. The timestamp is within the window (default 300 seconds either way) of the current time
-//!    (401 otherwise).
+//! 3. The timestamp is within the window (default 300 seconds behind, and as much or
+//!    [`Verifier::max_ahead`] ahead) of the current time (401 otherwise).
 //! 4. The client secret and, when the request carries `oauth_token`, the token secret are looked
 //!    up; the signature is computed and compared with the one sent, in constant time. An unknown
 //!    client or token goes through the same work with a dummy secret, so the response time does
@@ -62,6 +64,41 @@
 //! 5. Only then is the nonce recorded: a nonce seen before with the same timestamp, client and
 //!    token is a replay (401). Unauthenticated requests never reach the nonce store, so they
 //!    cannot fill it.
+//!
+//! ## In steps, for stores that are async or shared
+//!
+//! [`Verifier::verify`] runs those steps with a [`SecretLookup`] and a [`NonceStore`] that
+//! answer at once. When the secrets are in a database and the nonces in a store that every
+//! instance of the provider shares, run the steps yourself and ask the stores in between; no
+//! step holds anything while a signature is computed:
+//!
+//! ```
+//! # use countersign::verify::{NonceCheck, NonceUse, Rejection, Verified, Verifier};
+//! # use countersign::{Request, Secret};
+//! # async fn client_secret(_: &str) -> Option<Secret> { None }
+//! # async fn token_secret(_: &str, _: &str) -> Option<Secret> { None }
+//! # async fn record(_: NonceUse<'_>) -> NonceCheck { NonceCheck::Fresh }
+//! async fn verify(request: &Request<'_>, authorization: Option<&str>, now: u64)
+//!     -> Result<Verified, Rejection>
+//! {
+//!     // 1 to 3: nothing looked up yet.
+//!     let checked = Verifier::new().check(request, authorization, now)?;
+//!     // 4: the secrets of the claimed client and token, then the signature.
+//!     let client = client_secret(checked.consumer_key()).await;
+//!     let token = match checked.token() {
+//!         Some(token) => token_secret(checked.consumer_key(), token).await,
+//!         None => None,
+//!     };
+//!     let authentic = checked.authenticate(client.as_ref(), token.as_ref())?;
+//!     // Who sent it is known: a rate limit goes here, before a nonce is used up.
+//!     // 5: the nonce, last.
+//!     let check = match authentic.nonce() {
+//!         Some(nonce) => record(nonce).await,
+//!         None => NonceCheck::Fresh,
+//!     };
+//!     authentic.finish(check)
+//! }
+//! ```
 //!
 //! ## What to tell the client
 //!
@@ -97,6 +134,10 @@ pub use store::MemoryNonceStore;
 /// The default timestamp window: a request's `oauth_timestamp` may be this many seconds before or
 /// after the provider's clock.
 pub const DEFAULT_TIMESTAMP_WINDOW: u64 = 300;
+
+/// The default for [`Verifier::max_request_params`]: the most parameters (of every name) the
+/// query and the form body may hold together.
+pub const DEFAULT_MAX_REQUEST_PARAMS: usize = 1024;
 
 /// Longest `oauth_nonce` accepted (Discogs refuses longer ones, and the nonce store keeps them).
 pub const MAX_NONCE_LEN: usize = crate::nonce::MAX_NONCE_LEN;
@@ -230,6 +271,13 @@ pub enum NonceCheck {
     /// The store is full of nonces that are still inside the window, and cannot record this one
     /// without forgetting one of them (which would let that one be replayed).
     Full,
+    /// This client or token holds as many nonces as the store allows one to hold (so that one
+    /// client cannot fill the store and lock the others out): it is sending faster than the
+    /// store lets it.
+    OverQuota,
+    /// The store could not be asked (a shared store that is unreachable, or too slow): the
+    /// request cannot be checked for replay and must be refused.
+    Unavailable,
 }
 
 /// Remembers the nonces of authenticated requests, to detect replays.
@@ -255,7 +303,10 @@ impl<N: NonceStore + ?Sized> NonceStore for &mut N {
 #[must_use]
 pub struct Verifier {
     window: u64,
+    max_ahead: u64,
     require_timestamp: bool,
+    split: bool,
+    max_request_params: usize,
 }
 
 impl Default for Verifier {
@@ -265,19 +316,38 @@ impl Default for Verifier {
 }
 
 impl Verifier {
-    /// A verifier with a window of [`DEFAULT_TIMESTAMP_WINDOW`] seconds that requires a
-    /// timestamp and a nonce on every request.
+    /// A strict verifier: a window of [`DEFAULT_TIMESTAMP_WINDOW`] seconds either way, a
+    /// timestamp and a nonce on every request, every protocol parameter in one place, and at
+    /// most [`DEFAULT_MAX_REQUEST_PARAMS`] parameters in the query and body.
     pub const fn new() -> Self {
         Self {
             window: DEFAULT_TIMESTAMP_WINDOW,
+            max_ahead: DEFAULT_TIMESTAMP_WINDOW,
             require_timestamp: true,
+            split: false,
+            max_request_params: DEFAULT_MAX_REQUEST_PARAMS,
         }
     }
 
-    /// How many seconds a timestamp may be before or after the current time. Give the
+    /// How many seconds a timestamp may be before or after the current time (the limit ahead
+    /// follows, unless [`max_ahead`](Self::max_ahead) sets a smaller one). Give the
     /// [`MemoryNonceStore`] at least the same window.
     pub const fn timestamp_window(mut self, seconds: u64) -> Self {
         self.window = seconds;
+        self.max_ahead = seconds;
+        self
+    }
+
+    /// How many seconds a timestamp may be *ahead* of the current time (default: the window;
+    /// at most the window). A nonce is remembered until its timestamp leaves the window, so a
+    /// timestamp far ahead keeps its nonce in the store longer: a provider under load may want
+    /// a tighter limit ahead (a minute) than behind.
+    pub const fn max_ahead(mut self, seconds: u64) -> Self {
+        self.max_ahead = if seconds < self.window {
+            seconds
+        } else {
+            self.window
+        };
         self
     }
 
@@ -285,6 +355,35 @@ impl Verifier {
     #[must_use]
     pub const fn window(&self) -> u64 {
         self.window
+    }
+
+    /// How long a nonce store must remember a nonce after the current time for every request
+    /// this verifier accepts to be checked for replay: the window plus the limit ahead.
+    #[must_use]
+    pub const fn nonce_lifetime(&self) -> u64 {
+        self.window.saturating_add(self.max_ahead)
+    }
+
+    /// Accepts protocol parameters split between the `Authorization` header and the form body
+    /// or the query, as long as no name repeats (default: refused with
+    /// [`Reason::MixedLocations`], as RFC 5849 section 3.5 wants them in one place).
+    ///
+    /// The official Discogs Python client sends `oauth_callback` in the form body and the other
+    /// `oauth_*` parameters in the header, and Discogs accepts it. Each parameter is signed
+    /// where it travels: those of the header as protocol parameters, the others as the
+    /// request's own.
+    pub const fn allow_split_parameters(mut self, allow: bool) -> Self {
+        self.split = allow;
+        self
+    }
+
+    /// The most parameters (of every name, `oauth_*` or not) the query and the form body may
+    /// hold together (default [`DEFAULT_MAX_REQUEST_PARAMS`]); more is refused with
+    /// [`Reason::TooManyRequestParameters`] before any secret is looked up or signature
+    /// computed, so that a huge request costs little to refuse.
+    pub const fn max_request_params(mut self, limit: usize) -> Self {
+        self.max_request_params = limit;
+        self
     }
 
     /// Accepts PLAINTEXT requests that carry neither `oauth_timestamp` nor `oauth_nonce`, which
@@ -297,7 +396,8 @@ impl Verifier {
         self
     }
 
-    /// Verifies one request.
+    /// Verifies one request, all steps at once: [`check`](Self::check), the lookups, then
+    /// [`Checked::authenticate`] and [`Authentic::record`].
     ///
     /// `request` is the method, the URL and, when the body is
     /// `application/x-www-form-urlencoded`, the body. The URL must be the absolute URL the client
@@ -322,15 +422,55 @@ impl Verifier {
         L: SecretLookup + ?Sized,
         N: NonceStore + ?Sized,
     {
+        let checked = self.check(request, authorization, now)?;
+        // Both lookups run whether or not the client exists, so the time taken does not tell.
+        let client_secret = secrets.client_secret(checked.consumer_key());
+        let token_secret = checked
+            .token()
+            .and_then(|token| secrets.token_secret(checked.consumer_key(), token));
+        checked
+            .authenticate(client_secret.as_ref(), token_secret.as_ref())?
+            .record(nonces, now)
+    }
+
+    /// The first step: parse the request and make every check that needs nothing but the request
+    /// and the clock (steps 1 to 3 of the [module documentation](self)). What is left needs the
+    /// secrets ([`Checked::consumer_key`], [`Checked::token`]) and then a nonce store.
+    ///
+    /// Nothing here looks anything up or computes a signature: a provider can run it before it
+    /// touches a database, and refuse cheaply.
+    ///
+    /// # Errors
+    /// A malformed request, a missing parameter, an unsupported method or version, a bad nonce,
+    /// a timestamp outside the window.
+    pub fn check<'a>(
+        &self,
+        request: &'a Request<'a>,
+        authorization: Option<&'a str>,
+        now: u64,
+    ) -> Result<Checked<'a>, Rejection> {
         let parsed = collect::parse_header(authorization).map_err(Rejection::new)?;
-        let params = collect::collect(parsed.as_ref(), request).map_err(Rejection::new)?;
-        let checked = self.check_params(&params, now)?;
-        self.authenticate(request, &params, checked, now, secrets, nonces)
+        let policy = collect::Policy {
+            split: self.split,
+            max_request_params: self.max_request_params,
+        };
+        let params = collect::collect(parsed, request, policy).map_err(Rejection::new)?;
+        let MethodAndTime { method, timestamp } = self.check_params(&params, now)?;
+        Ok(Checked {
+            request,
+            params,
+            method,
+            timestamp,
+        })
     }
 
     /// Step 2 and 3: the parameters are all there and well formed, and the timestamp is in the
     /// window.
-    fn check_params(&self, params: &collect::Params<'_>, now: u64) -> Result<Checked, Rejection> {
+    fn check_params(
+        &self,
+        params: &collect::Params<'_>,
+        now: u64,
+    ) -> Result<MethodAndTime, Rejection> {
         if params.consumer_key.is_none() {
             return Err(Rejection::new(Reason::MissingParameter {
                 name: "oauth_consumer_key",
@@ -373,111 +513,207 @@ impl Verifier {
                 if nonce.is_empty() || nonce.len() > MAX_NONCE_LEN {
                     return Err(with_key(Reason::InvalidNonce));
                 }
-                if timestamp.abs_diff(now) > self.window {
+                let limit = if timestamp > now {
+                    self.max_ahead
+                } else {
+                    self.window
+                };
+                if timestamp.abs_diff(now) > limit {
                     return Err(with_key(Reason::StaleTimestamp { timestamp, now }));
                 }
                 Some(timestamp)
             }
         };
-        Ok(Checked { method, timestamp })
+        Ok(MethodAndTime { method, timestamp })
+    }
+}
+
+/// A request that passed [`Verifier::check`]: well formed, in the window. Next, look up the
+/// secrets of [`consumer_key`](Self::consumer_key) and [`token`](Self::token), and give them
+/// to [`authenticate`](Self::authenticate).
+///
+/// It borrows the request and the header it was checked from.
+#[must_use = "a checked request is not yet authenticated: call authenticate"]
+pub struct Checked<'a> {
+    request: &'a Request<'a>,
+    params: collect::Params<'a>,
+    method: SignatureMethod,
+    timestamp: Option<u64>,
+}
+
+impl fmt::Debug for Checked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checked")
+            .field("consumer_key", &self.consumer_key())
+            .field("token", &self.token())
+            .field("signature_method", &self.method)
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Checked<'_> {
+    /// `oauth_consumer_key`: look up this client's secret.
+    #[must_use]
+    pub fn consumer_key(&self) -> &str {
+        self.params.consumer_key.as_deref().unwrap_or_default()
     }
 
-    /// Steps 4 and 5: the signature, then the nonce.
-    fn authenticate<L, N>(
-        &self,
-        request: &Request<'_>,
-        params: &collect::Params<'_>,
-        checked: Checked,
-        now: u64,
-        secrets: &L,
-        nonces: &mut N,
-    ) -> Result<Verified, Rejection>
-    where
-        L: SecretLookup + ?Sized,
-        N: NonceStore + ?Sized,
-    {
-        let consumer_key = params.consumer_key.as_deref().unwrap_or_default();
-        let token = params.token.as_deref().filter(|t| !t.is_empty());
+    /// `oauth_token`, unless absent or empty: look up its secret, for
+    /// [`consumer_key`](Self::consumer_key) only (a token issued to another client is unknown
+    /// here).
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.params.token.as_deref().filter(|t| !t.is_empty())
+    }
+
+    /// The signature method the request claims.
+    #[must_use]
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.method
+    }
+
+    /// The second step: the signature, given the secrets found (`None` for a client or token
+    /// that does not exist; `token_secret` is not looked at when the request has no token).
+    ///
+    /// An unknown client or token goes through the same work with a dummy secret, and the
+    /// signature is compared in constant time.
+    ///
+    /// # Errors
+    /// [`Reason::UnknownClient`], [`Reason::UnknownToken`], [`Reason::InvalidSignature`], or
+    /// [`Reason::MalformedRequest`] when the request cannot be signed again.
+    pub fn authenticate(
+        self,
+        client_secret: Option<&Secret>,
+        token_secret: Option<&Secret>,
+    ) -> Result<Authentic, Rejection> {
+        let params = &self.params;
+        let reject = |reason: Reason| Rejection::new(reason).with_ids(params);
+        let dummy_client = Secret::new(DUMMY_CONSUMER_SECRET);
+        let dummy_token = Secret::new(DUMMY_TOKEN_SECRET);
+        let token = self.token();
+        let token_known = token.is_none() || token_secret.is_some();
+        let token_secret = token.map(|_| token_secret.unwrap_or(&dummy_token));
         let sent = params
             .signature
             .as_ref()
             .map_or("", SecretStr::expose_secret);
-
-        // Both lookups and the comparison run whether or not the keys exist.
-        let client_secret = secrets.client_secret(consumer_key);
-        let client_known = client_secret.is_some();
-        let client_secret = client_secret.unwrap_or_else(|| Secret::new(DUMMY_CONSUMER_SECRET));
-        let (token_secret, token_known) = match token {
-            Some(token) => {
-                let found = secrets.token_secret(consumer_key, token);
-                let known = found.is_some();
-                (
-                    Some(found.unwrap_or_else(|| Secret::new(DUMMY_TOKEN_SECRET))),
-                    known,
-                )
-            }
-            None => (None, true),
-        };
         let signature_ok = signature_matches(
-            checked.method,
-            &client_secret,
-            token_secret.as_ref(),
-            request,
+            self.method,
+            client_secret.unwrap_or(&dummy_client),
+            token_secret,
+            self.request,
             params,
             sent,
         )
-        .map_err(|error| Rejection::new(Reason::MalformedRequest(error)).with_ids(params))?;
-
-        let reject = |reason: Reason| Err(Rejection::new(reason).with_ids(params));
-        if !client_known {
-            return reject(Reason::UnknownClient);
+        .map_err(|error| reject(Reason::MalformedRequest(error)))?;
+        if client_secret.is_none() {
+            return Err(reject(Reason::UnknownClient));
         }
         if !token_known {
-            return reject(Reason::UnknownToken);
+            return Err(reject(Reason::UnknownToken));
         }
         if !signature_ok {
-            return reject(Reason::InvalidSignature);
+            return Err(reject(Reason::InvalidSignature));
         }
-
-        if let (Some(timestamp), Some(nonce)) = (checked.timestamp, params.nonce.as_deref()) {
-            let used = NonceUse {
-                consumer_key,
-                token,
-                timestamp,
-                nonce,
-            };
-            match nonces.check_and_insert(used, now) {
-                NonceCheck::Fresh => {}
-                NonceCheck::Replayed => return reject(Reason::ReplayedNonce),
-                NonceCheck::Full => return reject(Reason::NonceStoreFull),
-            }
-        }
-
-        Ok(Verified {
-            consumer_key: consumer_key.into(),
-            token: token.map(Into::into),
-            signature_method: checked.method,
-            timestamp: checked.timestamp,
-            nonce: params.nonce.as_deref().map(Into::into),
-            callback: params.callback.as_deref().map(Into::into),
-            verifier: params
-                .verifier
-                .as_ref()
-                .map(|v| Secret::from(v.expose_secret())),
-            realm: params.realm.as_deref().map(Into::into),
-            location: params.location,
-            extensions: params
-                .extensions
-                .iter()
-                .map(|(name, value)| (String::from(&**name), Secret::from(value.expose_secret())))
-                .collect(),
+        Ok(Authentic {
+            verified: Verified {
+                consumer_key: self.consumer_key().into(),
+                token: token.map(Into::into),
+                signature_method: self.method,
+                timestamp: self.timestamp,
+                nonce: params.nonce.as_deref().map(Into::into),
+                callback: params.callback.as_deref().map(Into::into),
+                verifier: params
+                    .verifier
+                    .as_ref()
+                    .map(|v| Secret::from(v.expose_secret())),
+                realm: params.realm.as_deref().map(Into::into),
+                location: params.location,
+                extensions: params
+                    .extensions
+                    .iter()
+                    .map(|(name, value)| {
+                        (String::from(&**name), Secret::from(value.expose_secret()))
+                    })
+                    .collect(),
+            },
         })
+    }
+}
+
+/// A request whose signature is right. The last step: record its [`nonce`](Self::nonce) and
+/// hand what the store said to [`finish`](Self::finish) (or let [`record`](Self::record) do
+/// both with a [`NonceStore`]).
+///
+/// Between the two, [`verified`](Self::verified) says who sent it: the place for checks that
+/// should not use up a nonce, such as a rate limit.
+#[derive(Clone, Debug)]
+#[must_use = "an authentic request may still be a replay: record its nonce"]
+pub struct Authentic {
+    verified: Verified,
+}
+
+impl Authentic {
+    /// Who sent the request, and what it carried.
+    #[must_use]
+    pub fn verified(&self) -> &Verified {
+        &self.verified
+    }
+
+    /// The nonce to record, or `None` for a PLAINTEXT request without timestamp and nonce
+    /// (when [`Verifier::allow_plaintext_without_timestamp`] allowed it).
+    #[must_use]
+    pub fn nonce(&self) -> Option<NonceUse<'_>> {
+        let v = &self.verified;
+        Some(NonceUse {
+            consumer_key: &v.consumer_key,
+            token: v.token.as_deref(),
+            timestamp: v.timestamp?,
+            nonce: v.nonce.as_deref()?,
+        })
+    }
+
+    /// The verdict, from what the nonce store said of [`nonce`](Self::nonce) (give
+    /// [`NonceCheck::Fresh`] when there was none to record).
+    ///
+    /// # Errors
+    /// [`Reason::ReplayedNonce`], [`Reason::NonceStoreFull`], [`Reason::NonceQuotaExceeded`],
+    /// [`Reason::NonceStoreUnavailable`].
+    pub fn finish(self, check: NonceCheck) -> Result<Verified, Rejection> {
+        let reason = match check {
+            NonceCheck::Fresh => return Ok(self.verified),
+            NonceCheck::Replayed => Reason::ReplayedNonce,
+            NonceCheck::Full => Reason::NonceStoreFull,
+            NonceCheck::OverQuota => Reason::NonceQuotaExceeded,
+            NonceCheck::Unavailable => Reason::NonceStoreUnavailable,
+        };
+        Err(Rejection {
+            reason,
+            consumer_key: Some(crate::error::excerpt(&self.verified.consumer_key)),
+            token: self.verified.token.as_deref().map(crate::error::excerpt),
+        })
+    }
+
+    /// Records the nonce in `nonces` at `now`, then [`finish`](Self::finish)es.
+    ///
+    /// # Errors
+    /// As [`finish`](Self::finish).
+    pub fn record<N: NonceStore + ?Sized>(
+        self,
+        nonces: &mut N,
+        now: u64,
+    ) -> Result<Verified, Rejection> {
+        let check = self
+            .nonce()
+            .map_or(NonceCheck::Fresh, |used| nonces.check_and_insert(used, now));
+        self.finish(check)
     }
 }
 
 /// What [`Verifier::check_params`] established.
 #[derive(Clone, Copy)]
-struct Checked {
+struct MethodAndTime {
     method: SignatureMethod,
     timestamp: Option<u64>,
 }
@@ -505,18 +741,19 @@ fn signature_matches(
     let expected = if method == SignatureMethod::Plaintext {
         // The secrets alone: the request is not signed.
         crate::signature::plaintext(consumer_secret, token_secret)
-    } else if params.location == Location::Header {
+    } else if params.all_in_header() {
         let protocol = params.header_protocol_params();
         crate::signature::compute(method, consumer_secret, token_secret, request, &protocol)?
     } else {
-        // The protocol parameters are among the request's own: sign the request as sent, less
-        // `oauth_signature`.
+        // Some protocol parameters are among the request's own: sign the request as sent, less
+        // `oauth_signature`, with those of the header (if split) as protocol parameters.
         let (url, body) = params.without_signature(request);
         let mut unsigned = Request::new(request.method(), &url);
         if let Some(body) = &body {
             unsigned = unsigned.with_form_body(body.as_bytes());
         }
-        crate::signature::compute(method, consumer_secret, token_secret, &unsigned, &[])?
+        let protocol = params.header_protocol_params();
+        crate::signature::compute(method, consumer_secret, token_secret, &unsigned, &protocol)?
     };
     Ok(expected.ct_eq(sent))
 }
@@ -660,6 +897,12 @@ pub enum Reason {
     },
     /// More `oauth_*` parameters than any request needs. (400)
     TooManyParameters,
+    /// More parameters in the query and the form body than the verifier's
+    /// [`max_request_params`](Verifier::max_request_params). (400)
+    TooManyRequestParameters {
+        /// The limit.
+        limit: usize,
+    },
     /// The same protocol parameter appears twice. (400)
     DuplicateParameter {
         /// Its name.
@@ -710,6 +953,11 @@ pub enum Reason {
     ReplayedNonce,
     /// The nonce store is full of nonces still inside the window. (503)
     NonceStoreFull,
+    /// The client or token holds as many nonces as the store allows one to hold: it sends
+    /// faster than the store lets one client. (429)
+    NonceQuotaExceeded,
+    /// The nonce store could not be asked, so the request cannot be checked for replay. (503)
+    NonceStoreUnavailable,
     /// The request cannot be signed again to check its signature: its URL is not absolute (a
     /// signature method that signs the request needs the URL the client used), or its query or
     /// form body does not decode. (400)
@@ -729,6 +977,10 @@ impl fmt::Display for Reason {
                 f,
                 "more than {} oauth_ parameters in the request",
                 collect::MAX_PARAMS
+            ),
+            Self::TooManyRequestParameters { limit } => write!(
+                f,
+                "more than {limit} parameters in the query and the form body"
             ),
             Self::DuplicateParameter {
                 name,
@@ -775,6 +1027,10 @@ impl fmt::Display for Reason {
             Self::NonceStoreFull => {
                 f.write_str("nonce store full of nonces still inside the window")
             }
+            Self::NonceQuotaExceeded => f.write_str(
+                "this client or token holds as many nonces as the store allows one to hold",
+            ),
+            Self::NonceStoreUnavailable => f.write_str("the nonce store could not be reached"),
             Self::MalformedRequest(error) => {
                 write!(f, "cannot compute the request's signature: {error}")
             }
@@ -783,7 +1039,8 @@ impl fmt::Display for Reason {
 }
 
 impl Reason {
-    /// The HTTP status to answer with (RFC 5849 section 3.2; 503 for a full nonce store).
+    /// The HTTP status to answer with (RFC 5849 section 3.2; 429 for a client over its nonce
+    /// quota, 503 for a nonce store that is full or unreachable).
     #[must_use]
     pub const fn status(&self) -> u16 {
         match self {
@@ -791,6 +1048,7 @@ impl Reason {
             | Self::MalformedBody
             | Self::MalformedParameter { .. }
             | Self::TooManyParameters
+            | Self::TooManyRequestParameters { .. }
             | Self::DuplicateParameter { .. }
             | Self::MixedLocations { .. }
             | Self::MissingParameter { .. }
@@ -805,7 +1063,8 @@ impl Reason {
             | Self::UnknownToken
             | Self::InvalidSignature
             | Self::ReplayedNonce => 401,
-            Self::NonceStoreFull => 503,
+            Self::NonceQuotaExceeded => 429,
+            Self::NonceStoreFull | Self::NonceStoreUnavailable => 503,
         }
     }
 }
@@ -846,7 +1105,8 @@ impl Rejection {
         &self.reason
     }
 
-    /// The HTTP status to answer with: 400, 401, or 503 for a full nonce store.
+    /// The HTTP status to answer with: 400, 401, 429 for a client over its nonce quota, or 503
+    /// for a nonce store that is full or unreachable (answer those two with `Retry-After`).
     #[must_use]
     pub const fn status(&self) -> u16 {
         self.reason.status()
@@ -902,6 +1162,7 @@ impl fmt::Display for PublicMessage<'_> {
                 write_name(f, name)
             }
             Reason::TooManyParameters => f.write_str("Too many OAuth parameters."),
+            Reason::TooManyRequestParameters { .. } => f.write_str("Too many parameters."),
             Reason::DuplicateParameter { name, .. } => {
                 f.write_str("Duplicated parameter: ")?;
                 write_name(f, name)
@@ -928,7 +1189,12 @@ impl fmt::Display for PublicMessage<'_> {
                 f.write_str("Invalid signature.")
             }
             Reason::ReplayedNonce => f.write_str("Nonce already used."),
-            Reason::NonceStoreFull => f.write_str("Too many requests; try again later."),
+            Reason::NonceStoreFull | Reason::NonceQuotaExceeded => {
+                f.write_str("Too many requests; try again later.")
+            }
+            Reason::NonceStoreUnavailable => {
+                f.write_str("Service temporarily unavailable; try again later.")
+            }
             Reason::MalformedRequest(_) => f.write_str("Malformed request."),
         }
     }

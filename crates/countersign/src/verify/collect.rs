@@ -30,6 +30,8 @@ pub(super) struct Params<'p> {
     pub(super) extensions: Vec<(Cow<'p, str>, SecretStr<'p>)>,
     /// Where the first protocol parameter was found.
     pub(super) location: Location,
+    /// Every `oauth_*` name, with where it was found.
+    pub(super) seen: Vec<(Cow<'p, str>, Location)>,
 }
 
 impl Params<'_> {
@@ -47,14 +49,26 @@ impl Params<'_> {
             realm: None,
             extensions: Vec::new(),
             location: Location::Header,
+            seen: Vec::new(),
         }
     }
 }
 
 impl<'p> Params<'p> {
-    /// The protocol parameters of the header, raw, as a signature method signs them: every
-    /// `oauth_*` parameter except `oauth_signature` (and never `realm`).
+    /// Whether every protocol parameter came from the `Authorization` header.
+    pub(super) fn all_in_header(&self) -> bool {
+        self.seen.iter().all(|(_, at)| *at == Location::Header)
+    }
+
+    /// The protocol parameters that came from the header, as a signature method signs them:
+    /// every `oauth_*` parameter except `oauth_signature` (and never `realm`). Those of the query
+    /// or the body are signed as part of the request.
     pub(super) fn header_protocol_params(&self) -> Vec<(&str, &str)> {
+        let in_header = |name: &str| {
+            self.seen
+                .iter()
+                .any(|(seen, at)| seen == name && *at == Location::Header)
+        };
         let slots: [(&'static str, Option<&str>); 8] = [
             ("oauth_consumer_key", self.consumer_key.as_deref()),
             ("oauth_token", self.token.as_deref()),
@@ -71,10 +85,12 @@ impl<'p> Params<'p> {
         let mut out: Vec<(&str, &str)> = slots
             .into_iter()
             .filter_map(|(name, value)| Some((name, value?)))
+            .filter(|(name, _)| in_header(name))
             .collect();
         out.extend(
             self.extensions
                 .iter()
+                .filter(|(name, _)| in_header(name))
                 .map(|(name, value)| (&**name, value.expose_secret())),
         );
         out
@@ -129,27 +145,40 @@ pub(super) fn parse_header(
     }
 }
 
+/// What the collection accepts beyond RFC 5849's letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Policy {
+    /// Protocol parameters may be split between the header and the query or body, as long as
+    /// no name repeats.
+    pub(super) split: bool,
+    /// Most parameters (of every name) the query and the form body may hold together.
+    pub(super) max_request_params: usize,
+}
+
 struct Collector<'p> {
     params: Params<'p>,
-    /// Every `oauth_*` name seen so far, with where.
-    seen: Vec<(Cow<'p, str>, Location)>,
     /// The first place, and another one if the parameters are spread.
     first: Option<Location>,
     mixed: Option<(Location, Location)>,
+    /// Parameters of the query and the body, of every name, so far.
+    request_params: usize,
+    policy: Policy,
 }
 
 impl<'p> Collector<'p> {
     fn add(&mut self, name: Cow<'p, str>, value: Cow<'p, str>, at: Location) -> Result<(), Reason> {
-        if let Some((_, first)) = self.seen.iter().find(|(seen, _)| *seen == name) {
+        let seen = &mut self.params.seen;
+        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
             return Err(Reason::DuplicateParameter {
                 name: crate::error::excerpt(&name),
                 first: *first,
                 second: at,
             });
         }
-        if self.seen.len() >= MAX_PARAMS {
+        if seen.len() >= MAX_PARAMS {
             return Err(Reason::TooManyParameters);
         }
+        seen.push((name.clone(), at));
         match self.first {
             None => self.first = Some(at),
             Some(first) if first != at && self.mixed.is_none() => self.mixed = Some((first, at)),
@@ -166,28 +195,30 @@ impl<'p> Collector<'p> {
             "oauth_version" => &mut p.version,
             "oauth_signature" => {
                 p.signature = Some(SecretStr::new(value));
-                self.seen.push((name, at));
                 return Ok(());
             }
             "oauth_verifier" => {
                 p.verifier = Some(SecretStr::new(value));
-                self.seen.push((name, at));
                 return Ok(());
             }
             _ => {
-                p.extensions.push((name.clone(), SecretStr::new(value)));
-                self.seen.push((name, at));
+                p.extensions.push((name, SecretStr::new(value)));
                 return Ok(());
             }
         };
         *slot = Some(value);
-        self.seen.push((name, at));
         Ok(())
     }
 
     /// Adds the `oauth_*` pairs of a query or form body.
     fn add_pairs(&mut self, input: &'p str, at: Location) -> Result<(), Reason> {
         for (raw_name, raw_value) in RawPairs::new(input) {
+            self.request_params += 1;
+            if self.request_params > self.policy.max_request_params {
+                return Err(Reason::TooManyRequestParameters {
+                    limit: self.policy.max_request_params,
+                });
+            }
             let Ok(name) = decode_form(raw_name) else {
                 if raw_name.starts_with("oauth_") {
                     return Err(Reason::MalformedParameter {
@@ -219,14 +250,16 @@ fn query(url: &str) -> Option<&str> {
 
 /// Collects the protocol parameters from the header (already parsed), the query and the body.
 pub(super) fn collect<'p>(
-    header: Option<&'p ParsedAuthorization<'p>>,
-    request: &Request<'p>,
+    header: Option<ParsedAuthorization<'p>>,
+    request: &'p Request<'p>,
+    policy: Policy,
 ) -> Result<Params<'p>, Reason> {
     let mut c = Collector {
         params: Params::new(),
-        seen: Vec::new(),
         first: None,
         mixed: None,
+        request_params: 0,
+        policy,
     };
     if let Some(parsed) = header {
         for (name, value) in parsed.params() {
@@ -234,14 +267,15 @@ pub(super) fn collect<'p>(
                 c.add(name, value, Location::Header)?;
             }
         }
-        if let Some(signature) = parsed.signature() {
+        let (signature, realm) = parsed.into_signature_and_realm();
+        if let Some(signature) = signature {
             c.add(
                 Cow::Borrowed("oauth_signature"),
-                Cow::Borrowed(signature),
+                signature.into_public(),
                 Location::Header,
             )?;
         }
-        c.params.realm = parsed.realm().map(Cow::Borrowed);
+        c.params.realm = realm;
     }
     if let Some(query) = query(request.url()) {
         c.add_pairs(query, Location::Query)?;
@@ -250,7 +284,9 @@ pub(super) fn collect<'p>(
         let body = core::str::from_utf8(body).map_err(|_| Reason::MalformedBody)?;
         c.add_pairs(body, Location::Body)?;
     }
-    if let Some((first, second)) = c.mixed {
+    if let Some((first, second)) = c.mixed
+        && !policy.split
+    {
         return Err(Reason::MixedLocations { first, second });
     }
     let Some(first) = c.first else {

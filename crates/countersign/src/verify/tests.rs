@@ -651,13 +651,16 @@ fn every_reason_has_a_status_and_one_line_messages() {
         Reason::ReplayedNonce,
         Reason::NonceStoreFull,
         Reason::MalformedRequest(crate::Error::Parse(crate::ParseError::Url { reason: "x" })),
+        Reason::TooManyRequestParameters { limit: 3 },
+        Reason::NonceQuotaExceeded,
+        Reason::NonceStoreUnavailable,
     ];
     let statuses: Vec<u16> = reasons.iter().map(Reason::status).collect();
     assert_eq!(
         statuses,
         [
             401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401,
-            503, 400
+            503, 400, 400, 429, 503
         ]
     );
     for reason in reasons {
@@ -821,4 +824,261 @@ mod hmac {
             Reason::UnknownClient
         );
     }
+}
+
+#[test]
+fn the_steps_ask_for_secrets_only_after_the_free_checks_and_for_the_nonce_last() {
+    let client = client();
+    let token = token();
+    let verifier = Verifier::new();
+    // Stale: refused by `check`, before any lookup.
+    let stale = header(&client, Some(&token), NOW - 301);
+    let request = Request::get(URL);
+    let err = verifier.check(&request, Some(&stale), NOW).unwrap_err();
+    assert!(matches!(err.reason(), Reason::StaleTimestamp { .. }));
+    let store = Store::new();
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let _ = verifier.verify(&request, Some(&stale), NOW, &store, &mut nonces);
+    assert_eq!(
+        (store.client_lookups.get(), store.token_lookups.get()),
+        (0, 0)
+    );
+
+    // Good: what to look up, then the signature, then the nonce.
+    let good = header(&client, Some(&token), NOW);
+    let checked = verifier.check(&request, Some(&good), NOW).unwrap();
+    assert_eq!(checked.consumer_key(), "key");
+    assert_eq!(checked.token(), Some("token"));
+    assert_eq!(checked.signature_method(), SignatureMethod::Plaintext);
+    assert!(!format!("{checked:?}").contains("secret"));
+    let authentic = checked
+        .authenticate(
+            Some(&Secret::new("consumer secret")),
+            Some(&Secret::new("token secret")),
+        )
+        .unwrap();
+    assert_eq!(authentic.verified().consumer_key(), "key");
+    assert_eq!(
+        authentic.nonce(),
+        Some(NonceUse {
+            consumer_key: "key",
+            token: Some("token"),
+            timestamp: NOW,
+            nonce: "n0nce"
+        })
+    );
+    // What a shared store may answer, and the status each becomes.
+    for (check, reason, status) in [
+        (NonceCheck::Replayed, Reason::ReplayedNonce, 401),
+        (NonceCheck::Full, Reason::NonceStoreFull, 503),
+        (NonceCheck::OverQuota, Reason::NonceQuotaExceeded, 429),
+        (NonceCheck::Unavailable, Reason::NonceStoreUnavailable, 503),
+    ] {
+        let err = authentic.clone().finish(check).unwrap_err();
+        assert_eq!((err.reason(), err.status()), (&reason, status));
+        assert!(
+            err.to_string()
+                .ends_with("(consumer key \"key\", token \"token\")")
+        );
+    }
+    let verified = authentic.finish(NonceCheck::Fresh).unwrap();
+    assert_eq!(verified.token(), Some("token"));
+}
+
+#[test]
+fn authenticate_tells_unknown_keys_from_bad_signatures() {
+    let verifier = Verifier::new();
+    let request = Request::get(URL);
+    let good = header(&client(), Some(&token()), NOW);
+    let consumer = Secret::new("consumer secret");
+    let token_secret = Secret::new("token secret");
+    let wrong = Secret::new("wrong");
+    for (client_secret, token_secret, expected) in [
+        (None, Some(&token_secret), Reason::UnknownClient),
+        (Some(&consumer), None, Reason::UnknownToken),
+        (Some(&consumer), Some(&wrong), Reason::InvalidSignature),
+        (Some(&wrong), Some(&token_secret), Reason::InvalidSignature),
+    ] {
+        let checked = verifier.check(&request, Some(&good), NOW).unwrap();
+        let err = checked
+            .authenticate(client_secret, token_secret)
+            .unwrap_err();
+        assert_eq!(err.reason(), &expected);
+    }
+    // Without a token, the token secret is not looked at.
+    let no_token = header(&client(), None, NOW);
+    let checked = verifier.check(&request, Some(&no_token), NOW).unwrap();
+    let authentic = checked.authenticate(Some(&consumer), Some(&wrong)).unwrap();
+    assert_eq!(authentic.verified().token(), None);
+}
+
+#[test]
+fn timestamps_ahead_can_be_held_to_less_than_the_window() {
+    let client = client();
+    let token = token();
+    let verifier = Verifier::new().max_ahead(60);
+    assert_eq!(verifier.nonce_lifetime(), 360);
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    for (timestamp, ok) in [
+        (NOW + 60, true),
+        (NOW + 61, false),
+        (NOW - 300, true),
+        (NOW - 301, false),
+    ] {
+        let header = header(&client, Some(&token), timestamp);
+        let result = verify_with(verifier, &Request::get(URL), Some(&header), &mut nonces);
+        assert_eq!(result.is_ok(), ok, "{timestamp}: {result:?}");
+    }
+    // Never more than the window.
+    assert_eq!(Verifier::new().max_ahead(1000).nonce_lifetime(), 600);
+    assert_eq!(Verifier::new().timestamp_window(10).nonce_lifetime(), 20);
+}
+
+#[test]
+fn huge_requests_are_refused_before_any_lookup() {
+    let header = header(&client(), Some(&token()), NOW);
+    let query: Vec<String> = (0..1025).map(|i| format!("p{i}=v")).collect();
+    let url = format!("https://provider.example/photos?{}", query.join("&"));
+    let store = Store::new();
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let err = Verifier::new()
+        .verify(&Request::get(&url), Some(&header), NOW, &store, &mut nonces)
+        .unwrap_err();
+    assert_eq!(
+        err.reason(),
+        &Reason::TooManyRequestParameters {
+            limit: DEFAULT_MAX_REQUEST_PARAMS
+        }
+    );
+    assert_eq!(err.status(), 400);
+    assert_eq!(store.client_lookups.get(), 0);
+    // The limit counts the query and the body together.
+    let body = "a=1&b=2";
+    let request = Request::post("https://provider.example/?c=3").with_form_body(body.as_bytes());
+    let err = Verifier::new()
+        .max_request_params(2)
+        .check(&request, Some(&header), NOW)
+        .unwrap_err();
+    assert_eq!(err.reason(), &Reason::TooManyRequestParameters { limit: 2 });
+}
+
+/// A request-token request as the official Discogs Python client sends it: `oauth_callback` in
+/// the form body, the other protocol parameters in the header. `Signer` signs the form body's
+/// parameters as the request's own, which is exactly that request.
+#[test]
+#[cfg(feature = "hmac-sha1")]
+fn parameters_split_between_header_and_body_only_when_allowed() {
+    let url = "https://provider.example/oauth/request_token";
+    let body = "oauth_callback=https%3A%2F%2Fclient.example%2Fcb";
+    let request = Request::post(url).with_form_body(body.as_bytes());
+    let header: String = Signer::new(&client())
+        .signature_method(SignatureMethod::HmacSha1)
+        .timestamp(NOW)
+        .nonce("n0nce")
+        .sign(&request)
+        .unwrap()
+        .to_authorization()
+        .as_str()
+        .into();
+    assert!(!header.contains("oauth_callback"), "{header}");
+    let strict = verify(&request, Some(&header)).unwrap_err();
+    assert_eq!(
+        strict.reason(),
+        &Reason::MixedLocations {
+            first: Location::Header,
+            second: Location::Body
+        }
+    );
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let lenient = Verifier::new().allow_split_parameters(true);
+    let verified = verify_with(lenient, &request, Some(&header), &mut nonces).unwrap();
+    assert_eq!(verified.callback(), Some("https://client.example/cb"));
+    assert_eq!(verified.location(), Location::Header);
+
+    // A name still may not repeat, and the signature still covers the body.
+    let twice = header.replacen("OAuth ", "OAuth oauth_callback=\"oob\", ", 1);
+    let err = verify_with(lenient, &request, Some(&twice), &mut nonces).unwrap_err();
+    assert!(matches!(err.reason(), Reason::DuplicateParameter { .. }));
+    let other_body = "oauth_callback=https%3A%2F%2Fevil.example%2Fcb";
+    let tampered = Request::post(url).with_form_body(other_body.as_bytes());
+    let fresh = header.replace("n0nce", "n1nce");
+    let err = verify_with(lenient, &tampered, Some(&fresh), &mut nonces).unwrap_err();
+    assert_eq!(err.reason(), &Reason::InvalidSignature);
+}
+
+#[test]
+fn one_token_or_consumer_cannot_fill_the_store_for_everyone() {
+    let mut store = MemoryNonceStore::new(300, 10_000);
+    let at = |consumer_key, token, nonce: &'static str| NonceUse {
+        consumer_key,
+        token,
+        timestamp: NOW,
+        nonce,
+    };
+    // The defaults: a sixteenth for a token, half for a consumer.
+    let mut nonces: Vec<String> = (0..5000).map(|i| format!("n{i}")).collect();
+    nonces.sort();
+    let mut fresh = 0;
+    for nonce in &nonces {
+        let used = NonceUse {
+            nonce,
+            ..at("flood", Some("t"), "")
+        };
+        if store.check_and_insert(used, NOW) == NonceCheck::Fresh {
+            fresh += 1;
+        } else {
+            assert_eq!(store.check_and_insert(used, NOW), NonceCheck::OverQuota);
+        }
+    }
+    assert_eq!(fresh, 1000, "max(10,000 / 16, 1,000) for one token");
+    // The same consumer's other tokens, and other consumers, still get in.
+    assert_eq!(
+        store.check_and_insert(at("flood", Some("u"), "a"), NOW),
+        NonceCheck::Fresh
+    );
+    assert_eq!(
+        store.check_and_insert(at("flood", None, "a"), NOW),
+        NonceCheck::Fresh
+    );
+    assert_eq!(
+        store.check_and_insert(at("other", Some("t"), "a"), NOW),
+        NonceCheck::Fresh
+    );
+    // A consumer's tokens together stop at its quota.
+    let mut store = MemoryNonceStore::new(300, 100)
+        .token_quota(3)
+        .consumer_quota(5);
+    let tokens = ["a", "b", "c"];
+    let mut results = Vec::new();
+    for token in tokens {
+        for nonce in ["1", "2", "3", "4"] {
+            results.push(store.check_and_insert(at("key", Some(token), nonce), NOW));
+        }
+    }
+    use NonceCheck::{Fresh, OverQuota};
+    assert_eq!(
+        results,
+        [
+            Fresh, Fresh, Fresh, OverQuota, // a: its token quota
+            Fresh, Fresh, OverQuota, OverQuota, // b: the consumer's quota
+            OverQuota, OverQuota, OverQuota, OverQuota,
+        ]
+    );
+    assert_eq!(
+        store.check_and_insert(at("else", Some("a"), "1"), NOW),
+        Fresh
+    );
+    // A replay is still a replay, not a quota matter.
+    assert_eq!(
+        store.check_and_insert(at("key", Some("a"), "1"), NOW),
+        NonceCheck::Replayed
+    );
+    // Entries that leave the window give their quota back.
+    let later = NOW + 301;
+    let next = NonceUse {
+        timestamp: later,
+        ..at("key", Some("a"), "5")
+    };
+    assert_eq!(store.check_and_insert(next, later), Fresh);
+    assert_eq!(store.len(), 1);
 }
