@@ -3,13 +3,13 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use countersign::clock::{Clock, SystemClock};
 use countersign::verify::{
-    DEFAULT_TIMESTAMP_WINDOW, MemoryNonceStore, NonceStore, Rejection, SecretLookup, Verified,
+    DEFAULT_TIMESTAMP_WINDOW, MemoryNonceStore, NonceCheck, NonceStore, Rejection, Verified,
     Verifier,
 };
 use http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -20,6 +20,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::clock::SharedClock;
+use crate::store::{AsyncNonceStore, AsyncSecretLookup};
 
 /// The body the wrapped service receives: the buffered form body (`Left`), or the original body
 /// untouched (`Right`) when the request is not `application/x-www-form-urlencoded`.
@@ -34,6 +35,11 @@ pub const DEFAULT_MAX_FORM_BODY: usize = 64 * 1024;
 
 /// The default number of nonces remembered at once.
 pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
+
+/// The default for how far ahead of the provider's clock a timestamp may be: a minute. (Behind,
+/// the whole window.) A nonce is remembered until its timestamp leaves the window, so timestamps
+/// far ahead would keep their nonces twice as long.
+pub const DEFAULT_MAX_AHEAD: u64 = 60;
 
 type RejectHook = Arc<dyn Fn(&Rejection, &http::request::Parts) + Send + Sync>;
 
@@ -76,14 +82,15 @@ type RejectHook = Arc<dyn Fn(&Rejection, &http::request::Parts) + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct VerifyLayer {
-    secrets: Arc<dyn SecretLookup + Send + Sync>,
-    nonces: Arc<Mutex<dyn NonceStore + Send>>,
+    secrets: Arc<dyn AsyncSecretLookup>,
+    nonces: Arc<dyn AsyncNonceStore>,
     default_nonce_store: bool,
     clock: SharedClock,
     verifier: Verifier,
     max_form_body: usize,
     realm: HeaderValue,
     scheme: &'static str,
+    public_url: Option<PublicUrl>,
     on_reject: Option<RejectHook>,
 }
 
@@ -103,25 +110,43 @@ fn www_authenticate(realm: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("OAuth"))
 }
 
+/// The default nonce store for a timestamp window.
+fn memory_store(window: u64) -> Arc<dyn AsyncNonceStore> {
+    Arc::new(Mutex::new(MemoryNonceStore::new(
+        window,
+        DEFAULT_NONCE_CAPACITY,
+    )))
+}
+
 impl VerifyLayer {
-    /// A layer that looks secrets up in `secrets`, with the system clock, a timestamp window of
-    /// 300 seconds, a [`MemoryNonceStore`] of [`DEFAULT_NONCE_CAPACITY`] nonces and an empty
-    /// realm.
-    pub fn new(secrets: impl SecretLookup + Send + Sync + 'static) -> Self {
+    /// A layer that looks secrets up in `secrets` (any [`SecretLookup`](countersign::verify::SecretLookup)
+    /// is an [`AsyncSecretLookup`]), with the system clock, a timestamp window of 300 seconds
+    /// behind and [`DEFAULT_MAX_AHEAD`] ahead, a [`MemoryNonceStore`] of
+    /// [`DEFAULT_NONCE_CAPACITY`] nonces and an empty realm.
+    pub fn new(secrets: impl AsyncSecretLookup + 'static) -> Self {
         Self {
             secrets: Arc::new(secrets),
-            nonces: Arc::new(Mutex::new(MemoryNonceStore::new(
-                DEFAULT_TIMESTAMP_WINDOW,
-                DEFAULT_NONCE_CAPACITY,
-            ))),
+            nonces: memory_store(DEFAULT_TIMESTAMP_WINDOW),
             default_nonce_store: true,
             clock: Arc::new(SystemClock),
-            verifier: Verifier::new(),
+            verifier: Verifier::new().max_ahead(DEFAULT_MAX_AHEAD),
             max_form_body: DEFAULT_MAX_FORM_BODY,
             realm: www_authenticate(""),
             scheme: "http",
+            public_url: None,
             on_reject: None,
         }
+    }
+
+    /// The verifier and its policies (window, limit ahead, split parameters, PLAINTEXT without
+    /// timestamp, parameter count). The default nonce store follows its window.
+    #[must_use]
+    pub fn verifier(mut self, verifier: Verifier) -> Self {
+        self.verifier = verifier;
+        if self.default_nonce_store {
+            self.nonces = memory_store(verifier.window());
+        }
+        self
     }
 
     /// Where the current time comes from (seconds since the Unix epoch): pin it in tests.
@@ -134,21 +159,27 @@ impl VerifyLayer {
     /// How far a timestamp may be from the current time, either way (default 300 seconds). The
     /// default nonce store follows; a store of your own must remember nonces at least as long.
     #[must_use]
-    pub fn timestamp_window(mut self, seconds: u64) -> Self {
-        self.verifier = self.verifier.timestamp_window(seconds);
-        if self.default_nonce_store {
-            self.nonces = Arc::new(Mutex::new(MemoryNonceStore::new(
-                seconds,
-                DEFAULT_NONCE_CAPACITY,
-            )));
-        }
-        self
+    pub fn timestamp_window(self, seconds: u64) -> Self {
+        let verifier = self
+            .verifier
+            .timestamp_window(seconds)
+            .max_ahead(DEFAULT_MAX_AHEAD);
+        self.verifier(verifier)
     }
 
-    /// The nonce store (default: a [`MemoryNonceStore`] for the timestamp window).
+    /// A nonce store of your own, answering at once (default: a [`MemoryNonceStore`] for the
+    /// timestamp window). It is locked only while one nonce is recorded.
     #[must_use]
-    pub fn nonce_store(mut self, store: impl NonceStore + Send + 'static) -> Self {
-        self.nonces = Arc::new(Mutex::new(store));
+    pub fn nonce_store(self, store: impl NonceStore + Send + 'static) -> Self {
+        self.shared_nonce_store(Mutex::new(store))
+    }
+
+    /// A nonce store that answers asynchronously, such as one that several instances of the
+    /// provider share (`RedisNonceStore`, feature `redis`): a request
+    /// replayed to another instance is refused too.
+    #[must_use]
+    pub fn shared_nonce_store(mut self, store: impl AsyncNonceStore + 'static) -> Self {
+        self.nonces = Arc::new(store);
         self.default_nonce_store = false;
         self
     }
@@ -177,6 +208,17 @@ impl VerifyLayer {
         self
     }
 
+    /// The base URL the clients use, when it is not what the server sees: behind a reverse
+    /// proxy, the URL a client signs (`https://api.example.com/v1/photos`) is not the one that
+    /// reaches the service (`http://10.0.0.5:8080/photos`). Every request is verified against
+    /// this base followed by the path and query received; `Host` and the request target's own
+    /// scheme are ignored.
+    #[must_use]
+    pub fn public_url(mut self, base: PublicUrl) -> Self {
+        self.public_url = Some(base);
+        self
+    }
+
     /// Called with every rejection (its `Display` is the precise reason, without secrets) and
     /// the request's head, before the layer answers: for your logs.
     ///
@@ -192,28 +234,42 @@ impl VerifyLayer {
         self
     }
 
-    /// Verifies a request head and its form body (if buffered).
-    fn verify(
+    /// Verifies a request head and its form body (if buffered): the core's steps, with the
+    /// stores asked in between and nothing held while a signature is computed.
+    async fn verify(
         &self,
         parts: &http::request::Parts,
         form: Option<&[u8]>,
     ) -> Result<Verified, Rejection> {
         let authorization = joined_authorization(&parts.headers);
-        let method = parts.method.as_str();
-        let uri = absolute_url(parts, self.scheme);
-        let mut request = countersign::Request::new(method, &uri);
+        let uri = signed_url(parts, self.scheme, self.public_url.as_ref());
+        let mut request = countersign::Request::new(parts.method.as_str(), &uri);
         if let Some(form) = form {
             request = request.with_form_body(form);
         }
         let now = self.clock.now();
-        let mut nonces = self.nonces.lock().unwrap_or_else(PoisonError::into_inner);
-        self.verifier.verify(
-            &request,
-            authorization.as_deref(),
-            now,
-            &*self.secrets,
-            &mut *nonces,
-        )
+        let checked = self
+            .verifier
+            .check(&request, authorization.as_deref(), now)?;
+        // Both lookups, whether or not the client exists: the time taken does not tell.
+        let client = self.secrets.client_secret(checked.consumer_key()).await;
+        let token = match checked.token() {
+            Some(token) => {
+                self.secrets
+                    .token_secret(checked.consumer_key(), token)
+                    .await
+            }
+            None => Ok(None),
+        };
+        let (Ok(client), Ok(token)) = (client, token) else {
+            return Err(checked.store_unavailable());
+        };
+        let authentic = checked.authenticate(client.as_ref(), token.as_ref())?;
+        let check = match authentic.nonce() {
+            Some(nonce) => self.nonces.check_and_insert(nonce, now).await,
+            None => NonceCheck::Fresh,
+        };
+        authentic.finish(check)
     }
 
     fn refuse(&self, rejection: &Rejection, parts: &http::request::Parts) -> Response<Full<Bytes>> {
@@ -227,7 +283,7 @@ impl VerifyLayer {
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, self.realm.clone());
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from_static("1"));
@@ -236,16 +292,67 @@ impl VerifyLayer {
     }
 }
 
-/// The URL the client signed: the request target if it is absolute, else
-/// `scheme://Host/path?query` (the path and query alone without a `Host`).
-pub(crate) fn absolute_url(parts: &http::request::Parts, scheme: &str) -> String {
-    if parts.uri.scheme().is_some() {
-        return parts.uri.to_string();
+/// The base URL clients use, when a reverse proxy stands between them and the server; see
+/// [`VerifyLayer::public_url`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl std::str::FromStr for PublicUrl {
+    type Err = PublicUrlError;
+
+    /// An absolute `http` or `https` URL with a host, an optional path prefix, and no query or
+    /// fragment: `https://api.example.com`, `https://example.com/api`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let uri: http::Uri = text.parse().map_err(|_| PublicUrlError(()))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let host_ok = uri.host().is_some_and(|h| !h.is_empty());
+        let bare = !text.contains(['?', '#']) && !text.contains('@');
+        if !(scheme_ok && host_ok && bare) {
+            return Err(PublicUrlError(()));
+        }
+        Ok(Self(text.trim_end_matches('/').to_owned()))
     }
+}
+
+impl fmt::Display for PublicUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A public URL that is not an absolute `http(s)` URL with a host and without query, fragment
+/// or user information.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrlError(());
+
+impl fmt::Display for PublicUrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the public URL must be an absolute http or https URL with a host, such as https://api.example.com or https://example.com/api, without query or fragment",
+        )
+    }
+}
+
+impl std::error::Error for PublicUrlError {}
+
+/// The URL the client signed: the public base URL followed by the path and query, if there is
+/// one; else the request target if it is absolute, else `scheme://Host/path?query` (the path
+/// and query alone without a `Host`).
+pub(crate) fn signed_url(
+    parts: &http::request::Parts,
+    scheme: &str,
+    public: Option<&PublicUrl>,
+) -> String {
     let target = parts
         .uri
         .path_and_query()
         .map_or("/", http::uri::PathAndQuery::as_str);
+    if let Some(PublicUrl(base)) = public {
+        return format!("{base}{target}");
+    }
+    if parts.uri.scheme().is_some() {
+        return parts.uri.to_string();
+    }
     match parts
         .headers
         .get(http::header::HOST)
@@ -351,7 +458,7 @@ where
             } else {
                 (Either::Right(body), None)
             };
-            match layer.verify(&parts, form.as_deref()) {
+            match layer.verify(&parts, form.as_deref()).await {
                 Ok(verified) => {
                     parts.extensions.insert(verified);
                     let response = inner.call(Request::from_parts(parts, body)).await?;

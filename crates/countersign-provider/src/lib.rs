@@ -13,10 +13,20 @@
 //!   modes, its error formats and rate-limit headers, and short-lived access tokens with session
 //!   renewal. Time is injectable ([`ManualClock`]) so tests can expire tokens without waiting.
 //!
+//! ## Stores
+//!
+//! [`VerifyLayer`] runs the core's verification steps and asks two stores in between: the
+//! secrets ([`AsyncSecretLookup`]: any synchronous `SecretLookup`, or your database) and the
+//! nonces ([`AsyncNonceStore`]: a memory store by default, locked only while one nonce is
+//! recorded, or `RedisNonceStore` (feature `redis`) shared by every instance of the provider). A store is asked
+//! only for requests that passed every check before it, nothing is held while a signature is
+//! computed, and a store that cannot answer means 503, never an unchecked request.
+//!
 //! ## Features
 //!
 //! - `hmac-sha1`, `hmac-sha256` (default): verify the HMAC signature methods.
 //! - `local`: the local provider.
+//! - `redis`: `RedisNonceStore` (the `redis` crate, on tokio).
 //!
 //! [`LocalProvider`] is behind the `local` feature: [`VerifyLayer`] alone needs neither axum nor a
 //! tokio runtime (`cargo tree -e normal --no-default-features` shows no server).
@@ -30,7 +40,8 @@
 //!   work; the precise reason goes only to the log hooks ([`VerifyLayer::on_reject`], and the
 //!   local provider's `on_refusal`), and never contains a secret.
 //! - Nonces are recorded only for authenticated requests, so unauthenticated traffic cannot fill
-//!   the bounded nonce store; a full store refuses (503) rather than forgets.
+//!   the bounded nonce store; a full store refuses (503) rather than forgets, and one token or
+//!   consumer holds at most its quota of it (429 past that), so it cannot lock the others out.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -41,11 +52,14 @@ mod layer;
 mod local;
 #[cfg(feature = "local")]
 mod random;
+#[cfg(feature = "redis")]
+mod redis;
+mod store;
 
 pub use clock::ManualClock;
 pub use layer::{
-    DEFAULT_MAX_FORM_BODY, DEFAULT_NONCE_CAPACITY, LayerBody, VerifiedBody, VerifyLayer,
-    VerifyService,
+    DEFAULT_MAX_AHEAD, DEFAULT_MAX_FORM_BODY, DEFAULT_NONCE_CAPACITY, LayerBody, PublicUrl,
+    PublicUrlError, VerifiedBody, VerifyLayer, VerifyService,
 };
 #[cfg(feature = "local")]
 pub use local::{
@@ -53,3 +67,6 @@ pub use local::{
     DEFAULT_CONSUMER_SECRET, DEFAULT_REQUEST_TOKEN_LIFETIME, DEFAULT_USER_ID, DEFAULT_USERNAME,
     LocalProvider, ProviderHandle, RateLimit, Refusal, User,
 };
+#[cfg(feature = "redis")]
+pub use redis::RedisNonceStore;
+pub use store::{AsyncNonceStore, AsyncSecretLookup, StoreError, StoreFuture};

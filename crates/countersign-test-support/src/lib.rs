@@ -7,6 +7,7 @@
 //!   skewed 401 on demand, what went on the wire).
 //! - [`browser`]: the user's browser for the authorize step, over a plain `TcpStream`.
 //! - [`oauthlib`]: Python's oauthlib as an OAuth 1.0a provider nobody here wrote.
+//! - [`redis`]: a real `redis-server` on a free loopback port, for the shared nonce store.
 //! - [`fixtures`]: credentials that sign with known secrets, pinned nonces, what a header says.
 //! - [`conformance`]: the one suite of behaviours every transport runs, with
 //!   [`conformance_suite!`]: a closure, countersign-reqwest (async and blocking) and
@@ -30,3 +31,4 @@ pub mod canned;
 pub mod conformance;
 pub mod fixtures;
 pub mod oauthlib;
+pub mod redis;

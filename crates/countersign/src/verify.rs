@@ -573,6 +573,12 @@ impl Checked<'_> {
         self.method
     }
 
+    /// The refusal for when the secrets could not be looked up (a database that is down):
+    /// [`Reason::StoreUnavailable`], 503.
+    pub fn store_unavailable(&self) -> Rejection {
+        Rejection::new(Reason::StoreUnavailable).with_ids(&self.params)
+    }
+
     /// The second step: the signature, given the secrets found (`None` for a client or token
     /// that does not exist; `token_secret` is not looked at when the request has no token).
     ///
@@ -679,14 +685,14 @@ impl Authentic {
     ///
     /// # Errors
     /// [`Reason::ReplayedNonce`], [`Reason::NonceStoreFull`], [`Reason::NonceQuotaExceeded`],
-    /// [`Reason::NonceStoreUnavailable`].
+    /// [`Reason::StoreUnavailable`].
     pub fn finish(self, check: NonceCheck) -> Result<Verified, Rejection> {
         let reason = match check {
             NonceCheck::Fresh => return Ok(self.verified),
             NonceCheck::Replayed => Reason::ReplayedNonce,
             NonceCheck::Full => Reason::NonceStoreFull,
             NonceCheck::OverQuota => Reason::NonceQuotaExceeded,
-            NonceCheck::Unavailable => Reason::NonceStoreUnavailable,
+            NonceCheck::Unavailable => Reason::StoreUnavailable,
         };
         Err(Rejection {
             reason,
@@ -956,8 +962,9 @@ pub enum Reason {
     /// The client or token holds as many nonces as the store allows one to hold: it sends
     /// faster than the store lets one client. (429)
     NonceQuotaExceeded,
-    /// The nonce store could not be asked, so the request cannot be checked for replay. (503)
-    NonceStoreUnavailable,
+    /// A store could not be asked (the secrets' or the nonces'), so the request cannot be
+    /// verified. (503)
+    StoreUnavailable,
     /// The request cannot be signed again to check its signature: its URL is not absolute (a
     /// signature method that signs the request needs the URL the client used), or its query or
     /// form body does not decode. (400)
@@ -1030,7 +1037,9 @@ impl fmt::Display for Reason {
             Self::NonceQuotaExceeded => f.write_str(
                 "this client or token holds as many nonces as the store allows one to hold",
             ),
-            Self::NonceStoreUnavailable => f.write_str("the nonce store could not be reached"),
+            Self::StoreUnavailable => {
+                f.write_str("a store (of secrets or of nonces) could not be reached")
+            }
             Self::MalformedRequest(error) => {
                 write!(f, "cannot compute the request's signature: {error}")
             }
@@ -1064,7 +1073,7 @@ impl Reason {
             | Self::InvalidSignature
             | Self::ReplayedNonce => 401,
             Self::NonceQuotaExceeded => 429,
-            Self::NonceStoreFull | Self::NonceStoreUnavailable => 503,
+            Self::NonceStoreFull | Self::StoreUnavailable => 503,
         }
     }
 }
@@ -1192,7 +1201,7 @@ impl fmt::Display for PublicMessage<'_> {
             Reason::NonceStoreFull | Reason::NonceQuotaExceeded => {
                 f.write_str("Too many requests; try again later.")
             }
-            Reason::NonceStoreUnavailable => {
+            Reason::StoreUnavailable => {
                 f.write_str("Service temporarily unavailable; try again later.")
             }
             Reason::MalformedRequest(_) => f.write_str("Malformed request."),

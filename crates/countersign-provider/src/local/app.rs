@@ -28,7 +28,7 @@ use super::rate::{RateInfo, RateKey, RateLimiter};
 use super::reply::{Reply, Style};
 use super::{Builder, Consumer, Refusal, RefusalHook, User, html};
 use crate::clock::SharedClock;
-use crate::layer::{absolute_url, is_form, joined_authorization};
+use crate::layer::{is_form, joined_authorization, signed_url};
 use crate::random::alphanumeric;
 
 /// The largest request body read.
@@ -343,7 +343,7 @@ impl App {
         };
         let incoming = Incoming {
             method: parts.method.as_str().to_owned(),
-            uri: absolute_url(&parts, "http"),
+            uri: signed_url(&parts, "http", None),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
             authorization: joined_authorization(&parts.headers),

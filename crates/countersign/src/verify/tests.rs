@@ -653,7 +653,7 @@ fn every_reason_has_a_status_and_one_line_messages() {
         Reason::MalformedRequest(crate::Error::Parse(crate::ParseError::Url { reason: "x" })),
         Reason::TooManyRequestParameters { limit: 3 },
         Reason::NonceQuotaExceeded,
-        Reason::NonceStoreUnavailable,
+        Reason::StoreUnavailable,
     ];
     let statuses: Vec<u16> = reasons.iter().map(Reason::status).collect();
     assert_eq!(
@@ -872,7 +872,7 @@ fn the_steps_ask_for_secrets_only_after_the_free_checks_and_for_the_nonce_last()
         (NonceCheck::Replayed, Reason::ReplayedNonce, 401),
         (NonceCheck::Full, Reason::NonceStoreFull, 503),
         (NonceCheck::OverQuota, Reason::NonceQuotaExceeded, 429),
-        (NonceCheck::Unavailable, Reason::NonceStoreUnavailable, 503),
+        (NonceCheck::Unavailable, Reason::StoreUnavailable, 503),
     ] {
         let err = authentic.clone().finish(check).unwrap_err();
         assert_eq!((err.reason(), err.status()), (&reason, status));
