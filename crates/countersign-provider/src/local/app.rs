@@ -1,8 +1,11 @@
 //! The provider's state and endpoints.
 //!
-//! Every request is answered under one lock on the state, in three steps: authenticate (the
-//! core's verifier, or a Discogs credential mode), count it against the client's rate limit,
-//! then act. The lock is never held across an `.await`.
+//! A request is answered in steps, the cheapest refusals first: the `User-Agent`, the body, an
+//! address already over its budget of refusals; then the core's checks that need nothing (no
+//! lock); the secrets (the lock, briefly); the signature (no lock); the client's rate limit; the
+//! nonce, recorded only for a request that will be served (the nonce store, possibly shared and
+//! asynchronous, with no lock held); then the action, under the lock. The lock is never held
+//! across an `.await` or while a signature is computed.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -17,10 +20,10 @@ use axum::routing::{get, post};
 use bytes::Bytes;
 use countersign::Secret;
 use countersign::encode::{decode_form, encode};
-use countersign::verify::{MemoryNonceStore, Reason, Rejection, SecretLookup, Verified, Verifier};
+use countersign::verify::{Authentic, NonceCheck, Reason, Rejection, Verified, Verifier};
 use http::HeaderValue;
-use http::StatusCode;
 use http::header::{DATE, USER_AGENT};
+use http::{Method, StatusCode};
 use serde_json::json;
 
 use super::discogs_auth::{self, DiscogsCredentials};
@@ -28,8 +31,9 @@ use super::rate::{RateInfo, RateKey, RateLimiter};
 use super::reply::{Reply, Style};
 use super::{Builder, Consumer, Refusal, RefusalHook, User, html};
 use crate::clock::SharedClock;
-use crate::layer::{is_form, joined_authorization, signed_url};
+use crate::layer::{PublicUrl, is_form, joined_authorization, signed_url};
 use crate::random::alphanumeric;
+use crate::store::AsyncNonceStore;
 
 /// The largest request body read.
 const MAX_BODY: usize = 64 * 1024;
@@ -131,9 +135,20 @@ enum Endpoint {
 }
 
 impl Endpoint {
-    fn style(self) -> Style {
+    /// How errors are answered at `path`: the token endpoints (and the authorize page) in
+    /// plain text, the API's resources in JSON, as Discogs does; a method not allowed follows
+    /// the path.
+    fn style(self, path: &str) -> Style {
         match self {
             Self::RequestToken | Self::AuthorizePage | Self::AuthorizeForm | Self::AccessToken => {
+                Style::Text
+            }
+            Self::MethodNotAllowed
+                if matches!(
+                    path,
+                    "/oauth/request_token" | "/oauth/authorize" | "/oauth/access_token"
+                ) =>
+            {
                 Style::Text
             }
             Self::Identity | Self::Search | Self::NotFound | Self::MethodNotAllowed => Style::Json,
@@ -152,8 +167,20 @@ struct Incoming {
     has_user_agent: bool,
     /// The body, when it is `application/x-www-form-urlencoded`.
     form: Option<Bytes>,
-    body_too_large: bool,
+    /// Why the body could not be read, if it could not.
+    body_problem: Option<BodyProblem>,
     peer: IpAddr,
+    /// How errors are answered here.
+    style: Style,
+}
+
+/// A body that could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyProblem {
+    /// Longer than [`MAX_BODY`].
+    TooLarge,
+    /// Cut short, or badly chunked.
+    Unreadable,
 }
 
 enum CallbackTo {
@@ -190,7 +217,6 @@ struct Token {
 
 struct State {
     tokens: HashMap<String, Token>,
-    nonces: MemoryNonceStore,
     rate: RateLimiter,
 }
 
@@ -212,30 +238,43 @@ pub(super) struct App {
     request_token_lifetime: u64,
     access_token_lifetime: Option<u64>,
     verifier: Verifier,
+    public_url: Option<PublicUrl>,
+    nonces: Arc<dyn AsyncNonceStore>,
+    refusal_log: Mutex<LogBudget>,
     on_refusal: Option<RefusalHook>,
     state: Mutex<State>,
 }
 
-/// The secrets the verifier needs: consumers from the configuration, tokens from the state.
-/// Tokens of every kind and age are found; the endpoints judge kind and age once the signature
-/// has proven that the client holds the token's secret.
-struct Lookup<'a> {
-    consumers: &'a HashMap<String, Consumer>,
-    tokens: &'a HashMap<String, Token>,
+/// How many refusals a second reach the refusal hook; the others are counted, and the next one
+/// reported says how many were left out.
+const LOGGED_PER_SECOND: u32 = 20;
+
+/// The refusal hook's budget: [`LOGGED_PER_SECOND`] in each second.
+#[derive(Debug, Default)]
+struct LogBudget {
+    second: u64,
+    logged: u32,
+    suppressed: u64,
 }
 
-impl SecretLookup for Lookup<'_> {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
-        self.consumers.get(consumer_key).map(|c| c.secret.clone())
-    }
-
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
-        self.tokens
-            .get(token)
-            .filter(|t| t.consumer_key == consumer_key)
-            .map(|t| t.secret.clone())
+impl LogBudget {
+    /// Whether a refusal at `now` is reported, and how many were left out before it.
+    fn admit(&mut self, now: u64) -> Option<u64> {
+        if now != self.second {
+            self.second = now;
+            self.logged = 0;
+        }
+        if self.logged >= LOGGED_PER_SECOND {
+            self.suppressed += 1;
+            return None;
+        }
+        self.logged += 1;
+        Some(std::mem::take(&mut self.suppressed))
     }
 }
+
+/// The result of authenticating an OAuth request: who sent it, or the refusal.
+type OAuth = Result<Authentic, Rejection>;
 
 /// Appends `pairs` to the query of `url` (before any fragment), encoded.
 fn append_query(url: &str, pairs: &[(&str, &str)]) -> String {
@@ -299,6 +338,7 @@ fn form_value(input: &str, name: &str) -> Result<Option<String>, &'static str> {
 
 impl App {
     fn new(builder: Builder, base_url: &str) -> Self {
+        let verifier = builder.verifier();
         let mut consumers: HashMap<String, Consumer> = builder
             .consumers
             .into_iter()
@@ -325,11 +365,18 @@ impl App {
             clock: builder.clock,
             request_token_lifetime: builder.request_token_lifetime,
             access_token_lifetime: builder.access_token_lifetime,
-            verifier: Verifier::new().timestamp_window(builder.timestamp_window),
+            verifier,
+            public_url: builder.public_url,
+            nonces: builder.nonces.unwrap_or_else(|| {
+                Arc::new(Mutex::new(countersign::verify::MemoryNonceStore::new(
+                    builder.timestamp_window,
+                    builder.nonce_capacity,
+                )))
+            }),
+            refusal_log: Mutex::new(LogBudget::default()),
             on_refusal: builder.on_refusal,
             state: Mutex::new(State {
                 tokens: HashMap::new(),
-                nonces: MemoryNonceStore::new(builder.timestamp_window, builder.nonce_capacity),
                 rate: RateLimiter::new(builder.rate_limit),
             }),
         }
@@ -337,13 +384,28 @@ impl App {
 
     async fn handle(&self, endpoint: Endpoint, peer: SocketAddr, request: Request) -> Response {
         let (parts, body) = request.into_parts();
-        let (body, body_too_large) = match to_bytes(body, MAX_BODY).await {
-            Ok(body) => (body, false),
-            Err(_) => (Bytes::new(), true),
+        let (body, body_problem) = match to_bytes(body, MAX_BODY).await {
+            Ok(body) => (body, None),
+            Err(error) => {
+                let too_large = std::error::Error::source(&error)
+                    .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+                let problem = if too_large {
+                    BodyProblem::TooLarge
+                } else {
+                    BodyProblem::Unreadable
+                };
+                (Bytes::new(), Some(problem))
+            }
+        };
+        // A HEAD would be answered by the GET handler: it must not create a request token.
+        let endpoint = if endpoint == Endpoint::RequestToken && parts.method == Method::HEAD {
+            Endpoint::MethodNotAllowed
+        } else {
+            endpoint
         };
         let incoming = Incoming {
             method: parts.method.as_str().to_owned(),
-            uri: signed_url(&parts, "http", None),
+            uri: signed_url(&parts, "http", self.public_url.as_ref()),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
             authorization: joined_authorization(&parts.headers),
@@ -352,21 +414,27 @@ impl App {
                 .get(USER_AGENT)
                 .is_some_and(|ua| !ua.as_bytes().iter().all(u8::is_ascii_whitespace)),
             form: is_form(&parts.headers).then_some(body),
-            body_too_large,
+            body_problem,
             peer: peer.ip(),
+            style: endpoint.style(parts.uri.path()),
         };
         let now = self.clock.now();
-        let reply = {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            self.answer(&mut state, endpoint, &incoming, now)
-        };
+        let reply = self.respond(endpoint, &incoming, now).await;
         if let (Some(reason), Some(hook)) = (&reply.refusal, &self.on_refusal) {
-            hook(&Refusal {
-                method: incoming.method.clone(),
-                path: incoming.path.clone(),
-                status: reply.status.as_u16(),
-                reason: reason.clone(),
-            });
+            let budget = self
+                .refusal_log
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .admit(now);
+            if let Some(suppressed) = budget {
+                hook(&Refusal {
+                    method: incoming.method.clone(),
+                    path: incoming.path.clone(),
+                    status: reply.status.as_u16(),
+                    reason: reason.clone(),
+                    suppressed,
+                });
+            }
         }
         let mut response = reply.into_response();
         // The provider's own clock, injected or not: what a client's clock-skew logic reads.
@@ -377,51 +445,147 @@ impl App {
         response
     }
 
-    fn answer(&self, st: &mut State, endpoint: Endpoint, req: &Incoming, now: u64) -> Reply {
-        let style = endpoint.style();
-        if !req.has_user_agent {
-            let reply = self.error(
-                style,
-                StatusCode::FORBIDDEN,
-                "A User-Agent header is required.",
-                "no User-Agent header".into(),
-            );
-            return self.refuse(st, req, now, style, reply);
-        }
-        if req.body_too_large {
-            let reply = self.error(
-                style,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request body too large.",
-                format!("body larger than {MAX_BODY} bytes"),
-            );
-            return self.refuse(st, req, now, style, reply);
+    /// Runs `f` under the state's lock.
+    fn locked<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The answer, in the order of the module documentation.
+    async fn respond(&self, endpoint: Endpoint, req: &Incoming, now: u64) -> Reply {
+        if let Some(reply) = self.locked(|st| self.cheap_refusal(st, req, now)) {
+            return reply;
         }
         match endpoint {
-            Endpoint::RequestToken => self.request_token(st, req, now),
-            Endpoint::AuthorizePage => self.authorize_page(st, req, now),
-            Endpoint::AuthorizeForm => self.authorize_form(st, req, now),
-            Endpoint::AccessToken => self.access_token(st, req, now),
-            Endpoint::Identity => self.resource(st, req, now, true),
-            Endpoint::Search => self.resource(st, req, now, false),
+            Endpoint::RequestToken => {
+                let oauth = self.authenticate_oauth(req, now);
+                self.serve_oauth(oauth, req, now, |st, verified| {
+                    self.issue_request_token(st, verified, now)
+                        .unwrap_or_else(|reply| reply)
+                })
+                .await
+            }
+            Endpoint::AccessToken => {
+                let oauth = self.authenticate_oauth(req, now);
+                self.serve_oauth(oauth, req, now, |st, verified| {
+                    let result = if verified.extension("oauth_session_handle").is_some() {
+                        self.renew(st, verified, now)
+                    } else {
+                        self.exchange(st, verified, now)
+                    };
+                    result.unwrap_or_else(|reply| reply)
+                })
+                .await
+            }
+            Endpoint::Identity => self.resource(req, now, true).await,
+            Endpoint::Search => self.resource(req, now, false).await,
+            Endpoint::AuthorizePage => self.locked(|st| self.authorize_page(st, req, now)),
+            Endpoint::AuthorizeForm => self.locked(|st| self.authorize_form(st, req, now)),
             Endpoint::NotFound => {
                 let reply = self.error(
-                    style,
+                    req.style,
                     StatusCode::NOT_FOUND,
                     "The requested resource was not found.",
                     "no such resource".into(),
                 );
-                self.refuse(st, req, now, style, reply)
+                self.locked(|st| self.refuse(st, req, now, reply))
             }
             Endpoint::MethodNotAllowed => {
                 let reply = self.error(
-                    style,
+                    req.style,
                     StatusCode::METHOD_NOT_ALLOWED,
                     "Method not allowed.",
                     "method not allowed on this resource".into(),
                 );
-                self.refuse(st, req, now, style, reply)
+                self.locked(|st| self.refuse(st, req, now, reply))
             }
+        }
+    }
+
+    /// What is refused before anything is verified: no `User-Agent`, a body that could not be
+    /// read, and every request of an address that has used up its budget of refused (or
+    /// unauthenticated) requests, which is then answered 429 without the cost of a signature.
+    fn cheap_refusal(&self, st: &mut State, req: &Incoming, now: u64) -> Option<Reply> {
+        if let Some(info) = st.rate.peek(&RateKey::Address(req.peer), now) {
+            return Some(self.over_limit(req.style, info));
+        }
+        let (status, message, reason) = if !req.has_user_agent {
+            (
+                StatusCode::FORBIDDEN,
+                "A User-Agent header is required.",
+                "no User-Agent header".to_owned(),
+            )
+        } else if req.body_problem == Some(BodyProblem::TooLarge) {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request body too large.",
+                format!("body larger than {MAX_BODY} bytes"),
+            )
+        } else if req.body_problem == Some(BodyProblem::Unreadable) {
+            (
+                StatusCode::BAD_REQUEST,
+                "Could not read the request body.",
+                "the body was cut short or badly chunked".to_owned(),
+            )
+        } else {
+            return None;
+        };
+        let reply = self.error(req.style, status, message, reason);
+        Some(self.refuse(st, req, now, reply))
+    }
+
+    /// The core's checks, the secrets (the state's lock, briefly) and the signature (no lock).
+    fn authenticate_oauth(&self, req: &Incoming, now: u64) -> OAuth {
+        let mut request = countersign::Request::new(&req.method, &req.uri);
+        if let Some(form) = &req.form {
+            request = request.with_form_body(form);
+        }
+        let checked = self
+            .verifier
+            .check(&request, req.authorization.as_deref(), now)?;
+        let consumer_key = checked.consumer_key();
+        let client = self.consumers.get(consumer_key).map(|c| c.secret.clone());
+        let token = checked.token().and_then(|token| {
+            self.locked(|st| {
+                st.tokens
+                    .get(token)
+                    .filter(|t| t.consumer_key == consumer_key)
+                    .map(|t| t.secret.clone())
+            })
+        });
+        checked.authenticate(client.as_ref(), token.as_ref())
+    }
+
+    /// Serves an authenticated OAuth request: the client's rate limit, then its nonce (only for
+    /// a request that will be served, with no lock held), then `act` under the lock. A refusal
+    /// is counted against the address.
+    async fn serve_oauth(
+        &self,
+        oauth: OAuth,
+        req: &Incoming,
+        now: u64,
+        act: impl FnOnce(&mut State, &Verified) -> Reply,
+    ) -> Reply {
+        let refused = |rejection: &Rejection| {
+            let reply = self.rejected(req.style, rejection);
+            self.locked(|st| self.refuse(st, req, now, reply))
+        };
+        let authentic = match oauth {
+            Ok(authentic) => authentic,
+            Err(rejection) => return refused(&rejection),
+        };
+        let key = RateKey::Consumer(authentic.verified().consumer_key().to_owned());
+        if let Some(info) = self.locked(|st| st.rate.peek(&key, now)) {
+            return self.over_limit(req.style, info);
+        }
+        let check = match authentic.nonce() {
+            Some(nonce) => self.nonces.check_and_insert(nonce, now).await,
+            None => NonceCheck::Fresh,
+        };
+        match authentic.finish(check) {
+            Ok(verified) => {
+                self.locked(|st| self.admitted(st, key, now, req.style, |st| act(st, &verified)))
+            }
+            Err(rejection) => refused(&rejection),
         }
     }
 
@@ -460,17 +624,10 @@ impl App {
     }
 
     /// Answers a request that was not authenticated: counted against the client's address.
-    fn refuse(
-        &self,
-        st: &mut State,
-        req: &Incoming,
-        now: u64,
-        style: Style,
-        mut reply: Reply,
-    ) -> Reply {
+    fn refuse(&self, st: &mut State, req: &Incoming, now: u64, mut reply: Reply) -> Reply {
         let info = st.rate.admit(RateKey::Address(req.peer), now);
         if info.retry_after.is_some() {
-            return self.over_limit(style, info);
+            return self.over_limit(req.style, info);
         }
         reply.rate = Some(info);
         reply
@@ -492,25 +649,6 @@ impl App {
         let mut reply = act(st);
         reply.rate = Some(info);
         reply
-    }
-
-    fn verify_oauth(
-        &self,
-        st: &mut State,
-        req: &Incoming,
-        now: u64,
-    ) -> Result<Verified, Rejection> {
-        let State { tokens, nonces, .. } = st;
-        let lookup = Lookup {
-            consumers: &self.consumers,
-            tokens,
-        };
-        let mut request = countersign::Request::new(&req.method, &req.uri);
-        if let Some(form) = &req.form {
-            request = request.with_form_body(form);
-        }
-        self.verifier
-            .verify(&request, req.authorization.as_deref(), now, &lookup, nonces)
     }
 
     /// A fresh token identifier, unique among the tokens held.
@@ -537,22 +675,6 @@ impl App {
             ));
         }
         Ok(())
-    }
-
-    fn request_token(&self, st: &mut State, req: &Incoming, now: u64) -> Reply {
-        let style = Style::Text;
-        let verified = match self.verify_oauth(st, req, now) {
-            Ok(verified) => verified,
-            Err(rejection) => {
-                let reply = self.rejected(style, &rejection);
-                return self.refuse(st, req, now, style, reply);
-            }
-        };
-        let key = RateKey::Consumer(verified.consumer_key().to_owned());
-        self.admitted(st, key, now, style, |st| {
-            self.issue_request_token(st, &verified, now)
-                .unwrap_or_else(|reply| reply)
-        })
     }
 
     fn issue_request_token(
@@ -807,26 +929,6 @@ impl App {
         }
     }
 
-    fn access_token(&self, st: &mut State, req: &Incoming, now: u64) -> Reply {
-        let style = Style::Text;
-        let verified = match self.verify_oauth(st, req, now) {
-            Ok(verified) => verified,
-            Err(rejection) => {
-                let reply = self.rejected(style, &rejection);
-                return self.refuse(st, req, now, style, reply);
-            }
-        };
-        let key = RateKey::Consumer(verified.consumer_key().to_owned());
-        self.admitted(st, key, now, style, |st| {
-            let result = if verified.extension("oauth_session_handle").is_some() {
-                self.renew(st, &verified, now)
-            } else {
-                self.exchange(st, &verified, now)
-            };
-            result.unwrap_or_else(|reply| reply)
-        })
-    }
-
     /// The token-credentials request: an approved request token and its verifier.
     fn exchange(&self, st: &mut State, verified: &Verified, now: u64) -> Result<Reply, Reply> {
         let fail = |status, message: &str, reason: &str| {
@@ -989,13 +1091,48 @@ impl App {
     }
 
     /// The API's resources: `/oauth/identity` (needs a user) and `/database/search`.
-    fn resource(&self, st: &mut State, req: &Incoming, now: u64, needs_user: bool) -> Reply {
+    async fn resource(&self, req: &Incoming, now: u64, needs_user: bool) -> Reply {
         let style = Style::Json;
-        let (principal, key) = match self.authenticate_resource(st, req, now) {
-            Ok(found) => found,
-            Err(reply) => return self.refuse(st, req, now, style, reply),
+        let header = req.authorization.as_deref();
+        let discogs = match header {
+            Some(value) if discogs_auth::is_discogs_scheme(value) => {
+                Some(discogs_auth::from_header(value))
+            }
+            Some(_) => None,
+            None => discogs_auth::from_query(&req.query).transpose(),
         };
-        self.admitted(st, key, now, style, |_| match principal {
+        let found = match discogs {
+            Some(Ok(credentials)) => self.authenticate_discogs(credentials),
+            Some(Err(malformed)) => Err(self.error(
+                style,
+                StatusCode::BAD_REQUEST,
+                "Malformed Discogs credentials.",
+                format!("malformed Discogs credentials: {}", malformed.0),
+            )),
+            None => {
+                let oauth = self.authenticate_oauth(req, now);
+                return self
+                    .serve_oauth(oauth, req, now, |st, verified| {
+                        match self.oauth_principal(st, verified, now) {
+                            Ok(principal) => self.resource_body(principal, needs_user),
+                            Err(reply) => reply,
+                        }
+                    })
+                    .await;
+            }
+        };
+        self.locked(|st| match found {
+            Ok((principal, key)) => self.admitted(st, key, now, style, |_| {
+                self.resource_body(principal, needs_user)
+            }),
+            Err(reply) => self.refuse(st, req, now, reply),
+        })
+    }
+
+    /// What a resource answers `principal`.
+    fn resource_body(&self, principal: Principal, needs_user: bool) -> Reply {
+        let style = Style::Json;
+        match principal {
             Principal::User {
                 user_id,
                 consumer_name,
@@ -1025,73 +1162,48 @@ impl App {
                     "results": [],
                 }),
             ),
-        })
+        }
     }
 
-    fn authenticate_resource(
+    /// Who an authenticated OAuth request on a resource acts for: the user of its access
+    /// token, or the consumer alone without a token.
+    fn oauth_principal(
         &self,
-        st: &mut State,
-        req: &Incoming,
+        st: &State,
+        verified: &Verified,
         now: u64,
-    ) -> Result<(Principal, RateKey), Reply> {
-        let style = Style::Json;
-        let header = req.authorization.as_deref();
-        let discogs = match header {
-            Some(value) if discogs_auth::is_discogs_scheme(value) => {
-                Some(discogs_auth::from_header(value))
-            }
-            Some(_) => None,
-            None => discogs_auth::from_query(&req.query).transpose(),
+    ) -> Result<Principal, Reply> {
+        let Some(token) = verified.token() else {
+            return Ok(Principal::Consumer);
         };
-        match discogs {
-            Some(Ok(credentials)) => self.authenticate_discogs(credentials),
-            Some(Err(malformed)) => Err(self.error(
-                style,
-                StatusCode::BAD_REQUEST,
-                "Malformed Discogs credentials.",
-                format!("malformed Discogs credentials: {}", malformed.0),
+        let fail = |message: &str, reason: &str, problem| {
+            Reply::error(
+                Style::Json,
+                StatusCode::UNAUTHORIZED,
+                message,
+                reason.to_owned(),
+                &self.base_url,
+                problem,
+            )
+        };
+        match st.tokens.get(token).map(|t| &t.kind) {
+            Some(Kind::Access {
+                expires_at: Some(expires_at),
+                ..
+            }) if now >= *expires_at => Err(fail(
+                "The access token has expired: renew it with its session handle.",
+                "access token expired",
+                Some("token_expired"),
             )),
-            None => {
-                let verified = self
-                    .verify_oauth(st, req, now)
-                    .map_err(|rejection| self.rejected(style, &rejection))?;
-                let key = RateKey::Consumer(verified.consumer_key().to_owned());
-                let Some(token) = verified.token() else {
-                    return Ok((Principal::Consumer, key));
-                };
-                let fail = |message: &str, reason: &str, problem| {
-                    Reply::error(
-                        style,
-                        StatusCode::UNAUTHORIZED,
-                        message,
-                        reason.to_owned(),
-                        &self.base_url,
-                        problem,
-                    )
-                };
-                match st.tokens.get(token).map(|t| &t.kind) {
-                    Some(Kind::Access {
-                        expires_at: Some(expires_at),
-                        ..
-                    }) if now >= *expires_at => Err(fail(
-                        "The access token has expired: renew it with its session handle.",
-                        "access token expired",
-                        Some("token_expired"),
-                    )),
-                    Some(Kind::Access { user_id, .. }) => Ok((
-                        Principal::User {
-                            user_id: *user_id,
-                            consumer_name: self.consumer_name(verified.consumer_key()).to_owned(),
-                        },
-                        key,
-                    )),
-                    _ => Err(fail(
-                        INVALID_TOKEN,
-                        "a request token where an access token was expected",
-                        Some("token_rejected"),
-                    )),
-                }
-            }
+            Some(Kind::Access { user_id, .. }) => Ok(Principal::User {
+                user_id: *user_id,
+                consumer_name: self.consumer_name(verified.consumer_key()).to_owned(),
+            }),
+            _ => Err(fail(
+                INVALID_TOKEN,
+                "a request token where an access token was expected",
+                Some("token_rejected"),
+            )),
         }
     }
 

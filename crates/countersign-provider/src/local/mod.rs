@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use countersign::Secret;
 use countersign::clock::{Clock, SystemClock};
-use countersign::verify::DEFAULT_TIMESTAMP_WINDOW;
+use countersign::verify::{DEFAULT_TIMESTAMP_WINDOW, Verifier};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::SharedClock;
+use crate::layer::PublicUrl;
+use crate::store::AsyncNonceStore;
 
 mod app;
 mod discogs_auth;
@@ -92,6 +94,9 @@ pub struct Refusal {
     pub status: u16,
     /// Why.
     pub reason: String,
+    /// How many refusals were not reported just before this one: the hook hears of at most 20
+    /// refusals a second, so that a flood cannot fill a log.
+    pub suppressed: u64,
 }
 
 impl fmt::Display for Refusal {
@@ -100,7 +105,15 @@ impl fmt::Display for Refusal {
             f,
             "{} {} {}: {}",
             self.status, self.method, self.path, self.reason
-        )
+        )?;
+        if self.suppressed > 0 {
+            write!(
+                f,
+                " ({} refusals before this one not reported)",
+                self.suppressed
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -190,7 +203,11 @@ pub struct Builder {
     pub(crate) request_token_lifetime: u64,
     pub(crate) access_token_lifetime: Option<u64>,
     pub(crate) timestamp_window: u64,
+    pub(crate) max_ahead: u64,
     pub(crate) nonce_capacity: usize,
+    pub(crate) nonces: Option<Arc<dyn AsyncNonceStore>>,
+    pub(crate) strict: bool,
+    pub(crate) public_url: Option<PublicUrl>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) on_refusal: Option<RefusalHook>,
 }
@@ -206,6 +223,9 @@ impl fmt::Debug for Builder {
             .field("request_token_lifetime", &self.request_token_lifetime)
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("timestamp_window", &self.timestamp_window)
+            .field("max_ahead", &self.max_ahead)
+            .field("strict", &self.strict)
+            .field("public_url", &self.public_url)
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
@@ -223,7 +243,11 @@ impl Builder {
             request_token_lifetime: DEFAULT_REQUEST_TOKEN_LIFETIME,
             access_token_lifetime: None,
             timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+            max_ahead: crate::layer::DEFAULT_MAX_AHEAD,
             nonce_capacity: crate::layer::DEFAULT_NONCE_CAPACITY,
+            nonces: None,
+            strict: false,
+            public_url: None,
             rate_limit: RateLimit::DISCOGS,
             on_refusal: None,
         }
@@ -287,18 +311,66 @@ impl Builder {
         self
     }
 
-    /// How far a request's timestamp may be from the provider's clock, either way (default 300
-    /// seconds).
+    /// How far a request's timestamp may be behind the provider's clock (default 300 seconds);
+    /// ahead, see [`max_ahead`](Self::max_ahead).
     pub fn timestamp_window(mut self, seconds: u64) -> Self {
         self.timestamp_window = seconds;
         self
     }
 
-    /// How many nonces are remembered at once (default 100,000); past that, requests are refused
-    /// with 503 until older nonces leave the timestamp window.
+    /// How far a request's timestamp may be ahead of the provider's clock (default
+    /// [`DEFAULT_MAX_AHEAD`](crate::DEFAULT_MAX_AHEAD), a minute; never more than the window).
+    /// A nonce is kept until its timestamp leaves the window, so timestamps far ahead would keep
+    /// theirs longer.
+    pub fn max_ahead(mut self, seconds: u64) -> Self {
+        self.max_ahead = seconds;
+        self
+    }
+
+    /// How many nonces the built-in store remembers at once (default 100,000; one token at most
+    /// a sixteenth, one consumer half); past that, requests are refused with 503 (429 for a
+    /// token or consumer over its share) until older nonces leave the timestamp window.
     pub fn nonce_capacity(mut self, capacity: usize) -> Self {
         self.nonce_capacity = capacity;
         self
+    }
+
+    /// A nonce store of your own instead of the built-in one: a
+    /// `RedisNonceStore` (feature `redis`) that several providers share, say.
+    pub fn nonce_store(mut self, store: impl AsyncNonceStore + 'static) -> Self {
+        self.nonces = Some(Arc::new(store));
+        self
+    }
+
+    /// Verifies as RFC 5849 says and nothing more (default: off, as Discogs accepts more).
+    ///
+    /// By default the provider accepts what Discogs and the clients people use do: protocol
+    /// parameters split between the `Authorization` header and the form body (the official
+    /// Discogs Python client sends `oauth_callback` in the body, the rest in the header), as long
+    /// as no name repeats; and PLAINTEXT requests without `oauth_timestamp` and `oauth_nonce`
+    /// (RFC 5849 section 3.3 allows them; such a request cannot be checked for replay, which
+    /// over HTTPS, the only way PLAINTEXT may travel, is what the RFC accepts). Strict refuses
+    /// both with 400.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The URL the clients use, when the provider sits behind a reverse proxy: requests are
+    /// verified against it followed by the path and query received, and it is the base of the
+    /// URLs the provider hands out.
+    pub fn public_url(mut self, url: PublicUrl) -> Self {
+        self.public_url = Some(url);
+        self
+    }
+
+    /// The verifier these settings make.
+    pub(crate) fn verifier(&self) -> Verifier {
+        Verifier::new()
+            .timestamp_window(self.timestamp_window)
+            .max_ahead(self.max_ahead)
+            .allow_split_parameters(!self.strict)
+            .allow_plaintext_without_timestamp(!self.strict)
     }
 
     /// The rate limits (default [`RateLimit::DISCOGS`]: 60 requests a minute per authenticated

@@ -81,6 +81,39 @@ impl RateLimiter {
         }
     }
 
+    /// What [`admit`](Self::admit) would refuse, without counting anything: `Some` when `key`
+    /// is over its limit at `now`.
+    pub(crate) fn peek(&mut self, key: &RateKey, now: u64) -> Option<RateInfo> {
+        let limit = self.limit_of(key);
+        let times = self.seen.get(key)?;
+        let live: Vec<u64> = times
+            .iter()
+            .copied()
+            .filter(|&t| t.saturating_add(WINDOW) > now)
+            .collect();
+        let count = u32::try_from(live.len()).unwrap_or(u32::MAX);
+        (count >= limit).then(|| RateInfo {
+            limit,
+            used: count,
+            remaining: 0,
+            retry_after: Some(
+                u32::try_from(
+                    (live.first().copied().unwrap_or(now) + WINDOW)
+                        .saturating_sub(now)
+                        .max(1),
+                )
+                .unwrap_or(u32::MAX),
+            ),
+        })
+    }
+
+    fn limit_of(&self, key: &RateKey) -> u32 {
+        match key {
+            RateKey::Address(_) => self.limit.unauthenticated,
+            RateKey::Consumer(_) | RateKey::User(_) => self.limit.authenticated,
+        }
+    }
+
     /// Counts a request by `key` at `now`, unless it is over the limit (then `retry_after` is
     /// set and nothing is counted).
     pub(crate) fn admit(&mut self, key: RateKey, now: u64) -> RateInfo {

@@ -137,6 +137,15 @@ impl Reply {
                 set(RETRY_AFTER, &seconds.to_string());
             }
         }
+        // A full or unreachable store (503) and a client over its nonce share (429) can try
+        // again soon.
+        let busy = self.status == StatusCode::SERVICE_UNAVAILABLE
+            || self.status == StatusCode::TOO_MANY_REQUESTS;
+        if busy && !response.headers().contains_key(RETRY_AFTER) {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }
