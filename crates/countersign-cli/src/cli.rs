@@ -191,6 +191,7 @@ const SERVE_AFTER_HELP: &str = "\
 Environment:
   COUNTERSIGN_CONSUMER_KEY     the consumer key to register (--consumer-key)
   COUNTERSIGN_CONSUMER_SECRET  its secret (--consumer-secret)
+  COUNTERSIGN_PERSONAL_TOKEN   a personal access token to accept (--personal-token)
   Flags win over the environment. Without either, the consumer countersign-local-key with the
   secret countersign-local-secret is registered.
 
@@ -200,8 +201,8 @@ Output:
 
 Exit codes:
   0  stopped by Ctrl-C (SIGINT) or SIGTERM
-  1  the provider cannot start (--listen is in use), or the output could not be written; one
-     line on stderr says why
+  1  the provider cannot start (--listen is in use, --nonce-store does not answer), or the
+     output could not be written; one line on stderr says why
   2  command-line usage error (--listen not a loopback ADDRESS:PORT; a consumer key without
      its secret)";
 
@@ -431,6 +432,44 @@ pub(crate) struct ServeArgs {
     /// form body.
     #[arg(long)]
     pub(crate) auto_approve: bool,
+
+    /// Keep nonces in this Redis (redis://HOST:PORT[/DB]) instead of in memory, so that several
+    /// providers sharing it refuse a request replayed from one to another. Without Redis,
+    /// requests are refused with 503, never accepted unchecked.
+    #[arg(long, value_name = "redis://HOST:PORT", value_parser = redis_url)]
+    pub(crate) nonce_store: Option<String>,
+
+    /// The URL clients use when the provider sits behind a reverse proxy, such as
+    /// https://api.example.com or https://example.com/discogs: requests are verified against it
+    /// followed by the path received.
+    #[arg(long, value_name = "URL")]
+    pub(crate) public_url: Option<countersign_provider::PublicUrl>,
+
+    /// Accept this Discogs personal access token (Authorization: Discogs token=TOKEN, or
+    /// ?token=TOKEN) for the signed-in user. Prefer the environment variable.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "COUNTERSIGN_PERSONAL_TOKEN",
+        hide_env_values = true
+    )]
+    pub(crate) personal_token: Option<Secret>,
+
+    /// Verify as RFC 5849 says and nothing more: refuse protocol parameters split between the
+    /// Authorization header and the form body, and PLAINTEXT requests without oauth_timestamp
+    /// and oauth_nonce (both accepted by default, as Discogs accepts them).
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+/// A `redis://` or `rediss://` URL.
+fn redis_url(text: &str) -> Result<String, String> {
+    let lower = text.get(..9).unwrap_or(text).to_ascii_lowercase();
+    if lower.starts_with("redis://") || lower.starts_with("rediss://") {
+        Ok(text.to_owned())
+    } else {
+        Err("a Redis URL, such as redis://127.0.0.1:6379 or redis://127.0.0.1:6379/2".into())
+    }
 }
 
 /// The options of `countersign sign`.

@@ -28,6 +28,8 @@ pub(crate) enum CliError {
     },
     /// The async runtime or the signal handlers could not be set up.
     Runtime(io::Error),
+    /// The shared nonce store (`serve --nonce-store`) cannot be reached.
+    NonceStore(countersign_provider::StoreError),
     /// A step of the flow, or a signed request, failed.
     Flow {
         /// Which step.
@@ -180,8 +182,22 @@ impl fmt::Display for CliError {
                 write!(f, "cannot listen on {address}: {error}")
             }
             Self::Runtime(error) => write!(f, "cannot start the server's runtime: {error}"),
+            Self::NonceStore(error) => write!(
+                f,
+                "cannot use the nonce store given with --nonce-store ({error}): start Redis, or leave --nonce-store out to keep nonces in memory"
+            ),
             Self::Flow { step, error } => flow_message(f, *step, error),
-            Self::Status(error) => error.fmt(f),
+            Self::Status(error) => {
+                error.fmt(f)?;
+                let forgotten = matches!(
+                    error.problem.as_deref(),
+                    Some("token_rejected" | "token_revoked" | "token_used" | "token_expired")
+                );
+                if forgotten {
+                    f.write_str("; run countersign login again")?;
+                }
+                Ok(())
+            }
             Self::Redirect {
                 status,
                 location: Some(location),
@@ -335,6 +351,7 @@ mod tests {
                 error: io::Error::from(io::ErrorKind::AddrInUse),
             },
             CliError::Runtime(io::Error::other("x")),
+            CliError::NonceStore(countersign_provider::StoreError::new("refused")),
             CliError::Flow {
                 step: Step::RequestToken,
                 error: countersign::Error::Flow(countersign::FlowError::Denied).into(),

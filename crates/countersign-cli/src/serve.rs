@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use countersign_provider::{
-    Consumer, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, LocalProvider, Refusal,
+    Consumer, DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, DEFAULT_USER_ID, LocalProvider,
+    RedisNonceStore, Refusal,
 };
 
 use crate::cli::ServeArgs;
@@ -31,7 +32,20 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
         let mut builder = LocalProvider::builder()
             .listen(listen)
             .auto_approve(args.auto_approve)
+            .strict(args.strict)
             .on_refusal(log_refusal);
+        if let Some(url) = &args.nonce_store {
+            let store = RedisNonceStore::connect(url)
+                .await
+                .map_err(CliError::NonceStore)?;
+            builder = builder.nonce_store(store);
+        }
+        if let Some(public) = &args.public_url {
+            builder = builder.public_url(public.clone());
+        }
+        if let Some(token) = &args.personal_token {
+            builder = builder.personal_token(token.clone(), DEFAULT_USER_ID);
+        }
         let key = match &args.consumer_key {
             Some(key) if consumer.is_some() => key.as_str(),
             _ => DEFAULT_CONSUMER_KEY,
@@ -56,6 +70,12 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
         }
         if args.auto_approve {
             guide.push_str("; authorizations are approved at once");
+        }
+        if args.personal_token.is_some() {
+            guide.push_str("; the personal access token given is accepted");
+        }
+        if args.nonce_store.is_some() {
+            guide.push_str("; nonces are kept in Redis");
         }
         guide.push_str("; Ctrl-C stops it");
         log(&guide);

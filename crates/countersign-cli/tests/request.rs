@@ -162,6 +162,34 @@ fn credentials_the_provider_refuses_exit_3() {
     no_secret(&run, &secrets);
 }
 
+/// After the provider restarts (the local provider keeps its tokens in memory) the saved token
+/// is unknown: the provider reports `token_rejected`, and the line says to log in again.
+#[test]
+fn a_token_the_provider_forgot_says_to_log_in_again() {
+    let first = provider();
+    let (sandbox, secrets) = logged_in("request-restart", &first);
+    let address = first.local_addr();
+    first.shutdown().unwrap();
+    let _restarted = countersign_provider::LocalProvider::builder()
+        .listen(address)
+        .consumer(countersign_provider::Consumer::new(
+            common::KEY,
+            SECRET,
+            common::CONSUMER_NAME,
+        ))
+        .start_blocking()
+        .expect("the provider starts again on the same address");
+
+    let run = request(&sandbox, &["/oauth/identity"]);
+    let line = run.error_line(3);
+    assert!(
+        line.starts_with("provider answered 401 Unauthorized: \"Invalid or expired token.\" (oauth_problem=\"token_rejected\"): "),
+        "{line}"
+    );
+    assert!(line.ends_with("; run countersign login again"), "{line}");
+    no_secret(&run, &secrets);
+}
+
 #[test]
 fn a_missing_credentials_file_says_to_log_in() {
     let sandbox = Sandbox::new("request-missing");

@@ -437,3 +437,157 @@ fn help_documents_the_output_and_exit_codes() {
         assert!(help.contains(needle), "lacks {needle:?}:\n{help}");
     }
 }
+
+/// One raw HTTP/1.1 POST of a form body; the status line's code and the body.
+fn post_form(addr: &str, target: &str, authorization: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let request = format!(
+        "POST {target} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: countersign-cli-tests\r\n\
+         Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nAuthorization: {authorization}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (
+        head.split(' ').nth(1).unwrap().parse().unwrap(),
+        body.to_owned(),
+    )
+}
+
+/// `countersign sign --form oauth_callback=...` signs the callback as a form field and leaves it
+/// out of the header: the request the official Discogs Python client sends. `serve` accepts it,
+/// as Discogs does; `serve --strict` refuses it.
+#[test]
+fn serve_accepts_what_sign_writes_with_a_form_callback() {
+    for (strict, expected) in [(false, 200), (true, 400)] {
+        let args: &[&str] = if strict { &["--strict"] } else { &[] };
+        let server = Server::start(args, &[]);
+        let url = format!("{}/oauth/request_token", server.base_url);
+        for method in ["PLAINTEXT", "HMAC-SHA1", "HMAC-SHA256"] {
+            let nonce = format!("form{method}{strict}");
+            let output = command(&[
+                "sign",
+                "--method=POST",
+                &format!("--url={url}"),
+                "--consumer-key=countersign-local-key",
+                "--consumer-secret=countersign-local-secret",
+                &format!("--signature-method={method}"),
+                &format!("--nonce={nonce}"),
+                "--form=oauth_callback=oob",
+            ])
+            .output()
+            .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            let header = String::from_utf8(output.stdout).unwrap();
+            assert!(!header.contains("oauth_callback"), "{header}");
+            let (status, body) = post_form(
+                &server.addr(),
+                "/oauth/request_token",
+                header.trim_end(),
+                "oauth_callback=oob",
+            );
+            assert_eq!(status, expected, "strict {strict}, {method}: {body}");
+        }
+    }
+}
+
+#[test]
+fn a_personal_token_given_to_serve_is_accepted() {
+    let server = Server::start(&[], &[("COUNTERSIGN_PERSONAL_TOKEN", "my-personal-token")]);
+    let (status, _, body) = http(
+        &server.addr(),
+        "GET",
+        "/oauth/identity",
+        Some("Discogs token=my-personal-token"),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"username\":\"example\""), "{body}");
+    let (status, _, _) = http(
+        &server.addr(),
+        "GET",
+        "/oauth/identity",
+        Some("Discogs token=another-token"),
+    );
+    assert_eq!(status, 401);
+    let (code, stderr) = server.stop("-TERM");
+    assert_eq!(code, Some(0));
+    assert!(!stderr.contains("my-personal-token"), "{stderr}");
+}
+
+/// Two `countersign serve` sharing one Redis (a real `redis-server`, started by the test):
+/// a request-token request replayed from one to the other is refused; two without Redis each
+/// accept it.
+#[test]
+fn two_serves_sharing_redis_refuse_a_replay_from_one_to_the_other() {
+    let redis = countersign_test_support::redis::RedisServer::start();
+    let client = ClientCredentials::new("countersign-local-key", "countersign-local-secret");
+    for (shared, second) in [(true, 401), (false, 200)] {
+        let args: Vec<String> = if shared {
+            vec!["--nonce-store".into(), redis.url()]
+        } else {
+            Vec::new()
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let one = Server::start(&args, &[]);
+        let two = Server::start(&args, &[]);
+        // PLAINTEXT signs no URL, so one header fits both.
+        let url = format!("{}/oauth/request_token", one.base_url);
+        let header = oauth(
+            "POST",
+            &url,
+            &client,
+            None,
+            Some("oob"),
+            None,
+            &format!("r{shared}"),
+        );
+        let (status, _, body) = http(&one.addr(), "POST", "/oauth/request_token", Some(&header));
+        assert_eq!(status, 200, "{body}");
+        let (status, _, body) = http(&two.addr(), "POST", "/oauth/request_token", Some(&header));
+        assert_eq!(status, second, "shared {shared}: {body}");
+        if second == 401 {
+            assert_eq!(body, "Nonce already used.");
+        }
+    }
+}
+
+#[test]
+fn a_nonce_store_that_does_not_answer_stops_serve_at_once() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    drop(taken);
+    let line = fails(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--nonce-store",
+            &format!("redis://:hunter2@127.0.0.1:{port}"),
+        ],
+        &[],
+    );
+    assert!(
+        line.starts_with(
+            "cannot use the nonce store given with --nonce-store (the store could not answer: "
+        ),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("start Redis, or leave --nonce-store out to keep nonces in memory"),
+        "{line}"
+    );
+    assert!(!line.contains("hunter2"), "{line}");
+    let message = refused(&["serve", "--nonce-store", "http://127.0.0.1:6379"], &[]);
+    assert!(
+        message.contains("a Redis URL, such as redis://127.0.0.1:6379"),
+        "{message}"
+    );
+    let message = refused(&["serve", "--public-url", "api.example.com"], &[]);
+    assert!(message.contains("absolute http or https URL"), "{message}");
+}

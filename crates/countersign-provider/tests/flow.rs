@@ -408,7 +408,13 @@ fn stale_timestamps_are_refused_either_way() {
             );
             assert_eq!(
                 response.header("www-authenticate"),
-                Some(format!("OAuth realm=\"{}\"", provider.handle.base_url()).as_str())
+                Some(
+                    format!(
+                        "OAuth realm=\"{}\", oauth_problem=\"timestamp_refused\"",
+                        provider.handle.base_url()
+                    )
+                    .as_str()
+                )
             );
         }
     }
@@ -422,7 +428,7 @@ fn stale_timestamps_are_refused_either_way() {
 }
 
 #[test]
-fn bad_credentials_all_read_invalid_signature() {
+fn bad_credentials_read_invalid_signature_and_an_unknown_token_is_told_apart() {
     let provider = start_with(|b| b.auto_approve(true));
     let client = default_client();
     let access = provider.flow(&client, "oob");
@@ -473,7 +479,9 @@ fn bad_credentials_all_read_invalid_signature() {
         )
     );
 
-    // Unknown token.
+    // Unknown token: told apart, with the OAuth Problem Reporting name, so that a client whose
+    // token the provider forgot (a restart) knows to log in again. Tokens are random: this
+    // tells a guesser nothing.
     let response = provider.get(
         "/oauth/identity",
         &client,
@@ -481,7 +489,17 @@ fn bad_credentials_all_read_invalid_signature() {
     );
     assert_eq!(
         response.json(),
-        serde_json::json!({"message": "Invalid signature."})
+        serde_json::json!({"message": "Invalid or expired token."})
+    );
+    assert_eq!(
+        response.header("www-authenticate"),
+        Some(
+            format!(
+                "OAuth realm=\"{}\", oauth_problem=\"token_rejected\"",
+                provider.handle.base_url()
+            )
+            .as_str()
+        )
     );
     assert!(
         provider.last_reason().starts_with("401 unknown token"),

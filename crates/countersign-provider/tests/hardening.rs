@@ -313,3 +313,27 @@ fn plaintext_without_timestamp_and_nonce() {
         assert_eq!(response.status, expected, "strict {strict}: {response:?}");
     }
 }
+
+/// Behind a reverse proxy, the client signs the public URL; the provider verifies against it
+/// and hands it out as its realm.
+#[test]
+fn behind_a_reverse_proxy_the_public_url_is_verified() {
+    let public: countersign_provider::PublicUrl = "https://discogs.example/api".parse().unwrap();
+    let provider = start_with(|b| b.public_url(public));
+    let url = "https://discogs.example/api/oauth/request_token";
+    let header = Signer::new(&default_client())
+        .signature_method(SignatureMethod::HmacSha1)
+        .callback("oob")
+        .timestamp(T0)
+        .nonce("proxied")
+        .sign(&Request::post(url))
+        .unwrap()
+        .to_authorization();
+    let response = provider.call("POST", "/oauth/request_token", Some(header.as_str()));
+    assert_eq!(response.status, 200, "{response:?}");
+    let unsigned = provider.call("GET", "/oauth/identity", None);
+    assert_eq!(
+        unsigned.header("www-authenticate"),
+        Some("OAuth realm=\"https://discogs.example/api\"")
+    );
+}

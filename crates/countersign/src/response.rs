@@ -347,6 +347,27 @@ impl ProviderError {
     }
 
     fn advice(&self) -> &'static str {
+        // The OAuth Problem Reporting extension's names, where the provider gave one.
+        let problem = match self.problem.as_deref() {
+            Some("token_rejected" | "token_revoked" | "token_used") => Some(
+                "the provider no longer accepts this token (revoked, used up, or forgotten by a provider that restarted): run the flow again to get a new one",
+            ),
+            Some("token_expired") => {
+                Some("the token expired: renew it with its session handle, or run the flow again")
+            }
+            Some("timestamp_refused") => Some("the timestamp was refused: check the system clock"),
+            Some("nonce_used") => Some("the nonce was used before: sign each request anew"),
+            Some("signature_invalid") => {
+                Some("check the consumer secret and the token secret, and the URL signed")
+            }
+            Some("consumer_key_unknown" | "consumer_key_rejected") => {
+                Some("check the consumer key")
+            }
+            _ => None,
+        };
+        if let Some(advice) = problem {
+            return advice;
+        }
         match self.class {
             StatusClass::BadRequest => {
                 "check the request's parameters; an expired request token means starting the flow again"
@@ -896,6 +917,30 @@ mod tests {
             "OAuth realm=\"x\", oauth_problem=\"nonce_used\"",
         ));
         assert_eq!(e.problem.as_deref(), Some("nonce_used"));
+    }
+
+    #[test]
+    fn a_reported_problem_gives_the_advice_that_fits_it() {
+        let advice = |problem: &str| {
+            let challenge = alloc::format!("OAuth realm=\"x\", oauth_problem=\"{problem}\"");
+            let e = error_of(Response::new(401, b"").with_header("www-authenticate", &challenge));
+            e.to_string()
+        };
+        for problem in ["token_rejected", "token_revoked", "token_used"] {
+            assert!(advice(problem).contains("run the flow again"), "{problem}");
+        }
+        assert!(advice("token_expired").contains("session handle"));
+        assert!(
+            advice("timestamp_refused")
+                .ends_with(": the timestamp was refused: check the system clock")
+        );
+        assert!(advice("consumer_key_unknown").contains("consumer key"));
+        assert!(advice("signature_invalid").contains("secret"));
+        // An unknown problem, or none: the advice of the status.
+        assert!(
+            advice("something_else")
+                .ends_with(": check the consumer key and secret, the token, and the system clock")
+        );
     }
 
     #[test]

@@ -356,8 +356,13 @@ impl App {
         if users.is_empty() {
             users.push(User::new(super::DEFAULT_USER_ID, super::DEFAULT_USERNAME));
         }
+        // Behind a reverse proxy, the URLs handed out (a realm, a resource URL) are public ones.
+        let base_url = builder
+            .public_url
+            .as_ref()
+            .map_or_else(|| base_url.to_owned(), ToString::to_string);
         Self {
-            base_url: base_url.to_owned(),
+            base_url,
             consumers,
             users,
             personal_tokens: builder.personal_tokens,
@@ -593,13 +598,31 @@ impl App {
         Reply::error(style, status, message, reason, &self.base_url, None)
     }
 
+    /// The answer to a request the verifier refused. An unknown token is told apart (as
+    /// `oauth_problem="token_rejected"`, the OAuth Problem Reporting name), so that a client whose
+    /// token the provider forgot (a restart) knows to log in again; a token is random, so this
+    /// tells a guesser nothing. The other problems the extension names are reported too.
     fn rejected(&self, style: Style, rejection: &Rejection) -> Reply {
         let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+        let problem = match rejection.reason() {
+            Reason::UnknownToken => Some("token_rejected"),
+            Reason::StaleTimestamp { .. } => Some("timestamp_refused"),
+            Reason::ReplayedNonce => Some("nonce_used"),
+            _ => None,
+        };
         let message = match (style, rejection.reason()) {
             (Style::Json, Reason::NoCredentials) => MUST_AUTHENTICATE.to_owned(),
+            (_, Reason::UnknownToken) => INVALID_TOKEN.to_owned(),
             _ => rejection.public_message().to_string(),
         };
-        self.error(style, status, &message, rejection.to_string())
+        Reply::error(
+            style,
+            status,
+            &message,
+            rejection.to_string(),
+            &self.base_url,
+            problem,
+        )
     }
 
     fn internal_error(&self, style: Style) -> Reply {
