@@ -259,7 +259,8 @@ mod tests {
                 "--consumer-secret",
                 "--token-secret",
                 "--verifier",
-                "--consumer-secret"
+                "--consumer-secret",
+                "--personal-token"
             ]
         );
         let envs: Vec<_> = options.iter().filter_map(|o| o.env.as_ref()).collect();
@@ -269,7 +270,8 @@ mod tests {
                 "COUNTERSIGN_CONSUMER_SECRET",
                 "COUNTERSIGN_CONSUMER_SECRET",
                 "COUNTERSIGN_TOKEN_SECRET",
-                "COUNTERSIGN_CONSUMER_SECRET"
+                "COUNTERSIGN_CONSUMER_SECRET",
+                "COUNTERSIGN_PERSONAL_TOKEN"
             ]
         );
     }
