@@ -8,7 +8,9 @@ For each signature method (PLAINTEXT, then HMAC-SHA1) it walks the flow out of b
 callback URL: temporary credentials, the authorize step (automation mode: the verifier comes back
 as a form body for oob, or in the redirect to the callback, which is not followed but handed to
 parse_authorization_response), the token credentials, then the identity resource and the
-protected /database/search. It also checks that a wrong consumer secret is refused. Exits
+protected /database/search. Then the request-token request as the official Discogs Python
+client signs it (oauthlib's Client, oauth_callback in the form body and the rest in the header),
+and a wrong consumer secret, refused. Exits
 non-zero, with one line saying what failed, on the first surprise.
 """
 
@@ -16,7 +18,7 @@ import sys
 import urllib.parse
 
 import requests
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT, Client
 from requests_oauthlib import OAuth1Session
 
 USER_AGENT = "countersign-interop/1.0 (requests-oauthlib)"
@@ -98,6 +100,26 @@ def main():
     for method in (SIGNATURE_PLAINTEXT, SIGNATURE_HMAC_SHA1):
         for callback in ("oob", CALLBACK):
             flow(base, key, secret, method, callback)
+
+    # The official Discogs Python client (discogs_client) signs its request-token request with
+    # oauthlib's Client and the callback in the form body: oauth_callback travels in the body,
+    # the other oauth_* parameters in the header. Discogs accepts that; so must serve.
+    for method in (SIGNATURE_PLAINTEXT, SIGNATURE_HMAC_SHA1):
+        client = Client(key, client_secret=secret, signature_method=method)
+        body = urllib.parse.urlencode({"oauth_callback": CALLBACK})
+        url, headers, body = client.sign(
+            base + "/oauth/request_token",
+            http_method="POST",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        check("oauth_callback" not in headers["Authorization"], f"{method}: callback in the header")
+        headers["User-Agent"] = "DiscogsClientLike/2.3"
+        answer = requests.post(url, data=body, headers=headers)
+        check(answer.status_code == 200, f"{method}, callback in the body: {answer.status_code} {answer.text}")
+        fields = dict(urllib.parse.parse_qsl(answer.text, strict_parsing=True))
+        check(fields.get("oauth_callback_confirmed") == "true", f"{method}, callback in the body: {fields}")
+        print(f"ok: {method}, oauth_callback in the form body (as discogs_client sends it)")
 
     wrong = session(key, secret + "-wrong", SIGNATURE_PLAINTEXT, callback_uri="oob")
     answer = wrong.post(base + "/oauth/request_token")
