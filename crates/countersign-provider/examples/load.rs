@@ -59,7 +59,11 @@ fn options() -> Result<Options, String> {
                     .ok_or("--seconds: 1 to 60")?;
             }
             "--redis" => options.redis = Some(args.next().ok_or("--redis needs a URL")?),
-            other => return Err(format!("unknown option {other}; use --seconds N, --redis URL")),
+            other => {
+                return Err(format!(
+                    "unknown option {other}; use --seconds N, --redis URL"
+                ));
+            }
         }
     }
     Ok(options)
@@ -210,7 +214,8 @@ async fn login(base: &str, address: SocketAddr) -> io::Result<TokenCredentials> 
     let (status, body) = connection
         .send("POST", "/oauth/request_token", Some(&header))
         .await?;
-    let fail = |what: &str, status: u16, body: &str| io::Error::other(format!("{what}: {status} {body}"));
+    let fail =
+        |what: &str, status: u16, body: &str| io::Error::other(format!("{what}: {status} {body}"));
     if status != 200 {
         return Err(fail("request token", status, &body));
     }
@@ -290,7 +295,15 @@ async fn phase(
             let mut latencies = Vec::new();
             let mut errors = 0_u64;
             while Instant::now() < deadline {
-                let header = sign("GET", &url, &client, Some(&token), Extra::default(), signature, nonce());
+                let header = sign(
+                    "GET",
+                    &url,
+                    &client,
+                    Some(&token),
+                    Extra::default(),
+                    signature,
+                    nonce(),
+                );
                 let sent = Instant::now();
                 let (status, _) = connection
                     .send("GET", "/oauth/identity", Some(&header))
@@ -360,7 +373,17 @@ fn verification_cost(signature: SignatureMethod) -> f64 {
     let verifier = Verifier::new();
     let mut store = MemoryNonceStore::new(300, 1_000_000);
     let headers: Vec<String> = (0..20_000)
-        .map(|i| sign("GET", url, &client, Some(&token), Extra::default(), signature, 1_000_000_000 + i))
+        .map(|i| {
+            sign(
+                "GET",
+                url,
+                &client,
+                Some(&token),
+                Extra::default(),
+                signature,
+                1_000_000_000 + i,
+            )
+        })
         .collect();
     let request = Request::get(url);
     let started = Instant::now();
@@ -383,7 +406,10 @@ fn main() -> Result<(), String> {
 
 async fn run(options: Options) -> io::Result<()> {
     let store = options.redis.as_deref().map_or("memory", |_| "Redis");
-    println!("countersign local provider, nonces in {store}, {} s per phase", options.seconds);
+    println!(
+        "countersign local provider, nonces in {store}, {} s per phase",
+        options.seconds
+    );
     let provider = start(options.redis.as_deref(), 4_000_000).await?;
     let base = provider.base_url().to_owned();
     let address = provider.local_addr();
@@ -396,8 +422,15 @@ async fn run(options: Options) -> io::Result<()> {
     let mut best = 0.0_f64;
     for signature in [SignatureMethod::Plaintext, SignatureMethod::HmacSha1] {
         for connections in [1, 16, 64] {
-            let figures = phase(&base, address, &tokens, connections, signature, options.seconds)
-                .await?;
+            let figures = phase(
+                &base,
+                address,
+                &tokens,
+                connections,
+                signature,
+                options.seconds,
+            )
+            .await?;
             best = best.max(figures.per_second());
             println!(
                 "| {signature} | {connections} | {:.0} | {:.0} us | {:.0} us | {} |",
@@ -417,8 +450,15 @@ async fn run(options: Options) -> io::Result<()> {
     let token = login(&base, address).await?;
     let before = resident_kib();
     let flooders = vec![token; 16];
-    let figures = phase(&base, address, &flooders, 16, SignatureMethod::Plaintext, options.seconds)
-        .await?;
+    let figures = phase(
+        &base,
+        address,
+        &flooders,
+        16,
+        SignatureMethod::Plaintext,
+        options.seconds,
+    )
+    .await?;
     let after = resident_kib();
     println!(
         "nonce flood: {} requests from one token in {:.1} s, {} refused (its share of the store is full), resident memory {} KiB -> {} KiB",
