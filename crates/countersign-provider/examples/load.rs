@@ -287,7 +287,8 @@ async fn phase(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for token in tokens.iter().take(connections).cloned() {
+    for token in tokens.iter().take(connections) {
+        let token = token.clone();
         let url = format!("{base}/oauth/identity");
         tasks.push(tokio::spawn(async move {
             let client = ClientCredentials::new(KEY, SECRET);
