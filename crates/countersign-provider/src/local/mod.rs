@@ -42,6 +42,24 @@ pub const DEFAULT_REQUEST_TOKEN_LIFETIME: u64 = 15 * 60;
 /// How long a graceful shutdown may take before open connections are dropped.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// The default time a client has to send a request's head, and to start the next one on a
+/// kept-alive connection.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default time a request may take from its head to the answer, its body included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default number of connections served at once; further ones wait to be accepted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// The server's limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    pub(crate) header_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_connections: usize,
+}
+
 /// A registered client application.
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -209,6 +227,7 @@ pub struct Builder {
     pub(crate) strict: bool,
     pub(crate) public_url: Option<PublicUrl>,
     pub(crate) rate_limit: RateLimit,
+    pub(crate) limits: Limits,
     pub(crate) on_refusal: Option<RefusalHook>,
 }
 
@@ -227,6 +246,7 @@ impl fmt::Debug for Builder {
             .field("strict", &self.strict)
             .field("public_url", &self.public_url)
             .field("rate_limit", &self.rate_limit)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -249,6 +269,11 @@ impl Builder {
             strict: false,
             public_url: None,
             rate_limit: RateLimit::DISCOGS,
+            limits: Limits {
+                header_timeout: DEFAULT_HEADER_TIMEOUT,
+                request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
             on_refusal: None,
         }
     }
@@ -380,6 +405,30 @@ impl Builder {
         self
     }
 
+    /// How long a client has to send a request's head, and to start the next request on a
+    /// kept-alive connection (default [`DEFAULT_HEADER_TIMEOUT`]); then the connection is
+    /// closed. A client that opens connections and sends nothing holds them no longer.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// How long a request may take, from its head to the answer, reading its body included
+    /// (default [`DEFAULT_REQUEST_TIMEOUT`]); a slower one is answered 408 and its connection
+    /// closed.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default [`DEFAULT_MAX_CONNECTIONS`], well
+    /// under a common limit of 1,024 open files); further connections wait in the listen
+    /// backlog until one closes.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
     /// Called with every refused request and the precise reason: for logs, and for tests that
     /// check why.
     pub fn on_refusal(mut self, hook: impl Fn(&Refusal) + Send + Sync + 'static) -> Self {
@@ -420,9 +469,10 @@ impl Builder {
         let listener = TcpListener::bind(self.listen).await?;
         let address = listener.local_addr()?;
         let base_url = format!("http://{address}");
+        let limits = self.limits;
         let router = app::router(self, &base_url);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, router, rx));
+        let task = tokio::spawn(serve(listener, router, rx, limits));
         Ok(ProviderHandle {
             base_url,
             address,
@@ -462,9 +512,10 @@ impl Builder {
                         }
                     };
                     let base_url = format!("http://{address}");
+                    let limits = self.limits;
                     let router = app::router(self, &base_url);
                     let _ = ready_tx.send(Ok(address));
-                    serve(listener, router, stop_rx).await
+                    serve(listener, router, stop_rx, limits).await
                 })
             })?;
         let address = ready_rx
@@ -481,27 +532,98 @@ impl Builder {
 
 /// Serves until `stop` fires (or its sender is dropped), then shuts down gracefully, giving open
 /// connections [`SHUTDOWN_GRACE`] to finish.
+///
+/// Each connection is HTTP/1.1 with the header timeout (for the first request and every next
+/// one on a kept-alive connection), each request with the request timeout, and at most
+/// `max_connections` at once: at the limit, nothing more is accepted until one closes, so the
+/// backlog waits instead of the process running out of file descriptors.
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
     stop: oneshot::Receiver<()>,
+    limits: Limits,
 ) -> io::Result<()> {
-    let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = stop.await;
-        let _ = stopping_tx.send(());
-    });
-    let mut server = std::pin::pin!(server.into_future());
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot,
+            _ = &mut stop => break,
+        };
+        let Ok(slot) = slot else { break };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, a connection reset before it was accepted: wait a
+                // moment and go on serving the others.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                let router = router.clone();
+                async move { Ok::<_, std::convert::Infallible>(answer(router, request, limits).await) }
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection's end (a timeout, the client gone) concerns only that connection.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
     tokio::select! {
-        result = &mut server => result,
-        () = async {
-            let _ = stopping_rx.await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => Ok(()),
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+    }
+    Ok(())
+}
+
+/// The router's answer to `request`, or 408 when it takes longer than the request timeout.
+async fn answer(
+    router: axum::Router,
+    request: http::Request<hyper::body::Incoming>,
+    limits: Limits,
+) -> axum::response::Response {
+    use tower_service::Service as _;
+    let mut router = router;
+    let call = router.call(request.map(axum::body::Body::new));
+    match tokio::time::timeout(limits.request_timeout, call).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(_) => {
+            let mut response = axum::response::Response::new(axum::body::Body::from(
+                "Request timeout: the request took too long to arrive.",
+            ));
+            *response.status_mut() = http::StatusCode::REQUEST_TIMEOUT;
+            let headers = response.headers_mut();
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            headers.insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+            response
+        }
     }
 }
 
