@@ -352,10 +352,12 @@ async fn start(
         .rate_limit(RateLimit::per_minute(u32::MAX, u32::MAX))
         .nonce_capacity(capacity);
     if let Some(url) = redis {
+        // The same share for one token as the memory store gives: a sixteenth of the capacity.
         let store = RedisNonceStore::connect(url)
             .await
             .map_err(io::Error::other)?
-            .key_prefix(&format!("countersign-load-{}:", std::process::id()));
+            .key_prefix(&format!("countersign-load-{}:", std::process::id()))
+            .token_quota(capacity as u64 / 16);
         builder = builder.nonce_store(store);
     }
     builder.start().await
@@ -444,7 +446,7 @@ async fn run(options: Options) -> io::Result<()> {
     }
     provider.shutdown().await?;
 
-    // A nonce flood: one token, a store of 20,000 (its share: 1,250 by the default quota).
+    // A nonce flood: one token, a store of 20,000 (its share: 1,250), in memory or in Redis.
     let flood = start(options.redis.as_deref(), 20_000).await?;
     let base = flood.base_url().to_owned();
     let address = flood.local_addr();

@@ -15,6 +15,27 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 /// The prefix of every key the store writes.
 const DEFAULT_PREFIX: &str = "countersign:nonce:";
 
+/// The default for how many nonces one token (or consumer key without a token) may record in
+/// one nonce lifetime: 100,000 in ten minutes, some 160 requests a second.
+const DEFAULT_TOKEN_QUOTA: u64 = 100_000;
+
+/// One round trip, atomic (a script runs alone): a nonce seen before is a replay; else count the
+/// token's nonces in the current lifetime (the count expires after two), refuse past the quota,
+/// else `SET NX PX` the nonce. Answers 1 (fresh), 0 (replayed)
+/// or -1 (over the quota).
+const RECORD: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+if count > tonumber(ARGV[3]) then
+  redis.call('DECR', KEYS[2])
+  return -1
+end
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+redis.call('DECR', KEYS[2])
+return 0
+";
+
 /// A nonce store in Redis: several instances of a provider that share one Redis refuse a
 /// request replayed from one to another.
 ///
@@ -22,6 +43,10 @@ const DEFAULT_PREFIX: &str = "countersign:nonce:";
 ///   every later one hears "replayed". Redis forgets the key when the lifetime has passed.
 /// - The key is a prefix and the SHA-256 of the consumer key, the token, the timestamp and the
 ///   nonce (each length-prefixed): fixed-length keys, whatever the client sends.
+/// - One token (or consumer key without a token) records at most
+///   [`token_quota`](Self::token_quota) nonces per lifetime (default 100,000 in ten minutes);
+///   past that its requests are refused with 429, so that one client cannot fill Redis for the
+///   others. The count and the nonce are written by one Lua script, in one round trip.
 /// - The lifetime must cover every timestamp the verifier accepts: the window behind plus the
 ///   limit ahead ([`Verifier::nonce_lifetime`](countersign::verify::Verifier::nonce_lifetime));
 ///   the default, 600 seconds, covers the default window (300 seconds either way).
@@ -49,6 +74,8 @@ pub struct RedisNonceStore {
     lifetime: Duration,
     timeout: Duration,
     prefix: String,
+    token_quota: u64,
+    script: redis::Script,
 }
 
 impl fmt::Debug for RedisNonceStore {
@@ -58,6 +85,7 @@ impl fmt::Debug for RedisNonceStore {
             .field("lifetime", &self.lifetime)
             .field("timeout", &self.timeout)
             .field("prefix", &self.prefix)
+            .field("token_quota", &self.token_quota)
             .finish_non_exhaustive()
     }
 }
@@ -83,7 +111,17 @@ impl RedisNonceStore {
             lifetime: Duration::from_secs(2 * DEFAULT_TIMESTAMP_WINDOW),
             timeout: DEFAULT_TIMEOUT,
             prefix: DEFAULT_PREFIX.to_owned(),
+            token_quota: DEFAULT_TOKEN_QUOTA,
+            script: redis::Script::new(RECORD),
         })
+    }
+
+    /// How many nonces one token (or consumer key without a token) may record per lifetime
+    /// (default 100,000): past that, [`NonceCheck::OverQuota`] (429).
+    #[must_use]
+    pub fn token_quota(mut self, nonces: u64) -> Self {
+        self.token_quota = nonces;
+        self
     }
 
     /// How long a nonce is kept (default 600 seconds): at least the verifier's
@@ -145,24 +183,44 @@ impl AsyncNonceStore for RedisNonceStore {
     fn check_and_insert<'a>(
         &'a self,
         nonce: NonceUse<'a>,
-        _now: u64,
+        now: u64,
     ) -> StoreFuture<'a, NonceCheck> {
         let key = nonce_key(&self.prefix, &nonce);
+        let millis = u64::try_from(self.lifetime.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        // The token's count for the current lifetime: a bucket of the clock, kept two lifetimes.
+        let bucket = now / (millis / 1000).max(1);
+        let quota_key = quota_key(&self.prefix, &nonce, bucket);
         let mut connection = self.connection.clone();
-        let millis = u64::try_from(self.lifetime.as_millis()).unwrap_or(u64::MAX);
         Box::pin(async move {
-            let mut set = redis::cmd("SET");
-            set.arg(key).arg(1).arg("NX").arg("PX").arg(millis.max(1));
-            let answer = set.query_async::<Option<String>>(&mut connection);
+            let mut invocation = self.script.key(key);
+            invocation
+                .key(quota_key)
+                .arg(millis)
+                .arg(millis.saturating_mul(2))
+                .arg(self.token_quota);
+            let answer = invocation.invoke_async::<i64>(&mut connection);
             match tokio::time::timeout(self.timeout, answer).await {
-                // `OK`: set now, so never seen before.
-                Ok(Ok(Some(_))) => NonceCheck::Fresh,
-                // Nil: the key was there already.
-                Ok(Ok(None)) => NonceCheck::Replayed,
-                Ok(Err(_)) | Err(_) => NonceCheck::Unavailable,
+                Ok(Ok(1)) => NonceCheck::Fresh,
+                Ok(Ok(0)) => NonceCheck::Replayed,
+                Ok(Ok(-1)) => NonceCheck::OverQuota,
+                Ok(Ok(_) | Err(_)) | Err(_) => NonceCheck::Unavailable,
             }
         })
     }
+}
+
+/// The key of a token's nonce count in one `bucket` of time.
+fn quota_key(prefix: &str, nonce: &NonceUse<'_>, bucket: u64) -> String {
+    let token = NonceUse {
+        timestamp: bucket,
+        nonce: "quota",
+        ..*nonce
+    };
+    let mut key = nonce_key(prefix, &token);
+    key.insert_str(prefix.len(), "quota:");
+    key
 }
 
 #[cfg(test)]

@@ -147,6 +147,17 @@ async fn nonces_are_one_fixed_length_key_each_that_redis_forgets_after_the_lifet
         .await
         .unwrap();
     keys.sort();
+    // The token's count, and one key per nonce.
+    let (quota, keys): (Vec<String>, Vec<String>) = keys
+        .into_iter()
+        .partition(|k| k.starts_with("ttl-test:quota:"));
+    assert_eq!(quota.len(), 1, "{quota:?}");
+    let count: i64 = redis::cmd("GET")
+        .arg(&quota[0])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(count, 3);
     assert_eq!(keys.len(), 3, "{keys:?}");
     for key in &keys {
         assert_eq!(key.len(), "ttl-test:".len() + 64, "{key}");
@@ -201,4 +212,31 @@ async fn when_redis_is_down_requests_are_refused_with_503_never_accepted() {
     assert!(!message.contains("hunter2"), "{message}");
     let error = RedisNonceStore::connect("not a url").await.unwrap_err();
     assert!(!error.to_string().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_records_at_most_its_quota_of_nonces() {
+    let redis = RedisServer::start();
+    let store = RedisNonceStore::connect(&redis.url())
+        .await
+        .unwrap()
+        .key_prefix("quota-test:")
+        .token_quota(3);
+    let (addr, task) = instance(public(layer()).shared_nonce_store(store)).await;
+    let mut statuses = Vec::new();
+    for nonce in ["q1", "q2", "q3", "q4", "q5"] {
+        statuses.push(get(addr, header(nonce)).await.status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    // A replay is still a replay, and does not count.
+    let replay = get(addr, header("q1")).await;
+    assert_eq!(
+        (replay.status, replay.body.as_str()),
+        (401, "Nonce already used.")
+    );
+    let refused = get(addr, header("q6")).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(refused.body, "Too many requests; try again later.");
+    task.abort();
 }
