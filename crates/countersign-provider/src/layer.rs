@@ -34,6 +34,11 @@ pub type LayerBody<B> = Either<B, Full<Bytes>>;
 pub const DEFAULT_MAX_FORM_BODY: usize = 64 * 1024;
 
 /// The default number of nonces remembered at once.
+///
+/// A nonce is kept for the window plus the limit ahead (360 seconds by default), so a store of
+/// this size sustains some 280 requests a second for all clients together; past that, requests
+/// are refused with 503 until older nonces leave the window. Give a busier service a larger
+/// store ([`VerifyLayer::nonce_store`], about 150 bytes a nonce) or a shared one.
 pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
 
 /// The default for how far ahead of the provider's clock a timestamp may be: a minute. (Behind,
