@@ -439,9 +439,9 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "redis://HOST:PORT", value_parser = redis_url)]
     pub(crate) nonce_store: Option<String>,
 
-    /// The URL clients use when the provider sits behind a reverse proxy, such as
-    /// https://api.example.com or https://example.com/discogs: requests are verified against it
-    /// followed by the path received.
+    /// The URL clients use when the provider sits behind a reverse proxy (the proxy's scheme and
+    /// host, and the path prefix it adds, if any): requests are verified against it followed by
+    /// the path received.
     #[arg(long, value_name = "URL")]
     pub(crate) public_url: Option<countersign_provider::PublicUrl>,
 
