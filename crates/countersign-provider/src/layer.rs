@@ -20,6 +20,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::clock::SharedClock;
+use crate::forwarded::Trusted;
 use crate::store::{AsyncNonceStore, AsyncSecretLookup};
 
 /// The body the wrapped service receives: the buffered form body (`Left`), or the original body
@@ -95,7 +96,7 @@ pub struct VerifyLayer {
     max_form_body: usize,
     realm: HeaderValue,
     scheme: &'static str,
-    public_url: Option<PublicUrl>,
+    origin: Origin,
     on_reject: Option<RejectHook>,
 }
 
@@ -138,7 +139,7 @@ impl VerifyLayer {
             max_form_body: DEFAULT_MAX_FORM_BODY,
             realm: www_authenticate(""),
             scheme: "http",
-            public_url: None,
+            origin: Origin::default(),
             on_reject: None,
         }
     }
@@ -220,7 +221,30 @@ impl VerifyLayer {
     /// scheme are ignored.
     #[must_use]
     pub fn public_url(mut self, base: PublicUrl) -> Self {
-        self.public_url = Some(base);
+        self.origin.public = Some(base);
+        self
+    }
+
+    /// Believes the `Forwarded` header (RFC 7239: its `proto` and `host`), or else
+    /// `X-Forwarded-Proto` and `X-Forwarded-Host`, of requests that come from one of `proxies`:
+    /// the URL verified is then the scheme and host the proxy reports, followed by the path and
+    /// query received. Only the element the nearest proxy added is read, and only from a listed
+    /// address: anyone else's forwarding headers are ignored, or a client could make the server
+    /// verify any URL it likes. [`public_url`](Self::public_url), when set, wins.
+    ///
+    /// `peer` finds the address a request came from; with axum,
+    /// `|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())` (and serve
+    /// with `into_make_service_with_connect_info::<SocketAddr>()`).
+    #[must_use]
+    pub fn trust_forwarded(
+        mut self,
+        proxies: impl IntoIterator<Item = std::net::IpAddr>,
+        peer: impl Fn(&http::request::Parts) -> Option<std::net::IpAddr> + Send + Sync + 'static,
+    ) -> Self {
+        self.origin.forwarded = Some(Trusted {
+            proxies: proxies.into_iter().collect(),
+            peer: Arc::new(peer),
+        });
         self
     }
 
@@ -247,7 +271,7 @@ impl VerifyLayer {
         form: Option<&[u8]>,
     ) -> Result<Verified, Rejection> {
         let authorization = joined_authorization(&parts.headers);
-        let uri = signed_url(parts, self.scheme, self.public_url.as_ref());
+        let uri = signed_url(parts, self.scheme, &self.origin);
         let mut request = countersign::Request::new(parts.method.as_str(), &uri);
         if let Some(form) = form {
             request = request.with_form_body(form);
@@ -340,29 +364,43 @@ impl fmt::Display for PublicUrlError {
 
 impl std::error::Error for PublicUrlError {}
 
+/// Where the URL a client signed comes from, besides the request itself.
+#[derive(Clone, Default)]
+pub(crate) struct Origin {
+    /// The configured public base URL: it wins.
+    pub(crate) public: Option<PublicUrl>,
+    /// Trusted proxies' forwarding headers.
+    pub(crate) forwarded: Option<Trusted>,
+}
+
 /// The URL the client signed: the public base URL followed by the path and query, if there is
-/// one; else the request target if it is absolute, else `scheme://Host/path?query` (the path
-/// and query alone without a `Host`).
-pub(crate) fn signed_url(
-    parts: &http::request::Parts,
-    scheme: &str,
-    public: Option<&PublicUrl>,
-) -> String {
+/// one; else the request target if it is absolute; else `scheme://Host/path?query`, where a
+/// trusted proxy's `Forwarded` (or `X-Forwarded-Proto`, `X-Forwarded-Host`) replaces the scheme
+/// and the host it names (the path and query alone without any host).
+pub(crate) fn signed_url(parts: &http::request::Parts, scheme: &str, origin: &Origin) -> String {
     let target = parts
         .uri
         .path_and_query()
         .map_or("/", http::uri::PathAndQuery::as_str);
-    if let Some(PublicUrl(base)) = public {
+    if let Some(PublicUrl(base)) = &origin.public {
         return format!("{base}{target}");
     }
     if parts.uri.scheme().is_some() {
         return parts.uri.to_string();
     }
-    match parts
-        .headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-    {
+    let (forwarded_scheme, forwarded_host) = origin
+        .forwarded
+        .as_ref()
+        .map_or((None, None), |trusted| trusted.origin(parts));
+    let scheme = forwarded_scheme.unwrap_or(scheme);
+    let host = forwarded_host.or_else(|| {
+        parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned)
+    });
+    match host {
         Some(host) if !host.is_empty() => format!("{scheme}://{host}{target}"),
         _ => target.to_owned(),
     }

@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod forwarded;
 mod layer;
 #[cfg(feature = "local")]
 mod local;

@@ -337,3 +337,39 @@ fn behind_a_reverse_proxy_the_public_url_is_verified() {
         Some("OAuth realm=\"https://discogs.example/api\"")
     );
 }
+
+/// Behind a proxy that says where the client went (`X-Forwarded-Proto`, `X-Forwarded-Host`),
+/// the provider believes it only when the proxy is one it was told to trust.
+#[test]
+fn forwarding_headers_from_a_trusted_proxy_only() {
+    let url = "https://discogs.example/oauth/request_token";
+    for (trusted, expected) in [(true, 200), (false, 401)] {
+        let proxies = if trusted {
+            vec![std::net::IpAddr::from([127, 0, 0, 1])]
+        } else {
+            vec![std::net::IpAddr::from([10, 0, 0, 1])]
+        };
+        let provider = start_with(|b| b.trust_forwarded(proxies));
+        let header = Signer::new(&default_client())
+            .signature_method(SignatureMethod::HmacSha1)
+            .callback("oob")
+            .timestamp(T0)
+            .nonce("forwarded")
+            .sign(&Request::post(url))
+            .unwrap()
+            .to_authorization();
+        let response = send(
+            provider.addr(),
+            "POST",
+            "/oauth/request_token",
+            &[
+                ("User-Agent", "t/1"),
+                ("Authorization", header.as_str()),
+                ("X-Forwarded-Proto", "https"),
+                ("X-Forwarded-Host", "discogs.example"),
+            ],
+            b"",
+        );
+        assert_eq!(response.status, expected, "trusted {trusted}: {response:?}");
+    }
+}

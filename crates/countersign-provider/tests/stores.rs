@@ -341,3 +341,79 @@ async fn the_verifier_policies_apply_through_the_layer() {
     strict_server.abort();
     lenient_server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarding_headers_count_from_trusted_proxies_only() {
+    use axum::extract::ConnectInfo;
+    use std::net::IpAddr;
+
+    // The client signed https://api.example.com/photos; the proxy (here, the test itself on
+    // 127.0.0.1) forwards it as http://127.0.0.1:<port>/photos and says so.
+    let public = "https://api.example.com/photos";
+    let lookup = || {
+        countersign::verify::lookup_fn(
+            |key: &str| (key == "client").then(|| Secret::new("client secret")),
+            |_: &str, token: &str| (token == "token").then(|| Secret::new("token secret")),
+        )
+    };
+    let peer = |parts: &http::request::Parts| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+    };
+    let serve_with_peer = |layer: VerifyLayer| async move {
+        let app: Router = Router::new()
+            .route(
+                "/photos",
+                axum::routing::get(|Extension(who): Extension<Verified>| async move {
+                    who.consumer_key().to_owned()
+                }),
+            )
+            .layer(layer);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        (addr, task)
+    };
+    let trusting = VerifyLayer::new(lookup())
+        .clock(FixedClock(NOW))
+        .trust_forwarded([IpAddr::from([127, 0, 0, 1])], peer);
+    let distrusting = VerifyLayer::new(lookup())
+        .clock(FixedClock(NOW))
+        .trust_forwarded([IpAddr::from([10, 0, 0, 1])], peer);
+    let (trusting_addr, trusting_task) = serve_with_peer(trusting).await;
+    let (other_addr, other_task) = serve_with_peer(distrusting).await;
+
+    let send = |addr: SocketAddr, nonce: &'static str, forwarded: (&'static str, &'static str)| {
+        let header = header_for(public, "token", "token secret", nonce, NOW);
+        tokio::task::spawn_blocking(move || {
+            common::send(
+                addr,
+                "GET",
+                "/photos",
+                &[("Authorization", header.as_str()), forwarded],
+                b"",
+            )
+        })
+    };
+    let rfc7239 = (
+        "Forwarded",
+        "for=192.0.2.60;proto=https;host=api.example.com",
+    );
+    let legacy = ("X-Forwarded-Proto", "https");
+    let ok = send(trusting_addr, "a", rfc7239).await.unwrap();
+    assert_eq!((ok.status, ok.body.as_str()), (200, "client"));
+    // X-Forwarded-Proto alone keeps the Host received: not the URL signed.
+    let wrong_host = send(trusting_addr, "b", legacy).await.unwrap();
+    assert_eq!(wrong_host.status, 401);
+    // From an address that is not listed, the same headers are ignored.
+    let ignored = send(other_addr, "c", rfc7239).await.unwrap();
+    assert_eq!(
+        (ignored.status, ignored.body.as_str()),
+        (401, "Invalid signature.")
+    );
+    trusting_task.abort();
+    other_task.abort();
+}

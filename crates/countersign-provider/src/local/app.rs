@@ -31,7 +31,8 @@ use super::rate::{RateInfo, RateKey, RateLimiter};
 use super::reply::{Reply, Style};
 use super::{Builder, Consumer, Refusal, RefusalHook, User, html};
 use crate::clock::SharedClock;
-use crate::layer::{PublicUrl, is_form, joined_authorization, signed_url};
+use crate::forwarded::Trusted;
+use crate::layer::{Origin, is_form, joined_authorization, signed_url};
 use crate::random::alphanumeric;
 use crate::store::AsyncNonceStore;
 
@@ -238,7 +239,7 @@ pub(super) struct App {
     request_token_lifetime: u64,
     access_token_lifetime: Option<u64>,
     verifier: Verifier,
-    public_url: Option<PublicUrl>,
+    origin: Origin,
     nonces: Arc<dyn AsyncNonceStore>,
     refusal_log: Mutex<LogBudget>,
     on_refusal: Option<RefusalHook>,
@@ -371,7 +372,18 @@ impl App {
             request_token_lifetime: builder.request_token_lifetime,
             access_token_lifetime: builder.access_token_lifetime,
             verifier,
-            public_url: builder.public_url,
+            origin: Origin {
+                public: builder.public_url,
+                forwarded: (!builder.trusted_proxies.is_empty()).then(|| Trusted {
+                    proxies: builder.trusted_proxies,
+                    peer: Arc::new(|parts: &http::request::Parts| {
+                        parts
+                            .extensions
+                            .get::<ConnectInfo<SocketAddr>>()
+                            .map(|info| info.0.ip())
+                    }),
+                }),
+            },
             nonces: builder.nonces.unwrap_or_else(|| {
                 Arc::new(Mutex::new(countersign::verify::MemoryNonceStore::new(
                     builder.timestamp_window,
@@ -410,7 +422,7 @@ impl App {
         };
         let incoming = Incoming {
             method: parts.method.as_str().to_owned(),
-            uri: signed_url(&parts, "http", self.public_url.as_ref()),
+            uri: signed_url(&parts, "http", &self.origin),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
             authorization: joined_authorization(&parts.headers),

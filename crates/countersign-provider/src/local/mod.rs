@@ -226,6 +226,7 @@ pub struct Builder {
     pub(crate) nonces: Option<Arc<dyn AsyncNonceStore>>,
     pub(crate) strict: bool,
     pub(crate) public_url: Option<PublicUrl>,
+    pub(crate) trusted_proxies: Vec<std::net::IpAddr>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) limits: Limits,
     pub(crate) on_refusal: Option<RefusalHook>,
@@ -268,6 +269,7 @@ impl Builder {
             nonces: None,
             strict: false,
             public_url: None,
+            trusted_proxies: Vec::new(),
             rate_limit: RateLimit::DISCOGS,
             limits: Limits {
                 header_timeout: DEFAULT_HEADER_TIMEOUT,
@@ -386,6 +388,15 @@ impl Builder {
     /// URLs the provider hands out.
     pub fn public_url(mut self, url: PublicUrl) -> Self {
         self.public_url = Some(url);
+        self
+    }
+
+    /// Believes the `Forwarded` header (its `proto` and `host`), or else `X-Forwarded-Proto`
+    /// and `X-Forwarded-Host`, of requests that come from one of `proxies` (the nearest
+    /// proxy's element only); anyone else's are ignored. [`public_url`](Self::public_url), when
+    /// set, wins.
+    pub fn trust_forwarded(mut self, proxies: impl IntoIterator<Item = std::net::IpAddr>) -> Self {
+        self.trusted_proxies = proxies.into_iter().collect();
         self
     }
 
