@@ -469,7 +469,7 @@ fn serve_accepts_what_sign_writes_with_a_form_callback() {
         let args: &[&str] = if strict { &["--strict"] } else { &[] };
         let server = Server::start(args, &[]);
         let url = format!("{}/oauth/request_token", server.base_url);
-        for method in ["PLAINTEXT", "HMAC-SHA1", "HMAC-SHA256"] {
+        for method in ["PLAINTEXT", "HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512"] {
             let nonce = format!("form{method}{strict}");
             let output = command(&[
                 "sign",

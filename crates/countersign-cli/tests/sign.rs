@@ -479,7 +479,7 @@ fn specific_messages() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["--signature-method", "HMAC-MD5"],
-            "use one of PLAINTEXT, HMAC-SHA1, HMAC-SHA256",
+            "use one of PLAINTEXT, HMAC-SHA1, HMAC-SHA256, HMAC-SHA512",
         ),
         (&["--form", "novalue"], "write each field as NAME=VALUE"),
         (

@@ -24,7 +24,7 @@
 //!
 //! ## Features
 //!
-//! - `hmac-sha1`, `hmac-sha256` (default): verify the HMAC signature methods.
+//! - `hmac-sha1`, `hmac-sha256`, `hmac-sha512` (default): verify the HMAC signature methods.
 //! - `local`: the local provider.
 //! - `redis`: `RedisNonceStore` (the `redis` crate, on tokio).
 //!

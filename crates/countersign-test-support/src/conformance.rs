@@ -105,7 +105,7 @@ macro_rules! conformance_suite {
             oauthlib_full_flow_with_a_callback_url,
             oauthlib_full_flow_out_of_band,
             oauthlib_refuses_a_wrong_secret_and_a_replayed_verifier,
-            oauthlib_hmac_sha1_flow_and_form_post,
+            oauthlib_hmac_flows_and_form_post,
         );
     };
     (@tests [async] $harness:ty; $($name:ident),* $(,)?) => {$(
@@ -1053,42 +1053,50 @@ pub async fn oauthlib_refuses_a_wrong_secret_and_a_replayed_verifier<H: Harness>
     assert_eq!(err.provider().map(|e| e.status), Some(401), "{err:?}");
 }
 
-/// oauthlib recomputes HMAC-SHA1 base strings on its own: a callback with a query, a URL with
-/// escapes, a form body with UTF-8 and an empty value.
-pub async fn oauthlib_hmac_sha1_flow_and_form_post<H: Harness>() {
+/// oauthlib recomputes the base strings on its own, for every HMAC method: a callback with a
+/// query, a URL with escapes, a form body with UTF-8 and an empty value.
+pub async fn oauthlib_hmac_flows_and_form_post<H: Harness>() {
     let provider = Oauthlib::start();
-    let mut client = interop_client::<H>(&provider, SignatureMethod::HmacSha1);
-    let pending = client
-        .request_token(CallbackMode::url(
-            "http://127.0.0.1:9/callback?a=1&b=two%20words",
-        ))
-        .await
-        .unwrap();
-    let location = came_back_to(&pending);
-    let session = client
-        .access_token(pending, Approval::Callback(&location))
-        .await
-        .unwrap();
-    assert_eq!(
-        client.identity(&session).await.unwrap().username,
-        "oauthlib"
-    );
-    let echoed = client
-        .send(
-            &session,
-            form_post(
-                &provider.url("/echo?page=2&q=a%20b"),
-                "notes=mint+only&sym=%E2%98%83&empty=",
-            ),
-        )
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
-    assert_eq!(
-        echoed.text().unwrap(),
-        r#"{"method": "POST", "form": {"notes": "mint only", "sym": "\u2603", "empty": ""}}"#
-    );
+    for method in [
+        SignatureMethod::HmacSha1,
+        SignatureMethod::HmacSha256,
+        SignatureMethod::HmacSha512,
+    ] {
+        let mut client = interop_client::<H>(&provider, method);
+        let pending = client
+            .request_token(CallbackMode::url(
+                "http://127.0.0.1:9/callback?a=1&b=two%20words",
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        let location = came_back_to(&pending);
+        let session = client
+            .access_token(pending, Approval::Callback(&location))
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(
+            client.identity(&session).await.unwrap().username,
+            "oauthlib",
+            "{method}"
+        );
+        let echoed = client
+            .send(
+                &session,
+                form_post(
+                    &provider.url("/echo?page=2&q=a%20b"),
+                    "notes=mint+only&sym=%E2%98%83&empty=",
+                ),
+            )
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(
+            echoed.text().unwrap(),
+            r#"{"method": "POST", "form": {"notes": "mint only", "sym": "\u2603", "empty": ""}}"#,
+            "{method}"
+        );
+    }
 }
 
 /// Not in the suite, for it needs a transport set up with a proxy: `transport` sends every

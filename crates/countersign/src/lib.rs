@@ -8,7 +8,7 @@
 //! `#![no_std]` with `alloc`.
 //!
 //! PLAINTEXT (RFC 5849 section 3.4.4) is the signature method built in: the one the Discogs API
-//! recommends, over TLS. HMAC-SHA1 and HMAC-SHA256 are features.
+//! recommends, over TLS. HMAC-SHA1, HMAC-SHA256 and HMAC-SHA512 are features.
 //!
 //! ## Signing a request
 //!
@@ -110,7 +110,7 @@
 //! - `std` (default): [`clock::SystemClock`], the `skew` module (clock offset from `Date`
 //!   headers) and HTTP-date `Retry-After`.
 //! - `getrandom` (default): [`nonce::NonceGenerator`] (ChaCha12 seeded from the OS).
-//! - `hmac-sha1`, `hmac-sha256`: the HMAC signature methods.
+//! - `hmac-sha1`, `hmac-sha256`, `hmac-sha512`: the HMAC signature methods.
 //! - `http` (needs `std`): the `http` crate's types: the `exchange` module, signing an
 //!   `http::Request` in place ([`auth::Authenticator`]), reading an `http::Response`; with
 //!   `getrandom`, the `client` module.

@@ -262,7 +262,11 @@ impl<'a> Signer<'a> {
     /// [`Misuse::InvalidRealm`](crate::Misuse::InvalidRealm) for a realm with control characters.
     // Without an HMAC feature `Keyed` has no values, so the HMAC arm cannot run.
     #[cfg_attr(
-        not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+        not(any(
+            feature = "hmac-sha1",
+            feature = "hmac-sha256",
+            feature = "hmac-sha512"
+        )),
         allow(unreachable_code)
     )]
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
@@ -687,7 +691,11 @@ impl PreparedHmac {
 
     // Without an HMAC feature `Keyed` has no values and no `PreparedHmac` is ever made.
     #[cfg_attr(
-        not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+        not(any(
+            feature = "hmac-sha1",
+            feature = "hmac-sha256",
+            feature = "hmac-sha512"
+        )),
         allow(unreachable_code, unused_variables, unused_mut)
     )]
     fn sign(

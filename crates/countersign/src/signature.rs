@@ -29,6 +29,9 @@ pub enum SignatureMethod {
     /// `HMAC-SHA256`: the same construction with SHA-256 (not in RFC 5849, widely supported).
     #[cfg(feature = "hmac-sha256")]
     HmacSha256,
+    /// `HMAC-SHA512`: the same construction with SHA-512 (not in RFC 5849; oauthlib has it).
+    #[cfg(feature = "hmac-sha512")]
+    HmacSha512,
 }
 
 impl SignatureMethod {
@@ -39,6 +42,8 @@ impl SignatureMethod {
         Self::HmacSha1,
         #[cfg(feature = "hmac-sha256")]
         Self::HmacSha256,
+        #[cfg(feature = "hmac-sha512")]
+        Self::HmacSha512,
     ];
 
     /// The name sent as `oauth_signature_method`.
@@ -50,6 +55,8 @@ impl SignatureMethod {
             Self::HmacSha1 => "HMAC-SHA1",
             #[cfg(feature = "hmac-sha256")]
             Self::HmacSha256 => "HMAC-SHA256",
+            #[cfg(feature = "hmac-sha512")]
+            Self::HmacSha512 => "HMAC-SHA512",
         }
     }
 
@@ -232,16 +239,23 @@ pub fn compute(
     Ok(Secret::new(mac.finish().as_str()))
 }
 
-/// A computed signature (HMAC), base64 with padding: at most 44 characters (SHA-256).
+/// A computed signature (HMAC), base64 with padding: at most 88 characters (SHA-512).
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
-    not(any(feature = "hmac-sha1", feature = "hmac-sha256")),
+    not(any(
+        feature = "hmac-sha1",
+        feature = "hmac-sha256",
+        feature = "hmac-sha512"
+    )),
     allow(dead_code)
 )]
 pub(crate) struct Computed {
-    buf: [u8; 44],
+    buf: [u8; COMPUTED_MAX],
     len: u8,
 }
+
+/// The longest signature [`Computed`] holds: base64 of SHA-512's 64 bytes.
+const COMPUTED_MAX: usize = 88;
 
 /// Redacted, as every signature is ([`SignedHeader`](crate::SignedHeader)'s `Debug` prints this
 /// type): a PLAINTEXT signature is the secrets themselves.
@@ -254,7 +268,7 @@ impl fmt::Debug for Computed {
 impl Computed {
     /// No signature yet: the place one is written to.
     pub(crate) const EMPTY: Self = Self {
-        buf: [0; 44],
+        buf: [0; COMPUTED_MAX],
         len: 0,
     };
 
@@ -270,7 +284,11 @@ pub(crate) use keyed::Keyed;
 
 /// Without an HMAC feature there is no keyed method: the type has no values, so the signers'
 /// HMAC paths compile away.
-#[cfg(not(any(feature = "hmac-sha1", feature = "hmac-sha256")))]
+#[cfg(not(any(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "hmac-sha512"
+)))]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
 
@@ -302,7 +320,11 @@ mod keyed {
     }
 }
 
-#[cfg(any(feature = "hmac-sha1", feature = "hmac-sha256"))]
+#[cfg(any(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "hmac-sha512"
+))]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
     use base64::Engine as _;
@@ -311,19 +333,18 @@ mod keyed {
     use hmac::digest::Output;
     use hmac::digest::array::Array;
     use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
-    use hmac::digest::consts::U64;
     use hmac::digest::typenum::Unsigned;
     use zeroize::Zeroize;
 
-    /// Both hashes work in blocks of 64 bytes.
-    type Block = Array<u8, U64>;
+    /// The largest block of the hashes: 128 bytes (SHA-512; SHA-1 and SHA-256 use 64).
+    const MAX_BLOCK: usize = 128;
 
     /// An HMAC keyed with the signing key, ready for the base string. A prepared signer keys it
     /// once and takes a [`fresh`](Self::fresh) copy per request, so the key schedule runs once.
     ///
     /// The base string arrives in many short pieces: they are gathered here into the hash's own
-    /// 64-byte block, which is compressed as soon as it fills, so that each byte is copied once
-    /// and no hashing buffer is copied or consulted per piece.
+    /// block (64 or 128 bytes), which is compressed as soon as it fills, so that each byte is
+    /// copied once and no hashing buffer is copied or consulted per piece.
     ///
     /// Cleared on drop: the hash states after the pads stand in for the key (the `zeroize`
     /// features of `sha1` and `sha2` clear them), and the pending block holds base-string bytes
@@ -331,9 +352,11 @@ mod keyed {
     #[derive(Clone)]
     pub(crate) struct Keyed {
         core: Core,
-        /// The bytes written since the last compressed block: always fewer than 64.
-        block: Block,
+        /// The bytes written since the last compressed block: always fewer than `block_size`.
+        block: [u8; MAX_BLOCK],
         len: usize,
+        /// The hash's block size.
+        block_size: usize,
     }
 
     /// The hash states after the key's inner and outer pads.
@@ -343,9 +366,9 @@ mod keyed {
         Sha1(HmacCore<sha1::Sha1>),
         #[cfg(feature = "hmac-sha256")]
         Sha256(HmacCore<sha2::Sha256>),
+        #[cfg(feature = "hmac-sha512")]
+        Sha512(HmacCore<sha2::Sha512>),
     }
-
-    const BLOCK: usize = U64::USIZE;
 
     /// The hash states in [`Core`] clear themselves on drop: this does not compile without the
     /// `zeroize` features of `sha1` and `sha2`.
@@ -355,16 +378,42 @@ mod keyed {
         clears_itself::<<sha1::Sha1 as hmac::EagerHash>::Core>();
         #[cfg(feature = "hmac-sha256")]
         clears_itself::<<sha2::Sha256 as hmac::EagerHash>::Core>();
+        #[cfg(feature = "hmac-sha512")]
+        clears_itself::<<sha2::Sha512 as hmac::EagerHash>::Core>();
     };
 
+    /// Compresses `bytes`, a whole number of `C`'s blocks.
+    #[inline]
+    fn blocks_of<C: UpdateCore>(core: &mut C, bytes: &[u8]) {
+        let (blocks, _) = Array::<u8, C::BlockSize>::slice_as_chunks(bytes);
+        core.update_blocks(blocks);
+    }
+
     impl Core {
-        #[inline]
-        fn compress(&mut self, blocks: &[Block]) {
+        fn block_size(&self) -> usize {
+            fn of<C: UpdateCore>(_: &C) -> usize {
+                C::BlockSize::USIZE
+            }
             match self {
                 #[cfg(feature = "hmac-sha1")]
-                Self::Sha1(core) => core.update_blocks(blocks),
+                Self::Sha1(core) => of(core),
                 #[cfg(feature = "hmac-sha256")]
-                Self::Sha256(core) => core.update_blocks(blocks),
+                Self::Sha256(core) => of(core),
+                #[cfg(feature = "hmac-sha512")]
+                Self::Sha512(core) => of(core),
+            }
+        }
+
+        /// Compresses `bytes`, a whole number of blocks.
+        #[inline]
+        fn compress(&mut self, bytes: &[u8]) {
+            match self {
+                #[cfg(feature = "hmac-sha1")]
+                Self::Sha1(core) => blocks_of(core, bytes),
+                #[cfg(feature = "hmac-sha256")]
+                Self::Sha256(core) => blocks_of(core, bytes),
+                #[cfg(feature = "hmac-sha512")]
+                Self::Sha512(core) => blocks_of(core, bytes),
             }
         }
     }
@@ -377,7 +426,7 @@ mod keyed {
             }
             let key = key.joined();
             let bytes = key.expose_secret().as_bytes();
-            match method {
+            let core = match method {
                 SignatureMethod::Plaintext => None,
                 #[cfg(feature = "hmac-sha1")]
                 SignatureMethod::HmacSha1 => HmacCore::new_from_slice(bytes).ok().map(Core::Sha1),
@@ -385,10 +434,15 @@ mod keyed {
                 SignatureMethod::HmacSha256 => {
                     HmacCore::new_from_slice(bytes).ok().map(Core::Sha256)
                 }
-            }
-            .map(|core| Self {
+                #[cfg(feature = "hmac-sha512")]
+                SignatureMethod::HmacSha512 => {
+                    HmacCore::new_from_slice(bytes).ok().map(Core::Sha512)
+                }
+            }?;
+            Some(Self {
+                block_size: core.block_size(),
                 core,
-                block: Block::default(),
+                block: [0; MAX_BLOCK],
                 len: 0,
             })
         }
@@ -398,8 +452,9 @@ mod keyed {
         pub(crate) fn fresh(&self) -> Self {
             Self {
                 core: self.core.clone(),
-                block: Block::default(),
+                block: [0; MAX_BLOCK],
                 len: 0,
+                block_size: self.block_size,
             }
         }
 
@@ -413,15 +468,15 @@ mod keyed {
         pub(crate) fn finish_into(&mut self, out: &mut Computed) {
             fn finalize<C: FixedOutputCore>(core: &mut C, pending: &[u8], out: &mut Computed) {
                 let mut mac = Output::<C>::default();
-                // Fewer than 64 bytes are pending: always a valid buffer.
+                // Fewer than a block is pending: always a valid buffer.
                 if let Ok(mut buffer) = Buffer::<C>::try_new(pending) {
                     core.finalize_fixed_core(&mut buffer, &mut mac);
                 }
-                // Standard base64 with padding: 20 or 32 bytes always fit in 44 characters.
+                // Standard base64 with padding: 20, 32 or 64 bytes always fit in 88 characters.
                 let written = base64::engine::general_purpose::STANDARD
                     .encode_slice(&mac, &mut out.buf)
                     .unwrap_or(0);
-                #[allow(clippy::cast_possible_truncation)] // at most 44
+                #[allow(clippy::cast_possible_truncation)] // at most 88
                 {
                     out.len = written as u8;
                 }
@@ -432,6 +487,8 @@ mod keyed {
                 Core::Sha1(core) => finalize(core, pending, out),
                 #[cfg(feature = "hmac-sha256")]
                 Core::Sha256(core) => finalize(core, pending, out),
+                #[cfg(feature = "hmac-sha512")]
+                Core::Sha512(core) => finalize(core, pending, out),
             }
         }
     }
@@ -439,7 +496,7 @@ mod keyed {
     impl Drop for Keyed {
         fn drop(&mut self) {
             // The hash states clear themselves (`sha1`/`sha2` with `zeroize`).
-            self.block.as_mut_slice().zeroize();
+            self.block.zeroize();
             self.len.zeroize();
         }
     }
@@ -449,7 +506,7 @@ mod keyed {
         fn put(&mut self, bytes: &[u8]) {
             let len = self.len;
             let end = len + bytes.len();
-            if end < BLOCK {
+            if end < self.block_size {
                 if let Some(room) = self.block.get_mut(len..end) {
                     room.copy_from_slice(bytes);
                     self.len = end;
@@ -465,12 +522,16 @@ mod keyed {
         /// compressed, then whole blocks straight from `bytes`, and what remains is kept.
         #[inline(never)]
         fn put_long(&mut self, bytes: &[u8]) {
-            let (head, rest) = bytes.split_at(BLOCK.saturating_sub(self.len).min(bytes.len()));
+            let size = self.block_size;
+            let (head, rest) = bytes.split_at(size.saturating_sub(self.len).min(bytes.len()));
             if let Some(room) = self.block.get_mut(self.len..self.len + head.len()) {
                 room.copy_from_slice(head);
             }
-            self.core.compress(core::slice::from_ref(&self.block));
-            let (blocks, tail) = Block::slice_as_chunks(rest);
+            if let Some(full) = self.block.get(..size) {
+                self.core.compress(full);
+            }
+            let whole = rest.len() / size * size;
+            let (blocks, tail) = rest.split_at(whole);
             if !blocks.is_empty() {
                 self.core.compress(blocks);
             }
@@ -489,7 +550,11 @@ mod tests {
 
     /// The keyed MAC, fed in pieces of every size around the block's, gives what the hmac crate
     /// gives for the whole message at once.
-    #[cfg(all(feature = "hmac-sha1", feature = "hmac-sha256"))]
+    #[cfg(all(
+        feature = "hmac-sha1",
+        feature = "hmac-sha256",
+        feature = "hmac-sha512"
+    ))]
     #[test]
     fn keyed_in_pieces_is_the_hmac_of_the_whole() {
         use crate::base_string::Sink;
@@ -500,7 +565,7 @@ mod tests {
         fn reference<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> String {
             let mut mac = <M as KeyInit>::new_from_slice(key).unwrap();
             mac.update(message);
-            let mut out = [0; 44];
+            let mut out = [0; 88];
             let len = base64::engine::general_purpose::STANDARD
                 .encode_slice(mac.finalize().into_bytes(), &mut out)
                 .unwrap();
@@ -515,19 +580,24 @@ mod tests {
         let joined = key.joined();
         let message: Vec<u8> = (0..700u32).map(|i| b'a' + (i % 26) as u8).collect();
         let sizes = [
-            1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 200,
+            1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 256,
         ];
-        for method in [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256] {
+        let methods = [
+            SignatureMethod::HmacSha1,
+            SignatureMethod::HmacSha256,
+            SignatureMethod::HmacSha512,
+        ];
+        for method in methods {
             let prepared = Keyed::new(method, &key).unwrap();
-            for len in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300, 700] {
+            for len in [
+                0, 1, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 255, 256, 300, 700,
+            ] {
                 let message = message.get(..len).unwrap();
+                let key = joined.expose_secret().as_bytes();
                 let expected = match method {
-                    SignatureMethod::HmacSha1 => {
-                        reference::<Hmac<sha1::Sha1>>(joined.expose_secret().as_bytes(), message)
-                    }
-                    _ => {
-                        reference::<Hmac<sha2::Sha256>>(joined.expose_secret().as_bytes(), message)
-                    }
+                    SignatureMethod::HmacSha1 => reference::<Hmac<sha1::Sha1>>(key, message),
+                    SignatureMethod::HmacSha256 => reference::<Hmac<sha2::Sha256>>(key, message),
+                    _ => reference::<Hmac<sha2::Sha512>>(key, message),
                 };
                 for first in 0..sizes.len() {
                     let mut mac = prepared.fresh();

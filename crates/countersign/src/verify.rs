@@ -115,7 +115,7 @@
 //! Every method of [`SignatureMethod`] this build has is verified, by the same call: the core
 //! computes the expected signature ([`signature::compute`](crate::signature::compute)) and the
 //! verifier compares. PLAINTEXT needs only the secrets; the HMAC methods (features `hmac-sha1`,
-//! `hmac-sha256`) sign the request, so give [`Verifier::verify`] the absolute URL the client used
+//! `hmac-sha256`, `hmac-sha512`) sign the request, so give [`Verifier::verify`] the absolute URL the client used
 //! (scheme, host and port as the client saw them, behind a proxy too).
 
 use alloc::string::String;

@@ -1,5 +1,9 @@
-//! HMAC-SHA1 and HMAC-SHA256: every published vector, byte for byte.
-#![cfg(all(feature = "hmac-sha1", feature = "hmac-sha256"))]
+//! HMAC-SHA1, HMAC-SHA256 and HMAC-SHA512: every published vector, byte for byte.
+#![cfg(all(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "hmac-sha512"
+))]
 
 use countersign::base_string::base_string;
 use countersign::signature::{SignatureMethod, compute};
@@ -198,9 +202,53 @@ fn oauthlib_secrets_on_the_section_3_1_base_string() {
         Secret::new(s(o, "client_secret")),
         Secret::new(s(o, "token_secret")),
     );
-    for (method, expected) in [(SHA1, s(o, "HMAC-SHA1")), (SHA256, s(o, "HMAC-SHA256"))] {
+    for (method, expected) in [
+        (SHA1, s(o, "HMAC-SHA1")),
+        (SHA256, s(o, "HMAC-SHA256")),
+        (SignatureMethod::HmacSha512, s(o, "HMAC-SHA512")),
+    ] {
         let got = compute(method, &cs, Some(&ts), &request, &protocol).unwrap();
         assert_eq!(got.expose_secret(), expected, "{method}");
+        // The header a signer writes carries the same signature, 88 characters for SHA-512.
+        let client = ClientCredentials::new(s(r, "client.key"), s(o, "client_secret"));
+        let token = TokenCredentials::new(s(r, "token.token"), s(o, "token_secret"));
+        let header = Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .version(false)
+            .timestamp(s(r, "oauth_timestamp").parse().unwrap())
+            .nonce(s(r, "oauth_nonce"))
+            .sign(&request)
+            .unwrap()
+            .to_authorization();
+        // The vector's base string names HMAC-SHA1 (oauthlib signed that one base string with
+        // each method); a header names its own method, so only SHA-1's matches the vector.
+        if method == SHA1 {
+            assert_eq!(signature_of(header.as_str()), expected);
+        }
+        assert_eq!(
+            signature_of(header.as_str()).len(),
+            expected.len(),
+            "{method}"
+        );
+        let prepared = Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .version(false)
+            .prepare()
+            .unwrap();
+        let again = prepared
+            .sign(
+                &request,
+                s(r, "oauth_timestamp").parse().unwrap(),
+                s(r, "oauth_nonce"),
+            )
+            .unwrap();
+        assert_eq!(
+            signature_of(again.as_str()),
+            signature_of(header.as_str()),
+            "{method}"
+        );
     }
 }
 
@@ -382,6 +430,11 @@ fn hmac_needs_a_timestamp_and_a_nonce_and_may_use_plain_http() {
         "HMAC-SHA256".parse::<SignatureMethod>(),
         Ok(SignatureMethod::HmacSha256)
     );
+    assert_eq!(
+        "HMAC-SHA512".parse::<SignatureMethod>(),
+        Ok(SignatureMethod::HmacSha512)
+    );
+    assert_eq!(SignatureMethod::HmacSha512.to_string(), "HMAC-SHA512");
 }
 
 #[test]

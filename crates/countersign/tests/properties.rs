@@ -171,7 +171,11 @@ proptest! {
     }
 }
 
-#[cfg(all(feature = "hmac-sha1", feature = "hmac-sha256"))]
+#[cfg(all(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "hmac-sha512"
+))]
 mod hmac {
     use super::*;
     use countersign::signature::{SignatureMethod, compute};
@@ -179,7 +183,8 @@ mod hmac {
     fn method() -> impl Strategy<Value = SignatureMethod> {
         prop_oneof![
             Just(SignatureMethod::HmacSha1),
-            Just(SignatureMethod::HmacSha256)
+            Just(SignatureMethod::HmacSha256),
+            Just(SignatureMethod::HmacSha512)
         ]
     }
 

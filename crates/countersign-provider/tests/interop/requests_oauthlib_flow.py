@@ -4,7 +4,7 @@
 
 Usage: requests_oauthlib_flow.py BASE_URL CONSUMER_KEY CONSUMER_SECRET
 
-For each signature method (PLAINTEXT, then HMAC-SHA1) it walks the flow out of band and with a
+For each signature method (PLAINTEXT, HMAC-SHA1, HMAC-SHA256, HMAC-SHA512) it walks the flow out of band and with a
 callback URL: temporary credentials, the authorize step (automation mode: the verifier comes back
 as a form body for oob, or in the redirect to the callback, which is not followed but handed to
 parse_authorization_response), the token credentials, then the identity resource and the
@@ -18,7 +18,13 @@ import sys
 import urllib.parse
 
 import requests
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT, Client
+from oauthlib.oauth1 import (
+    SIGNATURE_HMAC_SHA1,
+    SIGNATURE_HMAC_SHA256,
+    SIGNATURE_HMAC_SHA512,
+    SIGNATURE_PLAINTEXT,
+    Client,
+)
 from requests_oauthlib import OAuth1Session
 
 USER_AGENT = "countersign-interop/1.0 (requests-oauthlib)"
@@ -97,7 +103,7 @@ def main():
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
     base, key, secret = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
-    for method in (SIGNATURE_PLAINTEXT, SIGNATURE_HMAC_SHA1):
+    for method in (SIGNATURE_PLAINTEXT, SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_HMAC_SHA512):
         for callback in ("oob", CALLBACK):
             flow(base, key, secret, method, callback)
 
