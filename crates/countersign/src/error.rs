@@ -218,6 +218,13 @@ pub enum Misuse {
     /// A consumer key or personal token is to be sent as it is, and the profile has no scheme
     /// for that (Discogs' `Authorization: Discogs token=...` is one).
     NoKeyScheme,
+    /// `oauth_body_hash` was asked for with PLAINTEXT, which signs nothing of the request, so a
+    /// body hash would prove nothing.
+    BodyHashWithPlaintext,
+    /// `oauth_body_hash` was asked for on a request with an
+    /// `application/x-www-form-urlencoded` body, whose parameters are signed themselves (the
+    /// body hash draft forbids it).
+    BodyHashWithFormBody,
 }
 
 /// How the three-legged flow ended without credentials.
@@ -358,6 +365,12 @@ impl fmt::Display for Misuse {
             Self::HeaderValue { field } => write!(
                 f,
                 "{field} contains a character that cannot be sent in a header (a control character, '\"' or ','): remove it"
+            ),
+            Self::BodyHashWithPlaintext => f.write_str(
+                "oauth_body_hash needs a signature method that signs the request (HMAC-SHA1, HMAC-SHA256, HMAC-SHA512): PLAINTEXT signs nothing of the body",
+            ),
+            Self::BodyHashWithFormBody => f.write_str(
+                "oauth_body_hash is never sent with an application/x-www-form-urlencoded body: its parameters are signed themselves; leave the body hash out",
             ),
             Self::ExtensionParameterName => f.write_str(
                 "the extension parameter name must start with oauth_ and must not be a protocol parameter the signer writes itself (oauth_consumer_key, oauth_token, oauth_signature_method, oauth_signature, oauth_timestamp, oauth_nonce, oauth_version, oauth_callback, oauth_verifier): use the extension's own oauth_ name, and the signer's own settings for the others",

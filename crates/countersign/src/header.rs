@@ -126,6 +126,11 @@ impl<'a> Head<'a> {
         {
             return Err(Error::Misuse(crate::Misuse::ExtensionParameterName));
         }
+        if let Some(("oauth_body_hash", _)) = self.extension
+            && !self.method.signs_request()
+        {
+            return Err(Error::Misuse(crate::Misuse::BodyHashWithPlaintext));
+        }
         if let Some(callback) = self.callback {
             // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive).
             if callback != "oob" && crate::url::split(callback).is_err() {

@@ -3,8 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The request being signed: method, absolute URL (with its query), and the body when it is
-/// `application/x-www-form-urlencoded`.
+/// The request being signed: method, absolute URL (with its query), and the body: its
+/// parameters when it is `application/x-www-form-urlencoded`, or its bytes otherwise (only an
+/// `oauth_body_hash` looks at those).
 ///
 /// PLAINTEXT signs neither of them, but the URL decides whether secrets may be sent in the
 /// clear, and signature methods that sign the request use all three.
@@ -20,6 +21,7 @@ pub struct Request<'a> {
     method: &'a str,
     url: &'a str,
     form_body: Option<&'a [u8]>,
+    body: Option<&'a [u8]>,
 }
 
 impl<'a> Request<'a> {
@@ -30,6 +32,7 @@ impl<'a> Request<'a> {
             method,
             url,
             form_body: None,
+            body: None,
         }
     }
 
@@ -45,10 +48,21 @@ impl<'a> Request<'a> {
         Self::new("POST", url)
     }
 
-    /// Attaches an `application/x-www-form-urlencoded` body.
+    /// Attaches an `application/x-www-form-urlencoded` body: its parameters are signed.
     #[must_use]
     pub const fn with_form_body(mut self, body: &'a [u8]) -> Self {
         self.form_body = Some(body);
+        self.body = None;
+        self
+    }
+
+    /// Attaches a body of another type (JSON, XML, an image): not signed as parameters, but
+    /// what a provider checks an `oauth_body_hash` against
+    /// ([`BodyHash`](crate::signature::BodyHash)).
+    #[must_use]
+    pub const fn with_body(mut self, body: &'a [u8]) -> Self {
+        self.body = Some(body);
+        self.form_body = None;
         self
     }
 
@@ -68,6 +82,12 @@ impl<'a> Request<'a> {
     #[must_use]
     pub const fn form_body(&self) -> Option<&'a [u8]> {
         self.form_body
+    }
+
+    /// The body of another type than a form, if any.
+    #[must_use]
+    pub const fn body(&self) -> Option<&'a [u8]> {
+        self.body
     }
 }
 

@@ -124,6 +124,38 @@ impl<'a> Signer<'a> {
         self
     }
 
+    /// Sends `oauth_body_hash` (the OAuth Request Body Hash extension): the hash of the request's
+    /// body, for a body that is not a form, computed with [`BodyHash::new`] for this signer's
+    /// method. It is signed with the other protocol parameters, so the provider can tell the body
+    /// was not changed. Refused with PLAINTEXT and with a form body (their parameters are signed
+    /// themselves). One request at a time: a [`PreparedSigner`] would send the same hash with
+    /// every request.
+    ///
+    /// ```
+    /// # #[cfg(feature = "hmac-sha1")] {
+    /// use countersign::signature::{BodyHash, SignatureMethod};
+    /// use countersign::{ClientCredentials, Request, Signer};
+    ///
+    /// let client = ClientCredentials::new("consumer", "secret");
+    /// let method = SignatureMethod::HmacSha1;
+    /// let body = b"Hello World!";
+    /// let hash = BodyHash::new(method, body)?;
+    /// let header = Signer::new(&client)
+    ///     .signature_method(method)
+    ///     .body_hash(&hash)
+    ///     .timestamp(1_236_874_155)
+    ///     .nonce("10288510250934")
+    ///     .sign(&Request::new("PUT", "http://www.example.com/resource").with_body(body))?
+    ///     .to_authorization();
+    /// assert!(header.as_str().contains(r#"oauth_body_hash="Lve95gjOVATpfV8EL5X4nxwjKHE%3D""#));
+    /// # }
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn body_hash(self, hash: &'a crate::signature::BodyHash) -> Self {
+        self.extension_param("oauth_body_hash", hash.as_str())
+    }
+
     /// Sends `oauth_verifier`. Only the token-credentials request carries it.
     pub const fn verifier(mut self, verifier: &'a Secret) -> Self {
         self.verifier = Some(verifier);
@@ -234,6 +266,11 @@ impl<'a> Signer<'a> {
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
         if self.method.sends_secrets_in_clear() {
             check_cleartext_allowed(request.url(), self.allow_insecure_http)?;
+        }
+        if let Some(("oauth_body_hash", _)) = self.extension
+            && request.form_body().is_some()
+        {
+            return Err(Error::Misuse(crate::Misuse::BodyHashWithFormBody));
         }
         self.head().validate()
     }

@@ -239,6 +239,109 @@ pub fn compute(
     Ok(Secret::new(mac.finish().as_str()))
 }
 
+/// `oauth_body_hash`, the OAuth Request Body Hash extension: base64 of the digest of a request's
+/// body (one that is not a form), with the hash of the signature method: SHA-1 for HMAC-SHA1,
+/// SHA-256 for HMAC-SHA256, SHA-512 for HMAC-SHA512. A body hash is public (it is sent in the
+/// clear); it proves nothing without a signature over it, so PLAINTEXT has none.
+///
+/// Send one with [`Signer::body_hash`](crate::Signer::body_hash); a provider checks one with the
+/// verifier (given the body with [`Request::with_body`](crate::Request::with_body)).
+///
+/// ```
+/// # #[cfg(feature = "hmac-sha1")] {
+/// use countersign::signature::{BodyHash, SignatureMethod};
+///
+/// // The body hash draft's example.
+/// let hash = BodyHash::new(SignatureMethod::HmacSha1, b"Hello World!")?;
+/// assert_eq!(hash.as_str(), "Lve95gjOVATpfV8EL5X4nxwjKHE=");
+/// # }
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct BodyHash(Computed);
+
+impl BodyHash {
+    /// The body hash of `body` for `method`.
+    ///
+    /// # Errors
+    /// [`Misuse::BodyHashWithPlaintext`](crate::Misuse::BodyHashWithPlaintext) for PLAINTEXT.
+    // Without an HMAC feature PLAINTEXT is the only method, and the digest arms compile away.
+    #[cfg_attr(
+        not(any(
+            feature = "hmac-sha1",
+            feature = "hmac-sha256",
+            feature = "hmac-sha512"
+        )),
+        allow(unreachable_code, unused_variables)
+    )]
+    pub fn new(method: SignatureMethod, body: &[u8]) -> Result<Self, Error> {
+        #[cfg(any(
+            feature = "hmac-sha1",
+            feature = "hmac-sha256",
+            feature = "hmac-sha512"
+        ))]
+        fn digest<D: sha_digest::Digest>(body: &[u8]) -> Computed {
+            use base64::Engine as _;
+            let mut out = Computed::EMPTY;
+            let written = base64::engine::general_purpose::STANDARD
+                .encode_slice(D::digest(body), &mut out.buf)
+                .unwrap_or(0);
+            #[allow(clippy::cast_possible_truncation)] // at most 88
+            {
+                out.len = written as u8;
+            }
+            out
+        }
+        let computed = match method {
+            SignatureMethod::Plaintext => {
+                return Err(Error::Misuse(crate::Misuse::BodyHashWithPlaintext));
+            }
+            #[cfg(feature = "hmac-sha1")]
+            SignatureMethod::HmacSha1 => digest::<sha1::Sha1>(body),
+            #[cfg(feature = "hmac-sha256")]
+            SignatureMethod::HmacSha256 => digest::<sha2::Sha256>(body),
+            #[cfg(feature = "hmac-sha512")]
+            SignatureMethod::HmacSha512 => digest::<sha2::Sha512>(body),
+        };
+        Ok(Self(computed))
+    }
+
+    /// The value of `oauth_body_hash`, before it is percent-encoded for the header.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether `sent` is this hash, compared in constant time.
+    #[must_use]
+    pub fn matches(&self, sent: &str) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.as_str().as_bytes().ct_eq(sent.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for BodyHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BodyHash").field(&self.as_str()).finish()
+    }
+}
+
+impl fmt::Display for BodyHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The digest trait of the hash crates, under one name.
+#[cfg(any(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "hmac-sha512"
+))]
+mod sha_digest {
+    pub(super) use hmac::digest::Digest;
+}
+
 /// A computed signature (HMAC), base64 with padding: at most 88 characters (SHA-512).
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(

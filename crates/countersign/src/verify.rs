@@ -456,6 +456,9 @@ impl Verifier {
         };
         let params = collect::collect(parsed, request, policy).map_err(Rejection::new)?;
         let MethodAndTime { method, timestamp } = self.check_params(&params, now)?;
+        if params.body_hash().is_some() && request.form_body().is_some() {
+            return Err(Rejection::new(Reason::BodyHashOnFormBody).with_ids(&params));
+        }
         Ok(Checked {
             request,
             params,
@@ -621,6 +624,18 @@ impl Checked<'_> {
         }
         if !signature_ok {
             return Err(reject(Reason::InvalidSignature));
+        }
+        // The body hash is signed: checked once the signature is known good. PLAINTEXT signs
+        // nothing, so a body hash beside it proves nothing and is not looked at.
+        if let Some(sent) = params.body_hash()
+            && self.method.signs_request()
+        {
+            let body = self.request.body().unwrap_or_default();
+            let matches = crate::signature::BodyHash::new(self.method, body)
+                .is_ok_and(|expected| expected.matches(sent));
+            if !matches {
+                return Err(reject(Reason::BodyHashMismatch));
+            }
         }
         Ok(Authentic {
             verified: Verified {
@@ -955,6 +970,13 @@ pub enum Reason {
     UnknownToken,
     /// The signature does not match. (401)
     InvalidSignature,
+    /// The signature matches, but `oauth_body_hash` is not the hash of the body received: the
+    /// body was changed on its way, or hashed with another algorithm than the signature
+    /// method's. (401)
+    BodyHashMismatch,
+    /// `oauth_body_hash` on a request with a form body, whose parameters are signed themselves
+    /// (the body hash draft forbids it). (400)
+    BodyHashOnFormBody,
     /// The nonce was used before with the same timestamp, client and token. (401)
     ReplayedNonce,
     /// The nonce store is full of nonces still inside the window. (503)
@@ -1030,6 +1052,12 @@ impl fmt::Display for Reason {
             Self::UnknownClient => f.write_str("unknown consumer key"),
             Self::UnknownToken => f.write_str("unknown token, or a token of another client"),
             Self::InvalidSignature => f.write_str("signature does not match"),
+            Self::BodyHashMismatch => {
+                f.write_str("oauth_body_hash is not the hash of the body received")
+            }
+            Self::BodyHashOnFormBody => {
+                f.write_str("oauth_body_hash on a request with a form body")
+            }
             Self::ReplayedNonce => f.write_str("nonce already used"),
             Self::NonceStoreFull => {
                 f.write_str("nonce store full of nonces still inside the window")
@@ -1065,12 +1093,14 @@ impl Reason {
             | Self::UnsupportedSignatureMethod { .. }
             | Self::InvalidTimestamp
             | Self::InvalidNonce
+            | Self::BodyHashOnFormBody
             | Self::MalformedRequest(_) => 400,
             Self::NoCredentials
             | Self::StaleTimestamp { .. }
             | Self::UnknownClient
             | Self::UnknownToken
             | Self::InvalidSignature
+            | Self::BodyHashMismatch
             | Self::ReplayedNonce => 401,
             Self::NonceQuotaExceeded => 429,
             Self::NonceStoreFull | Self::StoreUnavailable => 503,
@@ -1196,6 +1226,10 @@ impl fmt::Display for PublicMessage<'_> {
             ),
             Reason::UnknownClient | Reason::UnknownToken | Reason::InvalidSignature => {
                 f.write_str("Invalid signature.")
+            }
+            Reason::BodyHashMismatch => f.write_str("Body hash does not match the body."),
+            Reason::BodyHashOnFormBody => {
+                f.write_str("oauth_body_hash is not allowed with a form body.")
             }
             Reason::ReplayedNonce => f.write_str("Nonce already used."),
             Reason::NonceStoreFull | Reason::NonceQuotaExceeded => {

@@ -55,6 +55,14 @@ impl Params<'_> {
 }
 
 impl<'p> Params<'p> {
+    /// `oauth_body_hash`, if the request carries one.
+    pub(super) fn body_hash(&self) -> Option<&str> {
+        self.extensions
+            .iter()
+            .find(|(name, _)| name == "oauth_body_hash")
+            .map(|(_, value)| value.expose_secret())
+    }
+
     /// Whether every protocol parameter came from the `Authorization` header.
     pub(super) fn all_in_header(&self) -> bool {
         self.seen.iter().all(|(_, at)| *at == Location::Header)

@@ -654,13 +654,15 @@ fn every_reason_has_a_status_and_one_line_messages() {
         Reason::TooManyRequestParameters { limit: 3 },
         Reason::NonceQuotaExceeded,
         Reason::StoreUnavailable,
+        Reason::BodyHashMismatch,
+        Reason::BodyHashOnFormBody,
     ];
     let statuses: Vec<u16> = reasons.iter().map(Reason::status).collect();
     assert_eq!(
         statuses,
         [
             401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 401, 401, 401, 401,
-            503, 400, 400, 429, 503
+            503, 400, 400, 429, 503, 401, 400
         ]
     );
     for reason in reasons {
