@@ -151,7 +151,6 @@ impl<'a> Signer<'a> {
     /// # }
     /// # Ok::<(), countersign::Error>(())
     /// ```
-    #[must_use]
     pub fn body_hash(self, hash: &'a crate::signature::BodyHash) -> Self {
         self.extension_param("oauth_body_hash", hash.as_str())
     }
