@@ -60,8 +60,9 @@ type RejectHook = Arc<dyn Fn(&Rejection, &http::request::Parts) + Send + Sync>;
 ///   [`on_reject`](Self::on_reject) hook, for your logs.
 /// - A body whose `Content-Type` is `application/x-www-form-urlencoded` is buffered (up to
 ///   [`max_form_body`](Self::max_form_body) bytes, else 413) so that its `oauth_*` parameters
-///   are verified, and handed on as [`VerifiedBody::Left`]; other bodies stream through
-///   untouched.
+///   are verified, and handed on as [`VerifiedBody::Left`]; so is any other body of a request
+///   that carries `oauth_body_hash`, to check the hash against it (a mismatch is 401). Other
+///   bodies stream through untouched.
 ///
 /// Clones share the nonce store, so replays are caught across every service the layer wraps.
 ///
@@ -268,13 +269,15 @@ impl VerifyLayer {
     async fn verify(
         &self,
         parts: &http::request::Parts,
-        form: Option<&[u8]>,
+        body: ReadBody<'_>,
     ) -> Result<Verified, Rejection> {
         let authorization = joined_authorization(&parts.headers);
         let uri = signed_url(parts, self.scheme, &self.origin);
         let mut request = countersign::Request::new(parts.method.as_str(), &uri);
-        if let Some(form) = form {
-            request = request.with_form_body(form);
+        match body {
+            ReadBody::Form(form) => request = request.with_form_body(form),
+            ReadBody::Other(bytes) => request = request.with_body(bytes),
+            ReadBody::None => {}
         }
         let now = self.clock.now();
         let checked = self
@@ -431,6 +434,28 @@ fn plain(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     response
 }
 
+/// The body the layer read, for the verifier.
+#[derive(Clone, Copy)]
+enum ReadBody<'a> {
+    /// Not read: it streams through.
+    None,
+    /// A form body: its parameters are verified.
+    Form(&'a [u8]),
+    /// Another body, read because the request carries `oauth_body_hash`.
+    Other(&'a [u8]),
+}
+
+/// Whether the `Authorization` header names `oauth_body_hash` (then the body is read to check
+/// it; a false positive only costs reading a body the verifier then ignores).
+fn carries_body_hash(headers: &HeaderMap) -> bool {
+    headers.get_all(AUTHORIZATION).iter().any(|value| {
+        value
+            .as_bytes()
+            .windows(b"oauth_body_hash".len())
+            .any(|w| w == b"oauth_body_hash")
+    })
+}
+
 /// Whether the request's body is `application/x-www-form-urlencoded` (parameters allowed).
 pub(crate) fn is_form(headers: &HeaderMap) -> bool {
     headers
@@ -483,7 +508,11 @@ where
         let layer = self.layer.clone();
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let (body, form) = if is_form(&parts.headers) {
+            // A form body is read for its parameters; another body only when the request
+            // carries an `oauth_body_hash` to check it against.
+            let form = is_form(&parts.headers);
+            let hashed = !form && carries_body_hash(&parts.headers);
+            let (body, read) = if form || hashed {
                 match Limited::new(body, layer.max_form_body).collect().await {
                     Ok(collected) => {
                         let bytes = collected.to_bytes();
@@ -491,7 +520,12 @@ where
                     }
                     Err(error) => {
                         let (status, message) = if error.is::<LengthLimitError>() {
-                            (StatusCode::PAYLOAD_TOO_LARGE, "Form body too large.")
+                            let message = if form {
+                                "Form body too large."
+                            } else {
+                                "Request body too large."
+                            };
+                            (StatusCode::PAYLOAD_TOO_LARGE, message)
                         } else {
                             (StatusCode::BAD_REQUEST, "Could not read the request body.")
                         };
@@ -501,7 +535,12 @@ where
             } else {
                 (Either::Right(body), None)
             };
-            match layer.verify(&parts, form.as_deref()).await {
+            let body_read = match &read {
+                Some(bytes) if form => ReadBody::Form(bytes),
+                Some(bytes) => ReadBody::Other(bytes),
+                None => ReadBody::None,
+            };
+            match layer.verify(&parts, body_read).await {
                 Ok(verified) => {
                     parts.extensions.insert(verified);
                     let response = inner.call(Request::from_parts(parts, body)).await?;

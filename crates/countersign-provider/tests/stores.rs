@@ -417,3 +417,70 @@ async fn forwarding_headers_count_from_trusted_proxies_only() {
     trusting_task.abort();
     other_task.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_hash_is_checked_against_the_body_the_handler_gets() {
+    use countersign::signature::BodyHash;
+
+    let lookup = countersign::verify::lookup_fn(
+        |key: &str| (key == "client").then(|| Secret::new("client secret")),
+        |_: &str, token: &str| (token == "token").then(|| Secret::new("token secret")),
+    );
+    let app: Router = Router::new()
+        .route(
+            "/outcomes",
+            axum::routing::post(
+                |Extension(who): Extension<Verified>, body: axum::body::Bytes| async move {
+                    let hash = who.extension("oauth_body_hash").is_some();
+                    format!("{hash} {}", String::from_utf8_lossy(&body))
+                },
+            ),
+        )
+        .layer(VerifyLayer::new(lookup).clock(FixedClock(NOW)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let url = format!("http://{addr}/outcomes");
+    let body = br#"{"score": 0.92}"#;
+    let post = |nonce: &str, sent: &'static [u8]| {
+        let client = ClientCredentials::new("client", "client secret");
+        let token = TokenCredentials::new("token", "token secret");
+        let method = SignatureMethod::HmacSha256;
+        let hash = BodyHash::new(method, body).unwrap();
+        let header = Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .body_hash(&hash)
+            .timestamp(NOW)
+            .nonce(nonce)
+            .sign(&Request::post(&url).with_body(body))
+            .unwrap()
+            .to_authorization()
+            .as_str()
+            .to_owned();
+        tokio::task::spawn_blocking(move || {
+            common::send(
+                addr,
+                "POST",
+                "/outcomes",
+                &[
+                    ("Authorization", header.as_str()),
+                    ("Content-Type", "application/json"),
+                ],
+                sent,
+            )
+        })
+    };
+    let ok = post("a", body).await.unwrap();
+    assert_eq!(
+        (ok.status, ok.body.as_str()),
+        (200, r#"true {"score": 0.92}"#)
+    );
+    let tampered = post("b", br#"{"score": 1.00}"#).await.unwrap();
+    assert_eq!(
+        (tampered.status, tampered.body.as_str()),
+        (401, "Body hash does not match the body.")
+    );
+    server.abort();
+}
