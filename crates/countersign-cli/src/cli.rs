@@ -555,6 +555,22 @@ pub(crate) struct SignArgs {
     #[arg(long = "form", value_name = "NAME=VALUE", value_parser = form_field)]
     pub(crate) form: Vec<FormField>,
 
+    /// The request's body, read from this file. With --content-type
+    /// application/x-www-form-urlencoded its parameters are signed; any other body is signed
+    /// only through --body-hash.
+    #[arg(long, value_name = "PATH", conflicts_with = "form")]
+    pub(crate) body_file: Option<PathBuf>,
+
+    /// The Content-Type of --body-file (default application/octet-stream).
+    #[arg(long, value_name = "TYPE", requires = "body_file")]
+    pub(crate) content_type: Option<String>,
+
+    /// Send oauth_body_hash, the hash of the body (of --body-file, or of an empty body), with
+    /// the signature method's hash: SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256, SHA-512 for
+    /// HMAC-SHA512. Not with PLAINTEXT, nor with a form body.
+    #[arg(long)]
+    pub(crate) body_hash: bool,
+
     /// Leave out oauth_version="1.0" (the RFC makes it optional).
     #[arg(long)]
     pub(crate) no_version: bool,

@@ -64,6 +64,13 @@ pub(crate) enum CliError {
     NoVerifier,
     /// Standard input could not be read.
     Input(io::Error),
+    /// `sign --body-file` cannot be read.
+    BodyFile {
+        /// The path given.
+        path: String,
+        /// Why.
+        error: io::Error,
+    },
     /// The user's configuration directory is unknown, and no credentials file was named.
     NoConfigDir,
     /// There is no credentials file at the path.
@@ -228,6 +235,9 @@ impl fmt::Display for CliError {
                 "no verifier on standard input: paste the code the provider shows after you approve, then press Enter",
             ),
             Self::Input(error) => write!(f, "cannot read standard input: {error}"),
+            Self::BodyFile { path, error } => {
+                write!(f, "cannot read the body file {path:?}: {error}")
+            }
             Self::NoConfigDir => f.write_str(
                 "cannot find your configuration directory (is HOME set?): name a file with --credentials-file or COUNTERSIGN_CREDENTIALS_FILE",
             ),
@@ -363,6 +373,10 @@ mod tests {
             },
             CliError::NoVerifier,
             CliError::Input(io::Error::other("x")),
+            CliError::BodyFile {
+                path: "body.json".into(),
+                error: io::Error::from(io::ErrorKind::NotFound),
+            },
             CliError::NoConfigDir,
             CliError::NoCredentials("/tmp/a\nb".into()),
             CliError::CredentialsUnreadable {

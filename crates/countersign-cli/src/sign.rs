@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use countersign::clock::{Clock, SystemClock};
 use countersign::encode::encode;
 use countersign::nonce::{NonceGenerator, NonceSource};
+use countersign::signature::BodyHash;
 use countersign::{Authorization, ClientCredentials, Request, Signer, TokenCredentials};
 
 use crate::cli::{FormField, SignArgs};
@@ -43,11 +44,30 @@ where
         None => nonces.next_nonce()?,
     };
     let body = form_body(&args.form);
+    let file = match &args.body_file {
+        Some(path) => Some(std::fs::read(path).map_err(|error| CliError::BodyFile {
+            path: path.display().to_string(),
+            error,
+        })?),
+        None => None,
+    };
+    let file_is_form = args.content_type.as_deref().is_some_and(is_form_type);
 
     let mut request = Request::new(args.method.as_str(), &args.url);
     if let Some(body) = &body {
         request = request.with_form_body(body.as_bytes());
     }
+    match &file {
+        Some(bytes) if file_is_form => request = request.with_form_body(bytes),
+        Some(bytes) => request = request.with_body(bytes),
+        None => {}
+    }
+    let hash = if args.body_hash {
+        let hashed = request.body().unwrap_or_default();
+        Some(BodyHash::new(args.signature_method, hashed)?)
+    } else {
+        None
+    };
     let mut signer = Signer::new(&client)
         .signature_method(args.signature_method)
         .version(!args.no_version)
@@ -65,6 +85,9 @@ where
     if let Some(verifier) = &args.verifier {
         signer = signer.verifier(verifier);
     }
+    if let Some(hash) = &hash {
+        signer = signer.body_hash(hash);
+    }
     if args.dangerous_allow_insecure_http {
         signer = signer.dangerous_allow_insecure_http();
     }
@@ -76,6 +99,16 @@ fn write_line<W: Write + ?Sized>(out: &mut W, header: &Authorization) -> io::Res
     out.write_all(header.as_str().as_bytes())?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Whether a `Content-Type` is `application/x-www-form-urlencoded`, in any case and with any
+/// parameters.
+fn is_form_type(content_type: &str) -> bool {
+    content_type.split(';').next().is_some_and(|media| {
+        media
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
 }
 
 /// The `application/x-www-form-urlencoded` body for the `--form NAME=VALUE` fields, in order, or
@@ -110,6 +143,9 @@ mod tests {
             verifier: None,
             realm: None,
             form: Vec::new(),
+            body_file: None,
+            content_type: None,
+            body_hash: false,
             no_version: false,
             dangerous_allow_insecure_http: false,
         }

@@ -766,3 +766,131 @@ fn hmac_sha256_signs_form_fields() {
         "the form body is signed"
     );
 }
+
+/// A file of the test's own, removed at the end.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &[u8]) -> Self {
+        let path = std::env::temp_dir().join(format!("countersign-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        Self(path)
+    }
+
+    fn arg(&self) -> String {
+        format!("--body-file={}", self.0.display())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The body hash draft's example (oauthlib's Client writes the same header).
+#[test]
+fn body_hash_reproduces_the_drafts_example() {
+    let body = TempFile::new("draft-body", b"Hello World!");
+    let run = countersign(&[
+        "sign",
+        "--method=PUT",
+        "--url=http://www.example.com/resource",
+        "--consumer-key=consumer",
+        "--consumer-secret=secret",
+        "--signature-method=HMAC-SHA1",
+        "--timestamp=1236874155",
+        "--nonce=10288510250934",
+        &body.arg(),
+        "--content-type=text/plain",
+        "--body-hash",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        param(&run.stdout, "oauth_body_hash"),
+        Some("Lve95gjOVATpfV8EL5X4nxwjKHE%3D")
+    );
+    assert_eq!(
+        param(&run.stdout, "oauth_signature"),
+        Some("08bUFF%2Fjmp59mWB7cSgCYBUpJ0U%3D")
+    );
+}
+
+#[test]
+fn a_body_file_of_form_type_is_signed_as_parameters() {
+    let file = TempFile::new("form-body", b"a=1&b=two%20words");
+    let base = [
+        "sign",
+        "--method=POST",
+        "--url=https://api.example.com/x",
+        "--consumer-key=k",
+        "--consumer-secret=s",
+        "--signature-method=HMAC-SHA256",
+        "--timestamp=1",
+        "--nonce=n",
+    ];
+    let from_file = countersign(
+        &[
+            &base[..],
+            &[
+                file.arg().as_str(),
+                "--content-type=Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+            ],
+        ]
+        .concat(),
+    );
+    let from_flags = countersign(&[&base[..], &["--form=a=1", "--form=b=two words"]].concat());
+    assert_eq!(from_file.code, Some(0), "{from_file:?}");
+    assert_eq!(from_file.stdout, from_flags.stdout);
+    // Another type: not parameters, so the signature is the one of no body at all.
+    let json = countersign(
+        &[
+            &base[..],
+            &[file.arg().as_str(), "--content-type=application/json"],
+        ]
+        .concat(),
+    );
+    let bare = countersign(&base);
+    assert_eq!(json.stdout, bare.stdout);
+}
+
+#[test]
+fn body_hash_refusals_are_one_line() {
+    let file = TempFile::new("refusals", b"{}");
+    let base = [
+        "sign",
+        "--method=POST",
+        "--url=https://api.example.com/x",
+        "--consumer-key=k",
+        "--consumer-secret=s",
+    ];
+    let plaintext = countersign(&[&base[..], &[file.arg().as_str(), "--body-hash"]].concat());
+    assert!(
+        assert_one_line_error(&plaintext, 1).contains("PLAINTEXT signs nothing of the body"),
+        "{plaintext:?}"
+    );
+    let form = countersign(
+        &[
+            &base[..],
+            &["--signature-method=HMAC-SHA1", "--form=a=1", "--body-hash"],
+        ]
+        .concat(),
+    );
+    assert!(
+        assert_one_line_error(&form, 1)
+            .contains("never sent with an application/x-www-form-urlencoded body"),
+        "{form:?}"
+    );
+    let missing = countersign(&[&base[..], &["--body-file=/nonexistent/body.json"]].concat());
+    assert!(
+        assert_one_line_error(&missing, 1).starts_with(
+            "countersign: error: cannot read the body file \"/nonexistent/body.json\": "
+        ),
+        "{missing:?}"
+    );
+    let both = countersign(&[&base[..], &[file.arg().as_str(), "--form=a=1"]].concat());
+    assert!(
+        assert_usage_error(&both).contains("cannot be used with"),
+        "{both:?}"
+    );
+}
