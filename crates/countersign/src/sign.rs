@@ -125,7 +125,7 @@ impl<'a> Signer<'a> {
     }
 
     /// Sends `oauth_body_hash` (the OAuth Request Body Hash extension): the hash of the request's
-    /// body, for a body that is not a form, computed with [`BodyHash::new`] for this signer's
+    /// body, for a body that is not a form, computed with [`BodyHash::new`](crate::signature::BodyHash::new) for this signer's
     /// method. It is signed with the other protocol parameters, so the provider can tell the body
     /// was not changed. Refused with PLAINTEXT and with a form body (their parameters are signed
     /// themselves). One request at a time: a [`PreparedSigner`] would send the same hash with
