@@ -259,6 +259,22 @@ fn the_refusal_log_is_rate_limited() {
     assert_eq!(refusals[19].suppressed, 0);
 }
 
+/// A signed `POST /oauth/request_token` with `header` and one more header, and `body`.
+fn request_token(
+    provider: &common::Provider,
+    header: &str,
+    extra: (&str, &str),
+    body: &[u8],
+) -> common::Response {
+    send(
+        provider.addr(),
+        "POST",
+        "/oauth/request_token",
+        &[("User-Agent", "t/1"), ("Authorization", header), extra],
+        body,
+    )
+}
+
 /// The official Discogs Python client sends `oauth_callback` in the form body and the rest in
 /// the header; Discogs accepts it, and so does the local provider (not in strict mode).
 #[test]
@@ -276,15 +292,10 @@ fn protocol_parameters_split_between_header_and_body() {
                 .sign(&request)
                 .unwrap()
                 .to_authorization();
-            let response = send(
-                provider.addr(),
-                "POST",
-                "/oauth/request_token",
-                &[
-                    ("User-Agent", "discogs_client/2.3"),
-                    ("Authorization", header.as_str()),
-                    ("Content-Type", "application/x-www-form-urlencoded"),
-                ],
+            let response = request_token(
+                &provider,
+                header.as_str(),
+                ("Content-Type", "application/x-www-form-urlencoded"),
                 body.as_bytes(),
             );
             assert_eq!(

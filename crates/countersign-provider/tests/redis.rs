@@ -8,10 +8,8 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::Extension;
 use countersign::clock::FixedClock;
-use countersign::verify::{Verified, lookup_fn};
+use countersign::verify::lookup_fn;
 use countersign::{ClientCredentials, Request, Secret, SignatureMethod, Signer, TokenCredentials};
 use countersign_provider::{RedisNonceStore, VerifyLayer};
 use countersign_test_support::redis::RedisServer;
@@ -26,24 +24,6 @@ fn layer() -> VerifyLayer {
         },
     );
     VerifyLayer::new(secrets).clock(FixedClock(NOW))
-}
-
-/// One instance of the provider: `/photos` behind `layer`, on a free loopback port.
-async fn instance(layer: VerifyLayer) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let app: Router = Router::new()
-        .route(
-            "/photos",
-            axum::routing::get(|Extension(who): Extension<Verified>| async move {
-                who.consumer_key().to_owned()
-            }),
-        )
-        .layer(layer);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    (
-        addr,
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }),
-    )
 }
 
 /// A header signed (HMAC-SHA1) for `/photos` on whatever host: the instances verify
@@ -94,12 +74,12 @@ async fn two_instances_sharing_one_redis_refuse_a_replay_from_one_to_the_other()
             public(layer()).shared_nonce_store(store)
         }
     };
-    let (a, a_task) = instance(shared("replay-test:").await).await;
-    let (b, b_task) = instance(shared("replay-test:").await).await;
+    let (a, a_task) = common::photos_behind(shared("replay-test:").await).await;
+    let (b, b_task) = common::photos_behind(shared("replay-test:").await).await;
 
     let request = header("once");
     let first = get(a, request.clone()).await;
-    assert_eq!((first.status, first.body.as_str()), (200, "client"));
+    assert_eq!((first.status, first.body.as_str()), (200, "client token"));
     let replayed = get(b, request.clone()).await;
     assert_eq!(
         (replayed.status, replayed.body.as_str()),
@@ -111,8 +91,8 @@ async fn two_instances_sharing_one_redis_refuse_a_replay_from_one_to_the_other()
     assert_eq!(get(b, header("twice")).await.status, 200);
 
     // Without Redis, each instance remembers only its own nonces: the replay gets in.
-    let (c, c_task) = instance(public(layer())).await;
-    let (d, d_task) = instance(public(layer())).await;
+    let (c, c_task) = common::photos_behind(public(layer())).await;
+    let (d, d_task) = common::photos_behind(public(layer())).await;
     let request = header("alone");
     assert_eq!(get(c, request.clone()).await.status, 200);
     assert_eq!(
@@ -134,7 +114,7 @@ async fn nonces_are_one_fixed_length_key_each_that_redis_forgets_after_the_lifet
         .unwrap()
         .key_prefix("ttl-test:")
         .lifetime(Duration::from_secs(360));
-    let (addr, task) = instance(public(layer()).shared_nonce_store(store)).await;
+    let (addr, task) = common::photos_behind(public(layer()).shared_nonce_store(store)).await;
     for nonce in ["a", "b", "c"] {
         assert_eq!(get(addr, header(nonce)).await.status, 200);
     }
@@ -178,7 +158,7 @@ async fn when_redis_is_down_requests_are_refused_with_503_never_accepted() {
         .await
         .unwrap()
         .timeout(Duration::from_millis(500));
-    let (addr, task) = instance(public(layer()).shared_nonce_store(store)).await;
+    let (addr, task) = common::photos_behind(public(layer()).shared_nonce_store(store)).await;
     assert_eq!(get(addr, header("up")).await.status, 200);
 
     redis.stop();
@@ -222,7 +202,7 @@ async fn one_token_records_at_most_its_quota_of_nonces() {
         .unwrap()
         .key_prefix("quota-test:")
         .token_quota(3);
-    let (addr, task) = instance(public(layer()).shared_nonce_store(store)).await;
+    let (addr, task) = common::photos_behind(public(layer()).shared_nonce_store(store)).await;
     let mut statuses = Vec::new();
     for nonce in ["q1", "q2", "q3", "q4", "q5"] {
         statuses.push(get(addr, header(nonce)).await.status);

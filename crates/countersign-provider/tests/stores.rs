@@ -115,22 +115,6 @@ fn header_for(url: &str, token: &str, token_secret: &str, nonce: &str, timestamp
         .to_owned()
 }
 
-/// Serves `/photos` behind `layer` on a free loopback port.
-async fn serve(layer: VerifyLayer) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let app: Router = Router::new()
-        .route(
-            "/photos",
-            axum::routing::get(|Extension(who): Extension<Verified>| async move {
-                format!("{} {}", who.consumer_key(), who.token().unwrap_or("-"))
-            }),
-        )
-        .layer(layer);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, task)
-}
-
 async fn get(addr: SocketAddr, target: &'static str, authorization: String) -> common::Response {
     tokio::task::spawn_blocking(move || {
         common::send(
@@ -152,7 +136,7 @@ async fn async_stores_are_asked_only_for_what_passed_the_checks_before() {
     let layer = VerifyLayer::new(Db(Arc::clone(&database)))
         .clock(FixedClock(NOW))
         .shared_nonce_store(Arc::clone(&nonces));
-    let (addr, server) = serve(layer).await;
+    let (addr, server) = common::photos_behind(layer).await;
     let url = format!("http://{addr}/photos");
     let header =
         |nonce: &str, timestamp: u64| header_for(&url, "token", "token secret", nonce, timestamp);
@@ -213,7 +197,7 @@ async fn a_store_that_cannot_answer_refuses_with_503_and_never_accepts() {
         .clock(FixedClock(NOW))
         .shared_nonce_store(Arc::clone(&nonces))
         .on_reject(move |rejection, _| log.lock().unwrap().push(rejection.to_string()));
-    let (addr, server) = serve(layer).await;
+    let (addr, server) = common::photos_behind(layer).await;
     let url = format!("http://{addr}/photos");
     let header = |nonce: &str| header_for(&url, "token", "token secret", nonce, NOW);
 
@@ -247,7 +231,7 @@ async fn one_token_cannot_fill_the_nonce_store_for_the_others() {
     let layer = VerifyLayer::new(Db(Arc::default()))
         .clock(FixedClock(NOW))
         .shared_nonce_store(Arc::clone(&nonces));
-    let (addr, server) = serve(layer).await;
+    let (addr, server) = common::photos_behind(layer).await;
     let url = format!("http://{addr}/photos");
     let mut statuses = Vec::new();
     for i in 0..7 {
@@ -276,8 +260,8 @@ async fn behind_a_proxy_the_public_url_is_the_one_verified() {
     let behind = direct
         .clone()
         .public_url("https://api.example.com/v1/".parse::<PublicUrl>().unwrap());
-    let (direct_addr, direct_server) = serve(direct).await;
-    let (behind_addr, behind_server) = serve(behind).await;
+    let (direct_addr, direct_server) = common::photos_behind(direct).await;
+    let (behind_addr, behind_server) = common::photos_behind(behind).await;
     let header = |nonce: &str| header_for(public, "token", "token secret", nonce, NOW);
 
     let unaware = get(direct_addr, "/photos?size=large", header("a")).await;
@@ -329,8 +313,8 @@ async fn the_verifier_policies_apply_through_the_layer() {
     let lenient = VerifyLayer::new(lookup())
         .clock(FixedClock(NOW))
         .verifier(Verifier::new().allow_plaintext_without_timestamp(true));
-    let (strict_addr, strict_server) = serve(strict).await;
-    let (lenient_addr, lenient_server) = serve(lenient).await;
+    let (strict_addr, strict_server) = common::photos_behind(strict).await;
+    let (lenient_addr, lenient_server) = common::photos_behind(lenient).await;
     let refused = get(strict_addr, "/photos", bare.into()).await;
     assert_eq!(
         (refused.status, refused.body.as_str()),
@@ -362,29 +346,14 @@ async fn forwarding_headers_count_from_trusted_proxies_only() {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip())
     };
-    let serve_with_peer = |layer: VerifyLayer| async move {
-        let app: Router = Router::new()
-            .route(
-                "/photos",
-                axum::routing::get(|Extension(who): Extension<Verified>| async move {
-                    who.consumer_key().to_owned()
-                }),
-            )
-            .layer(layer);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let task = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        (addr, task)
-    };
     let trusting = VerifyLayer::new(lookup())
         .clock(FixedClock(NOW))
         .trust_forwarded([IpAddr::from([127, 0, 0, 1])], peer);
     let distrusting = VerifyLayer::new(lookup())
         .clock(FixedClock(NOW))
         .trust_forwarded([IpAddr::from([10, 0, 0, 1])], peer);
-    let (trusting_addr, trusting_task) = serve_with_peer(trusting).await;
-    let (other_addr, other_task) = serve_with_peer(distrusting).await;
+    let (trusting_addr, trusting_task) = common::photos_behind(trusting).await;
+    let (other_addr, other_task) = common::photos_behind(distrusting).await;
 
     let send = |addr: SocketAddr, nonce: &'static str, forwarded: (&'static str, &'static str)| {
         let header = header_for(public, "token", "token secret", nonce, NOW);
@@ -404,7 +373,7 @@ async fn forwarding_headers_count_from_trusted_proxies_only() {
     );
     let legacy = ("X-Forwarded-Proto", "https");
     let ok = send(trusting_addr, "a", rfc7239).await.unwrap();
-    assert_eq!((ok.status, ok.body.as_str()), (200, "client"));
+    assert_eq!((ok.status, ok.body.as_str()), (200, "client token"));
     // X-Forwarded-Proto alone keeps the Host received: not the URL signed.
     let wrong_host = send(trusting_addr, "b", legacy).await.unwrap();
     assert_eq!(wrong_host.status, 401);

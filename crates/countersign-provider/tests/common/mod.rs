@@ -345,3 +345,26 @@ impl Provider {
         self.reasons().pop().expect("a refusal was logged")
     }
 }
+
+/// Serves `/photos` behind `layer` on a free loopback port, with the peer address as axum's
+/// `ConnectInfo`: the handler answers the verified consumer key and token (`-` for none).
+pub async fn photos_behind(
+    layer: countersign_provider::VerifyLayer,
+) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    use axum::extract::Extension;
+    use countersign::verify::Verified;
+
+    let app: axum::Router = axum::Router::new()
+        .route(
+            "/photos",
+            axum::routing::get(|Extension(who): Extension<Verified>| async move {
+                format!("{} {}", who.consumer_key(), who.token().unwrap_or("-"))
+            }),
+        )
+        .layer(layer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    (addr, task)
+}
