@@ -305,8 +305,16 @@ pub struct ProviderError {
     /// What the provider said: the `message` of a JSON body, or the start of a text body (at most
     /// 200 bytes).
     pub message: Option<String>,
-    /// `oauth_problem`, from a form-encoded body or the `WWW-Authenticate` header.
+    /// `oauth_problem`, from a form-encoded body or the `WWW-Authenticate` header (the OAuth
+    /// Problem Reporting extension); [`problem_kind`](Self::problem_kind) names it.
     pub problem: Option<String>,
+    /// `oauth_problem_advice`: what the provider says to do about it.
+    pub problem_advice: Option<String>,
+    /// `oauth_acceptable_timestamps` (with `timestamp_refused`): the oldest and newest
+    /// timestamps the provider accepts.
+    pub acceptable_timestamps: Option<(u64, u64)>,
+    /// `oauth_parameters_absent` (with `parameter_absent`): the parameters the provider missed.
+    pub parameters_absent: Vec<String>,
     /// `Retry-After`, in seconds, as [`Response::retry_after`] reads it: an HTTP date counts
     /// from the response's `Date`, and is `None` without one (the local clock is never read;
     /// [`Response::retry_after_at`] counts from a time you give).
@@ -325,11 +333,31 @@ impl ProviderError {
         let text = core::str::from_utf8(response.body)
             .unwrap_or_default()
             .trim();
-        let problem = form_value(text, "oauth_problem").or_else(|| {
-            response
-                .www_authenticate
-                .and_then(|h| quoted_param(h, "oauth_problem"))
+        // From a form body, decoded; else from the challenge, where values are encoded once.
+        let reported = |name: &str| {
+            form_value(text, name).or_else(|| {
+                let raw = quoted_param(response.www_authenticate?, name)?;
+                Some(excerpt(&crate::encode::decode(&raw).ok()?))
+            })
+        };
+        let problem = reported("oauth_problem");
+        let problem_advice = reported("oauth_problem_advice").map(|a| excerpt(&redact_secrets(&a)));
+        let acceptable_timestamps = reported("oauth_acceptable_timestamps").and_then(|range| {
+            let (from, to) = range.split_once('-')?;
+            let (from, to) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
+            (from <= to).then_some((from, to))
         });
+        let parameters_absent = reported("oauth_parameters_absent")
+            .map(|names| {
+                names
+                    .split('&')
+                    .filter_map(|name| crate::encode::decode(name).ok())
+                    .filter(|name| !name.is_empty())
+                    .take(MAX_ABSENT)
+                    .map(|name| excerpt(&name))
+                    .collect()
+            })
+            .unwrap_or_default();
         // Quoted in errors and logs: whatever the provider echoed, secrets are redacted.
         // Redacted before it is cut, so that the excerpt stays within its 200 bytes.
         let message = json_message(text)
@@ -340,32 +368,23 @@ impl ProviderError {
             class: StatusClass::of(response.status),
             message,
             problem,
+            problem_advice,
+            acceptable_timestamps,
+            parameters_absent,
             retry_after: response.retry_after(),
             rate_limit: response.rate_limit(),
             location: response.location.map(|url| excerpt(&redact_url_query(url))),
         }
     }
 
+    /// The `oauth_problem` as one of the names the Problem Reporting extension defines.
+    #[must_use]
+    pub fn problem_kind(&self) -> Option<Problem> {
+        self.problem.as_deref().and_then(Problem::from_name)
+    }
+
     fn advice(&self) -> &'static str {
-        // The OAuth Problem Reporting extension's names, where the provider gave one.
-        let problem = match self.problem.as_deref() {
-            Some("token_rejected" | "token_revoked" | "token_used") => Some(
-                "the provider no longer accepts this token (revoked, used up, or forgotten by a provider that restarted): run the flow again to get a new one",
-            ),
-            Some("token_expired") => {
-                Some("the token expired: renew it with its session handle, or run the flow again")
-            }
-            Some("timestamp_refused") => Some("the timestamp was refused: check the system clock"),
-            Some("nonce_used") => Some("the nonce was used before: sign each request anew"),
-            Some("signature_invalid") => {
-                Some("check the consumer secret and the token secret, and the URL signed")
-            }
-            Some("consumer_key_unknown" | "consumer_key_rejected") => {
-                Some("check the consumer key")
-            }
-            _ => None,
-        };
-        if let Some(advice) = problem {
+        if let Some(advice) = self.problem_kind().and_then(Problem::advice) {
             return advice;
         }
         match self.class {
@@ -384,6 +403,134 @@ impl ProviderError {
             }
             StatusClass::Unexpected => "this status was not expected here",
         }
+    }
+}
+
+/// The problems the OAuth Problem Reporting extension names (`oauth_problem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Problem {
+    /// `version_rejected`: the `oauth_version` is not supported.
+    VersionRejected,
+    /// `parameter_absent`: a required parameter is missing (see `parameters_absent`).
+    ParameterAbsent,
+    /// `parameter_rejected`: a parameter is not accepted.
+    ParameterRejected,
+    /// `timestamp_refused`: the timestamp is out of the window (see `acceptable_timestamps`).
+    TimestampRefused,
+    /// `nonce_used`: the nonce was used before.
+    NonceUsed,
+    /// `signature_method_rejected`: the signature method is not accepted.
+    SignatureMethodRejected,
+    /// `signature_invalid`: the signature does not verify.
+    SignatureInvalid,
+    /// `consumer_key_unknown`: no such consumer.
+    ConsumerKeyUnknown,
+    /// `consumer_key_rejected`: the consumer is blocked.
+    ConsumerKeyRejected,
+    /// `consumer_key_refused`: the consumer may not use this resource now.
+    ConsumerKeyRefused,
+    /// `token_used`: the token was used up.
+    TokenUsed,
+    /// `token_expired`: the token expired.
+    TokenExpired,
+    /// `token_revoked`: the token was revoked.
+    TokenRevoked,
+    /// `token_rejected`: the token is not accepted (unknown, or of the wrong kind).
+    TokenRejected,
+    /// `verifier_invalid`: the verifier does not match.
+    VerifierInvalid,
+    /// `additional_authorization_required`: the token does not cover this resource.
+    AdditionalAuthorizationRequired,
+    /// `permission_unknown`: the user has not decided yet.
+    PermissionUnknown,
+    /// `permission_denied`: the user refused.
+    PermissionDenied,
+    /// `user_refused`: the user refused.
+    UserRefused,
+}
+
+impl Problem {
+    const NAMES: [(&'static str, Self); 19] = [
+        ("version_rejected", Self::VersionRejected),
+        ("parameter_absent", Self::ParameterAbsent),
+        ("parameter_rejected", Self::ParameterRejected),
+        ("timestamp_refused", Self::TimestampRefused),
+        ("nonce_used", Self::NonceUsed),
+        ("signature_method_rejected", Self::SignatureMethodRejected),
+        ("signature_invalid", Self::SignatureInvalid),
+        ("consumer_key_unknown", Self::ConsumerKeyUnknown),
+        ("consumer_key_rejected", Self::ConsumerKeyRejected),
+        ("consumer_key_refused", Self::ConsumerKeyRefused),
+        ("token_used", Self::TokenUsed),
+        ("token_expired", Self::TokenExpired),
+        ("token_revoked", Self::TokenRevoked),
+        ("token_rejected", Self::TokenRejected),
+        ("verifier_invalid", Self::VerifierInvalid),
+        (
+            "additional_authorization_required",
+            Self::AdditionalAuthorizationRequired,
+        ),
+        ("permission_unknown", Self::PermissionUnknown),
+        ("permission_denied", Self::PermissionDenied),
+        ("user_refused", Self::UserRefused),
+    ];
+
+    /// The problem an `oauth_problem` value names, if it is one of the extension's.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find_map(|(n, problem)| (*n == name).then_some(*problem))
+    }
+
+    /// Its name, as sent in `oauth_problem`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find_map(|(n, problem)| (*problem == self).then_some(*n))
+            .unwrap_or_default()
+    }
+
+    /// What to do about it, where there is more to say than the status's advice.
+    #[must_use]
+    pub fn advice(self) -> Option<&'static str> {
+        Some(match self {
+            Self::TokenRejected | Self::TokenRevoked | Self::TokenUsed => {
+                "the provider no longer accepts this token (revoked, used up, or forgotten by a provider that restarted): run the flow again to get a new one"
+            }
+            Self::TokenExpired => {
+                "the token expired: renew it with its session handle, or run the flow again"
+            }
+            Self::TimestampRefused => "the timestamp was refused: check the system clock",
+            Self::NonceUsed => "the nonce was used before: sign each request anew",
+            Self::SignatureInvalid => {
+                "check the consumer secret and the token secret, and the URL signed"
+            }
+            Self::ConsumerKeyUnknown | Self::ConsumerKeyRejected => "check the consumer key",
+            Self::ConsumerKeyRefused => {
+                "the provider refuses this consumer for now: retry later, or ask its operators"
+            }
+            Self::SignatureMethodRejected => {
+                "the provider does not accept this signature method: choose another"
+            }
+            Self::VersionRejected => "send oauth_version=\"1.0\", or leave it out",
+            Self::ParameterAbsent => "send the parameters the provider names",
+            Self::ParameterRejected => "the provider refuses a parameter: check what is sent",
+            Self::VerifierInvalid => "the verifier does not match: run the flow again",
+            Self::AdditionalAuthorizationRequired => {
+                "this token does not cover the resource: ask the user for more access"
+            }
+            Self::PermissionUnknown => "the user has not decided yet: wait, then retry",
+            Self::PermissionDenied | Self::UserRefused => "the user refused access",
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -421,7 +568,23 @@ impl fmt::Display for ProviderError {
             write!(f, ": {message:?}")?;
         }
         if let Some(problem) = &self.problem {
-            write!(f, " (oauth_problem={problem:?})")?;
+            write!(f, " (oauth_problem={problem:?}")?;
+            if let Some((from, to)) = self.acceptable_timestamps {
+                write!(f, ", acceptable timestamps {from} to {to}")?;
+            }
+            if !self.parameters_absent.is_empty() {
+                f.write_str(", parameters absent: ")?;
+                for (i, name) in self.parameters_absent.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{name:?}")?;
+                }
+            }
+            if let Some(advice) = &self.problem_advice {
+                write!(f, ", advice {advice:?}")?;
+            }
+            f.write_str(")")?;
         }
         if let Some(location) = &self.location {
             write!(f, " (to {location:?})")?;
@@ -441,14 +604,29 @@ fn form_value(body: &str, name: &str) -> Option<String> {
         .map(|(_, v)| excerpt(&v))
 }
 
-/// A `name="value"` auth-param of a challenge such as `OAuth realm="..", oauth_problem=".."`.
+/// A `name="value"` auth-param of a challenge such as `OAuth realm="..", oauth_problem=".."`:
+/// the name must stand on its own (`oauth_problem` is not the start of `oauth_problem_advice`).
 fn quoted_param(header: &str, name: &str) -> Option<String> {
-    let start = header.find(name)? + name.len();
-    let rest = header.get(start..)?.trim_start();
-    let rest = rest.strip_prefix('=')?.trim_start().strip_prefix('"')?;
-    let end = rest.find('"')?;
-    rest.get(..end).map(excerpt)
+    let mut from = 0;
+    while let Some(found) = header.get(from..)?.find(name) {
+        let start = from + found;
+        from = start + name.len();
+        let standalone = matches!(
+            header.get(..start)?.chars().next_back(),
+            None | Some(' ' | '\t' | ',')
+        );
+        let value = header.get(from..)?.trim_start().strip_prefix('=');
+        if let (true, Some(value)) = (standalone, value) {
+            let value = value.trim_start().strip_prefix('"')?;
+            let end = value.find('"')?;
+            return value.get(..end).map(excerpt);
+        }
+    }
+    None
 }
+
+/// The most `oauth_parameters_absent` names kept.
+const MAX_ABSENT: usize = 16;
 
 /// The `message` string of a JSON object body such as Discogs' `{"message": "..."}`.
 fn json_message(body: &str) -> Option<String> {
@@ -917,6 +1095,70 @@ mod tests {
             "OAuth realm=\"x\", oauth_problem=\"nonce_used\"",
         ));
         assert_eq!(e.problem.as_deref(), Some("nonce_used"));
+    }
+
+    /// The Problem Reporting extension's parameters, from a form body and from a challenge; the
+    /// problem named even when `oauth_problem_advice` comes first in the challenge.
+    #[test]
+    fn problem_reports_are_read_into_typed_fields() {
+        let e = error_of(Response::new(
+            401,
+            b"oauth_problem=timestamp_refused&oauth_acceptable_timestamps=1700000000-1700000600&oauth_problem_advice=Fix+your+clock",
+        ));
+        assert_eq!(e.problem_kind(), Some(Problem::TimestampRefused));
+        assert_eq!(
+            e.acceptable_timestamps,
+            Some((1_700_000_000, 1_700_000_600))
+        );
+        assert_eq!(e.problem_advice.as_deref(), Some("Fix your clock"));
+        assert_eq!(
+            e.to_string(),
+            "provider answered 401 Unauthorized (oauth_problem=\"timestamp_refused\", acceptable timestamps 1700000000 to 1700000600, advice \"Fix your clock\"): the timestamp was refused: check the system clock"
+        );
+
+        let e = error_of(Response::new(400, b"").with_header(
+            "www-authenticate",
+            "OAuth realm=\"x\", oauth_problem_advice=\"see%20docs\", oauth_problem=\"parameter_absent\", oauth_parameters_absent=\"oauth_nonce%26oauth_timestamp\"",
+        ));
+        assert_eq!(e.problem_kind(), Some(Problem::ParameterAbsent));
+        assert_eq!(e.parameters_absent, ["oauth_nonce", "oauth_timestamp"]);
+        assert_eq!(e.problem_advice.as_deref(), Some("see docs"));
+        assert!(
+            e.to_string()
+                .contains("parameters absent: \"oauth_nonce\", \"oauth_timestamp\""),
+            "{e}"
+        );
+
+        // Form-encoded twice in a body: the list decodes to its names.
+        let e = error_of(Response::new(
+            400,
+            b"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_token%26oauth_verifier",
+        ));
+        assert_eq!(e.parameters_absent, ["oauth_token", "oauth_verifier"]);
+
+        // Garbage is left out, never a panic: a reversed range, words, no dash.
+        for range in ["20-10", "soon-later", "12345", "-", "1-"] {
+            let body = alloc::format!(
+                "oauth_problem=timestamp_refused&oauth_acceptable_timestamps={range}"
+            );
+            assert_eq!(
+                error_of(Response::new(401, body.as_bytes())).acceptable_timestamps,
+                None,
+                "{range}"
+            );
+        }
+        // An unknown problem keeps its name, with the status's advice.
+        let e = error_of(Response::new(401, b"oauth_problem=made_up"));
+        assert_eq!(
+            (e.problem.as_deref(), e.problem_kind()),
+            (Some("made_up"), None)
+        );
+        for (name, problem) in Problem::NAMES {
+            assert_eq!(Problem::from_name(name), Some(problem));
+            assert_eq!(problem.name(), name);
+            assert_eq!(problem.to_string(), name);
+            assert!(problem.advice().is_some_and(|a| !a.contains('\n')));
+        }
     }
 
     #[test]
