@@ -410,8 +410,10 @@ fn stale_timestamps_are_refused_either_way() {
                 response.header("www-authenticate"),
                 Some(
                     format!(
-                        "OAuth realm=\"{}\", oauth_problem=\"timestamp_refused\"",
-                        provider.handle.base_url()
+                        "OAuth realm=\"{}\", oauth_problem=\"timestamp_refused\", oauth_acceptable_timestamps=\"{}-{}\"",
+                        provider.handle.base_url(),
+                        now - 300,
+                        now + 60
                     )
                     .as_str()
                 )

@@ -387,6 +387,15 @@ impl ProviderError {
         if let Some(advice) = self.problem_kind().and_then(Problem::advice) {
             return advice;
         }
+        // Discogs (and the local provider) refuse a request without a User-Agent with a 403
+        // that says so: the credentials are not the matter.
+        let user_agent = self
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("user-agent"));
+        if self.class == StatusClass::Forbidden && user_agent {
+            return "the provider requires a User-Agent header: set one that names your application (a profile's user_agent)";
+        }
         match self.class {
             StatusClass::BadRequest => {
                 "check the request's parameters; an expired request token means starting the flow again"
@@ -1159,6 +1168,25 @@ mod tests {
             assert_eq!(problem.to_string(), name);
             assert!(problem.advice().is_some_and(|a| !a.contains('\n')));
         }
+    }
+
+    /// A 403 for a missing User-Agent blames the User-Agent, not the credentials.
+    #[test]
+    fn a_missing_user_agent_is_named() {
+        for body in [
+            &b"A User-Agent header is required."[..],
+            br#"{"message": "A User-Agent header is required."}"#,
+        ] {
+            let e = error_of(Response::new(403, body));
+            let text = e.to_string();
+            assert!(text.ends_with(": the provider requires a User-Agent header: set one that names your application (a profile's user_agent)"), "{text}");
+        }
+        let other = error_of(Response::new(403, br#"{"message": "Not yours."}"#));
+        assert!(
+            other
+                .to_string()
+                .ends_with("these credentials may not access this resource")
+        );
     }
 
     #[test]

@@ -627,14 +627,28 @@ impl App {
             (_, Reason::UnknownToken) => INVALID_TOKEN.to_owned(),
             _ => rejection.public_message().to_string(),
         };
-        Reply::error(
+        let reply = Reply::error(
             style,
             status,
             &message,
             rejection.to_string(),
             &self.base_url,
             problem,
-        )
+        );
+        match rejection.reason() {
+            // What the Problem Reporting extension adds: the timestamps that would do.
+            Reason::StaleTimestamp { now, .. } => {
+                let window = self.verifier.window();
+                let ahead = self.verifier.nonce_lifetime() - window;
+                let range = format!(
+                    "{}-{}",
+                    now.saturating_sub(window),
+                    now.saturating_add(ahead)
+                );
+                reply.challenge_param("oauth_acceptable_timestamps", &range)
+            }
+            _ => reply,
+        }
     }
 
     fn internal_error(&self, style: Style) -> Reply {

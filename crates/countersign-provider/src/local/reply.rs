@@ -97,6 +97,14 @@ impl Reply {
         reply
     }
 
+    /// Adds `name="value"` to the `WWW-Authenticate` challenge, if the reply has one.
+    pub(crate) fn challenge_param(mut self, name: &str, value: &str) -> Self {
+        if let Some((_, challenge)) = self.headers.iter_mut().find(|(n, _)| n == WWW_AUTHENTICATE) {
+            challenge.push_str(&format!(", {name}=\"{value}\""));
+        }
+        self
+    }
+
     fn header(mut self, name: HeaderName, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
         self
