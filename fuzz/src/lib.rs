@@ -1454,13 +1454,34 @@ pub fn verify(data: &[u8]) {
     let verifier = Verifier::new();
     let mut nonces = MemoryNonceStore::new(verifier.window(), 16);
     let input = String::from_utf8_lossy(data);
-    match verifier.verify(
+    let whole = verifier.verify(
         &request,
         authorization,
         VERIFY_NOW,
         &KnownSecrets,
         &mut nonces,
-    ) {
+    );
+    // The same request through the steps, with a store of its own: the same verdict.
+    let mut fresh = MemoryNonceStore::new(verifier.window(), 16);
+    let stepped = verifier
+        .check(&request, authorization, VERIFY_NOW)
+        .and_then(|checked| {
+            let client = KnownSecrets.client_secret(checked.consumer_key());
+            let token = checked
+                .token()
+                .and_then(|t| KnownSecrets.token_secret(checked.consumer_key(), t));
+            checked.authenticate(client.as_ref(), token.as_ref())
+        })
+        .and_then(|authentic| authentic.record(&mut fresh, VERIFY_NOW));
+    match (&whole, &stepped) {
+        (Ok(a), Ok(b)) => assert_eq!(
+            (a.consumer_key(), a.token(), a.nonce()),
+            (b.consumer_key(), b.token(), b.nonce())
+        ),
+        (Err(a), Err(b)) => assert_eq!(a, b, "verify and the steps disagree"),
+        _ => panic!("verify gave {whole:?}, the steps {stepped:?}"),
+    }
+    match whole {
         Ok(verified) => check_accepted(&verified, &request, authorization, VERIFY_NOW, &mut nonces),
         Err(rejection) => check_rejection(&rejection, &input),
     }
@@ -1477,6 +1498,10 @@ pub enum VerifyMethod {
     Plaintext,
     /// HMAC-SHA1.
     HmacSha1,
+    /// HMAC-SHA256.
+    HmacSha256,
+    /// HMAC-SHA512.
+    HmacSha512,
 }
 
 /// Where the structured part of `verify` sends the protocol parameters.
@@ -1523,6 +1548,9 @@ pub struct SignedInput {
     pub tamper_at: u8,
     /// What to change it to (a printable ASCII character other than the one there).
     pub tamper_with: u8,
+    /// A body that is not a form, sent with `oauth_body_hash` (a `PUT`, for the HMAC methods,
+    /// the parameters in the header; otherwise left out).
+    pub hashed_body: Option<Vec<u8>>,
 }
 
 /// An application parameter, `name=value` percent-encoded, never a protocol parameter.
@@ -1546,6 +1574,8 @@ fn signed_round_trip(input: &SignedInput) {
     let method = match input.method {
         VerifyMethod::Plaintext => SignatureMethod::Plaintext,
         VerifyMethod::HmacSha1 => SignatureMethod::HmacSha1,
+        VerifyMethod::HmacSha256 => SignatureMethod::HmacSha256,
+        VerifyMethod::HmacSha512 => SignatureMethod::HmacSha512,
     };
     let Some(now) = input.timestamp.checked_add_signed(i64::from(input.skew)) else {
         return;
@@ -1555,12 +1585,25 @@ fn signed_round_trip(input: &SignedInput) {
     if let Some(param) = &input.query {
         url = format!("{url}?{}", app_param(param));
     }
-    let form = input.form.as_ref().filter(|_| input.post).map(app_param);
-    let verb = if input.post { "POST" } else { "GET" };
+    let hashed_body = input
+        .hashed_body
+        .as_deref()
+        .filter(|_| method.signs_request() && matches!(input.location, VerifyLocation::Header));
+    let post = input.post && hashed_body.is_none();
+    let form = input.form.as_ref().filter(|_| post).map(app_param);
+    let verb = match (hashed_body, post) {
+        (Some(_), _) => "PUT",
+        (None, true) => "POST",
+        (None, false) => "GET",
+    };
     let mut request = Request::new(verb, &url);
     if let Some(form) = &form {
         request = request.with_form_body(form.as_bytes());
     }
+    let body_hash = hashed_body.map(|body| {
+        request = request.with_body(body);
+        countersign::signature::BodyHash::new(method, body).expect("an HMAC method")
+    });
 
     let mut signer = Signer::new(&client)
         .signature_method(method)
@@ -1575,6 +1618,9 @@ fn signed_round_trip(input: &SignedInput) {
     }
     if let Some(verifier) = &verifier_secret {
         signer = signer.verifier(verifier);
+    }
+    if let Some(hash) = &body_hash {
+        signer = signer.body_hash(hash);
     }
     let signed = match signer.sign(&request) {
         Ok(signed) => signed,
@@ -1624,11 +1670,17 @@ fn signed_round_trip(input: &SignedInput) {
             )
         }
     };
-    fn build<'r>(verb: &'r str, url: &'r str, body: Option<&'r str>) -> Request<'r> {
+    fn build<'r>(
+        verb: &'r str,
+        url: &'r str,
+        body: Option<&'r str>,
+        hashed: Option<&'r [u8]>,
+    ) -> Request<'r> {
         let request = Request::new(verb, url);
-        match body {
-            Some(body) => request.with_form_body(body.as_bytes()),
-            None => request,
+        match (body, hashed) {
+            (Some(body), _) => request.with_form_body(body.as_bytes()),
+            (None, Some(hashed)) => request.with_body(hashed),
+            (None, None) => request,
         }
     }
 
@@ -1671,8 +1723,8 @@ fn signed_round_trip(input: &SignedInput) {
         } else {
             None
         };
-    let request = build(verb, &sent_url, sent_body.as_deref());
-    let bad_request = build(verb, &tampered_url, tampered_body.as_deref());
+    let request = build(verb, &sent_url, sent_body.as_deref(), hashed_body);
+    let bad_request = build(verb, &tampered_url, tampered_body.as_deref(), hashed_body);
     let run =
         |request: &Request<'_>, authorization: Option<&str>, nonces: &mut MemoryNonceStore| {
             verifier.verify(request, authorization, now, &KnownSecrets, nonces)
@@ -1728,6 +1780,18 @@ fn signed_round_trip(input: &SignedInput) {
         now,
         &mut nonces,
     );
+    // A body sent with its hash: any other body is refused for it, without using the nonce.
+    if let Some(body) = hashed_body {
+        assert!(verified.extension("oauth_body_hash").is_some());
+        let mut other = body.to_vec();
+        other.push(b'!');
+        let changed = Request::new(verb, &sent_url).with_body(&other);
+        let mut fresh = MemoryNonceStore::new(verifier.window(), 16);
+        let refused = run(&changed, authorization.as_deref(), &mut fresh)
+            .expect_err("a changed body was accepted");
+        assert_eq!(refused.reason(), &Reason::BodyHashMismatch, "{context}");
+        assert!(fresh.is_empty(), "a refused body used a nonce");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1914,5 +1978,43 @@ fn check_followed(before: &http::Request<Vec<u8>>, status: u16, after: &http::Re
     } else {
         assert_eq!(after.method(), method, "{status} after {method}");
         assert_eq!(after.body(), before.body(), "the body changed on {status}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The structured part of `verify` reaches the body-hash path (every HMAC method) and the
+    /// plain one, with a request the verifier must accept.
+    #[test]
+    fn signed_round_trips_reach_every_method_and_the_body_hash() {
+        for method in [
+            VerifyMethod::Plaintext,
+            VerifyMethod::HmacSha1,
+            VerifyMethod::HmacSha256,
+            VerifyMethod::HmacSha512,
+        ] {
+            for hashed_body in [None, Some(b"{\"a\": 1}".to_vec())] {
+                signed_round_trip(&SignedInput {
+                    method,
+                    client: 0,
+                    token: Some(0),
+                    post: true,
+                    query: Some(("q".into(), "a b".into())),
+                    form: Some(("f".into(), "x".into())),
+                    realm: None,
+                    verifier: None,
+                    version: true,
+                    timestamp: VERIFY_NOW,
+                    skew: 5,
+                    nonce: "n0nce".into(),
+                    location: VerifyLocation::Header,
+                    tamper_at: 3,
+                    tamper_with: 7,
+                    hashed_body,
+                });
+            }
+        }
     }
 }
