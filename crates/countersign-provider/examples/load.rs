@@ -84,7 +84,15 @@ struct Connection {
 
 impl Connection {
     async fn open(address: SocketAddr) -> io::Result<Self> {
-        let stream = TcpStream::connect(address).await?;
+        Self::open_from(address, std::net::Ipv4Addr::LOCALHOST).await
+    }
+
+    /// A connection from another loopback address (`127.0.0.2`: another client, to the
+    /// provider's per-address limits).
+    async fn open_from(address: SocketAddr, local: std::net::Ipv4Addr) -> io::Result<Self> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(SocketAddr::from((local, 0)))?;
+        let stream = socket.connect(address).await?;
         stream.set_nodelay(true)?;
         Ok(Self {
             stream,
@@ -100,14 +108,30 @@ impl Connection {
         target: &str,
         authorization: Option<&str>,
     ) -> io::Result<(u16, String)> {
+        self.send_form(method, target, authorization, "").await
+    }
+
+    /// [`send`](Self::send) with a form body.
+    async fn send_form(
+        &mut self,
+        method: &str,
+        target: &str,
+        authorization: Option<&str>,
+        form: &str,
+    ) -> io::Result<(u16, String)> {
         let mut head = format!(
-            "{method} {target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: countersign-load/1.0\r\nContent-Length: 0\r\n",
-            self.address
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: countersign-load/1.0\r\nContent-Length: {}\r\n",
+            self.address,
+            form.len()
         );
+        if !form.is_empty() {
+            head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
         if let Some(value) = authorization {
             let _ = write!(head, "Authorization: {value}\r\n");
         }
         head.push_str("\r\n");
+        head.push_str(form);
         self.stream.write_all(head.as_bytes()).await?;
         self.buffer.clear();
         let mut chunk = [0_u8; 4096];
@@ -334,6 +358,54 @@ async fn phase(
     Ok(figures)
 }
 
+/// Four connections from `127.0.0.2` that send, as fast as they are answered, a request-token
+/// request of an unknown consumer signed with HMAC-SHA1 whose form body holds 16,000 parameters
+/// (62 KiB), until `deadline`; how many answers they got.
+async fn hostile(base: &str, address: SocketAddr, deadline: Instant) -> io::Result<u64> {
+    let url = format!("{base}/oauth/request_token");
+    let form: String = (0..16_000)
+        .map(|i| format!("p{}=v", i % 10))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (url, form) = (url.clone(), form.clone());
+        tasks.push(tokio::spawn(async move {
+            let stranger = ClientCredentials::new("unknown-key", "whatever");
+            let from = std::net::Ipv4Addr::new(127, 0, 0, 2);
+            let mut connection = Connection::open_from(address, from).await?;
+            let mut answered = 0_u64;
+            while Instant::now() < deadline {
+                let header = sign(
+                    "POST",
+                    &url,
+                    &stranger,
+                    None,
+                    Extra::default(),
+                    SignatureMethod::HmacSha1,
+                    nonce(),
+                );
+                let sent = connection
+                    .send_form("POST", "/oauth/request_token", Some(&header), &form)
+                    .await;
+                match sent {
+                    Ok(_) => answered += 1,
+                    // Refused before its body was read, the connection is closed: open another.
+                    Err(_) => {
+                        connection = Connection::open_from(address, from).await?;
+                    }
+                }
+            }
+            Ok::<_, io::Error>(answered)
+        }));
+    }
+    let mut answered = 0;
+    for task in tasks {
+        answered += task.await.map_err(io::Error::other)??;
+    }
+    Ok(answered)
+}
+
 /// The process's resident memory, in KiB (Linux; 0 elsewhere).
 fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
@@ -342,14 +414,17 @@ fn resident_kib() -> u64 {
         .map_or(0, |pages| pages * 4)
 }
 
+/// A provider with `capacity` nonces (in Redis when given), authenticated clients unlimited and
+/// `per_address` refused or unauthenticated requests a minute per address.
 async fn start(
     redis: Option<&str>,
     capacity: usize,
+    per_address: u32,
 ) -> io::Result<countersign_provider::ProviderHandle> {
     let mut builder = LocalProvider::builder()
         .auto_approve(true)
         .consumer(countersign_provider::Consumer::new(KEY, SECRET, "load"))
-        .rate_limit(RateLimit::per_minute(u32::MAX, u32::MAX))
+        .rate_limit(RateLimit::per_minute(u32::MAX, per_address))
         .nonce_capacity(capacity);
     if let Some(url) = redis {
         // The same share for one token as the memory store gives: a sixteenth of the capacity.
@@ -413,7 +488,9 @@ async fn run(options: Options) -> io::Result<()> {
         "countersign local provider, nonces in {store}, {} s per phase",
         options.seconds
     );
-    let provider = start(options.redis.as_deref(), 4_000_000).await?;
+    // 100 refused or unauthenticated requests a minute per address: the 64 logins' authorize
+    // pages fit, hostile traffic from another address does not.
+    let provider = start(options.redis.as_deref(), 4_000_000, 100).await?;
     let base = provider.base_url().to_owned();
     let address = provider.local_addr();
     let mut tokens = Vec::new();
@@ -444,10 +521,31 @@ async fn run(options: Options) -> io::Result<()> {
             );
         }
     }
+    // Hostile traffic from another address beside 16 signed clients: what the clients keep.
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let attack = hostile(&base, address, deadline);
+    let clients = phase(
+        &base,
+        address,
+        &tokens,
+        16,
+        SignatureMethod::HmacSha1,
+        options.seconds,
+    );
+    let (attack, clients) = tokio::join!(attack, clients);
+    let clients = clients?;
+    println!(
+        "beside 4 hostile connections (HMAC-SHA1, unknown key, 16,000 form parameters): {:.0} requests/s for 16 signed clients (p99 {:.0} us, {} errors); the hostile ones got {} answers",
+        clients.per_second(),
+        clients.percentile(0.99).as_secs_f64() * 1e6,
+        clients.errors,
+        attack?
+    );
     provider.shutdown().await?;
 
     // A nonce flood: one token, a store of 20,000 (its share: 1,250), in memory or in Redis.
-    let flood = start(options.redis.as_deref(), 20_000).await?;
+    // Refusals unlimited per address here: what is measured is the nonce store.
+    let flood = start(options.redis.as_deref(), 20_000, u32::MAX).await?;
     let base = flood.base_url().to_owned();
     let address = flood.local_addr();
     let token = login(&base, address).await?;

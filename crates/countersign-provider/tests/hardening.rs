@@ -384,3 +384,28 @@ fn forwarding_headers_from_a_trusted_proxy_only() {
         assert_eq!(response.status, expected, "trusted {trusted}: {response:?}");
     }
 }
+
+/// An address over its budget is answered before its body is read: a request that announces a
+/// body and never sends it is refused at once, not after the request timeout.
+#[test]
+fn an_address_over_its_budget_is_refused_before_its_body_is_read() {
+    let provider = start_with(|b| b.rate_limit(RateLimit::per_minute(60, 2)));
+    for _ in 0..2 {
+        assert_eq!(provider.call("GET", "/nowhere", None).status, 404);
+    }
+    let mut stream = TcpStream::connect(provider.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /oauth/request_token HTTP/1.1\r\nHost: {}\r\nUser-Agent: t/1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n",
+        provider.addr()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = [0_u8; 12];
+    stream
+        .read_exact(&mut answer)
+        .expect("an answer without the body being sent");
+    assert_eq!(&answer, b"HTTP/1.1 429");
+}

@@ -162,7 +162,6 @@ struct Incoming {
     method: String,
     /// The URL the client signed: `http://Host/path?query`.
     uri: String,
-    path: String,
     query: String,
     authorization: Option<String>,
     has_user_agent: bool,
@@ -401,6 +400,13 @@ impl App {
 
     async fn handle(&self, endpoint: Endpoint, peer: SocketAddr, request: Request) -> Response {
         let (parts, body) = request.into_parts();
+        let now = self.clock.now();
+        // An address over its budget of refusals is answered before its body is even read.
+        let over = self.locked(|st| st.rate.peek(&RateKey::Address(peer.ip()), now));
+        if let Some(info) = over {
+            let style = endpoint.style(parts.uri.path());
+            return self.finish(self.over_limit(style, info), &parts, now);
+        }
         let (body, body_problem) = match to_bytes(body, MAX_BODY).await {
             Ok(body) => (body, None),
             Err(error) => {
@@ -423,7 +429,6 @@ impl App {
         let incoming = Incoming {
             method: parts.method.as_str().to_owned(),
             uri: signed_url(&parts, "http", &self.origin),
-            path: parts.uri.path().to_owned(),
             query: parts.uri.query().unwrap_or("").to_owned(),
             authorization: joined_authorization(&parts.headers),
             has_user_agent: parts
@@ -435,8 +440,13 @@ impl App {
             peer: peer.ip(),
             style: endpoint.style(parts.uri.path()),
         };
-        let now = self.clock.now();
         let reply = self.respond(endpoint, &incoming, now).await;
+        self.finish(reply, &parts, now)
+    }
+
+    /// The response for `reply`: the refusal reported (within the log's budget), the provider's
+    /// `Date` set.
+    fn finish(&self, reply: Reply, parts: &http::request::Parts, now: u64) -> Response {
         if let (Some(reason), Some(hook)) = (&reply.refusal, &self.on_refusal) {
             let budget = self
                 .refusal_log
@@ -445,8 +455,8 @@ impl App {
                 .admit(now);
             if let Some(suppressed) = budget {
                 hook(&Refusal {
-                    method: incoming.method.clone(),
-                    path: incoming.path.clone(),
+                    method: parts.method.as_str().to_owned(),
+                    path: parts.uri.path().to_owned(),
                     status: reply.status.as_u16(),
                     reason: reason.clone(),
                     suppressed,
@@ -519,12 +529,9 @@ impl App {
     }
 
     /// What is refused before anything is verified: no `User-Agent`, a body that could not be
-    /// read, and every request of an address that has used up its budget of refused (or
-    /// unauthenticated) requests, which is then answered 429 without the cost of a signature.
+    /// read. (An address that has used up its budget of refused or unauthenticated requests
+    /// was answered 429 before its body was read.)
     fn cheap_refusal(&self, st: &mut State, req: &Incoming, now: u64) -> Option<Reply> {
-        if let Some(info) = st.rate.peek(&RateKey::Address(req.peer), now) {
-            return Some(self.over_limit(req.style, info));
-        }
         let (status, message, reason) = if !req.has_user_agent {
             (
                 StatusCode::FORBIDDEN,
