@@ -144,3 +144,44 @@ fn only_form_bodies_are_signed_as_parameters() {
         );
     }
 }
+
+/// An empty `oauth_token` (Schoology's two-legged calls send one) is kept, in the header and in
+/// the base string, as `oauth_token=`: the signature is oauthlib's `sign_hmac_sha1` over the
+/// base string with the empty token among the parameters. A provider verifies it the same way.
+#[test]
+fn an_empty_oauth_token_is_kept_and_signed() {
+    use countersign::verify::{MemoryNonceStore, Verifier, lookup_fn};
+
+    let client = ClientCredentials::new("key", "secret");
+    let empty = TokenCredentials::new("", "");
+    let request = Request::get("https://a.example/x");
+    let header = Signer::new(&client)
+        .token(&empty)
+        .signature_method(SignatureMethod::HmacSha1)
+        .timestamp(1)
+        .nonce("n")
+        .sign(&request)
+        .unwrap()
+        .to_authorization();
+    assert!(
+        header.as_str().contains("oauth_token=\"\""),
+        "{}",
+        header.as_str()
+    );
+    let parsed = ParsedAuthorization::parse(header.as_str()).unwrap();
+    assert_eq!(parsed.signature(), Some("GuIeHbRs35NIwokjWo7weqEIFCI="));
+    let secrets = lookup_fn(
+        |key: &str| (key == "key").then(|| Secret::new("secret")),
+        |_: &str, _: &str| None,
+    );
+    let verified = Verifier::new()
+        .verify(
+            &request,
+            Some(header.as_str()),
+            1,
+            &secrets,
+            &mut MemoryNonceStore::new(300, 10),
+        )
+        .unwrap();
+    assert_eq!(verified.token(), None, "an empty token is no token");
+}
