@@ -247,6 +247,16 @@ pub(crate) enum Command {
     #[command(after_help = AFTER_HELP)]
     Sign(Box<SignArgs>),
 
+    /// Show how one request is signed, for debugging a 401: the base string URI, every parameter
+    /// in the order signed with where it came from, the signature base string and the header,
+    /// secrets redacted.
+    ///
+    /// Takes the options of `sign`. With --expect-base-string (the base string a provider echoed,
+    /// or one from its documentation) it says where the two first differ, and exits 1 when they
+    /// do.
+    #[command(after_help = EXPLAIN_AFTER_HELP)]
+    Explain(Box<ExplainArgs>),
+
     /// Run a local, Discogs-compatible OAuth 1.0a provider on loopback.
     ///
     /// Serves /oauth/request_token, /oauth/authorize, /oauth/access_token, /oauth/identity and
@@ -254,6 +264,28 @@ pub(crate) enum Command {
     /// the first line on stdout.
     #[command(after_help = SERVE_AFTER_HELP)]
     Serve(ServeArgs),
+}
+
+/// The exit codes of `explain`.
+const EXPLAIN_AFTER_HELP: &str = "\
+Environment: as for sign.
+
+Exit codes:
+  0  explained (and the expected base string, if given, matches)
+  1  the request cannot be signed, or the expected base string differs; one line on stderr
+     says where
+  2  command-line usage error";
+
+/// The options of `countersign explain`: those of `sign`, and the base string to compare with.
+#[derive(Args)]
+pub(crate) struct ExplainArgs {
+    #[command(flatten)]
+    pub(crate) sign: SignArgs,
+
+    /// The signature base string the provider computed (some echo it in an error, or print it
+    /// in their documentation): where it first differs from ours is shown.
+    #[arg(long, value_name = "BASE_STRING")]
+    pub(crate) expect_base_string: Option<String>,
 }
 
 /// The options of `countersign demo`.

@@ -64,6 +64,11 @@ pub(crate) enum CliError {
     NoVerifier,
     /// Standard input could not be read.
     Input(io::Error),
+    /// `explain --expect-base-string` differs from the base string computed.
+    BaseStringDiffers {
+        /// Where it first differs.
+        detail: String,
+    },
     /// `sign --body-file` cannot be read.
     BodyFile {
         /// The path given.
@@ -235,6 +240,10 @@ impl fmt::Display for CliError {
                 "no verifier on standard input: paste the code the provider shows after you approve, then press Enter",
             ),
             Self::Input(error) => write!(f, "cannot read standard input: {error}"),
+            Self::BaseStringDiffers { detail } => write!(
+                f,
+                "the expected base string differs from the one computed, first in {detail}: check the URL, the method and the parameters the provider saw"
+            ),
             Self::BodyFile { path, error } => {
                 write!(f, "cannot read the body file {path:?}: {error}")
             }
@@ -373,6 +382,9 @@ mod tests {
             },
             CliError::NoVerifier,
             CliError::Input(io::Error::other("x")),
+            CliError::BaseStringDiffers {
+                detail: "the method".into(),
+            },
             CliError::BodyFile {
                 path: "body.json".into(),
                 error: io::Error::from(io::ErrorKind::NotFound),

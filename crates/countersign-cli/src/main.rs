@@ -27,6 +27,7 @@ mod cli;
 mod credentials;
 mod demo;
 mod error;
+mod explain;
 mod login;
 mod loopback;
 mod request;
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Sign(args) => sign::run(args, &mut io::stdout().lock()),
+        Command::Explain(args) => explain::run(args, &mut io::stdout().lock()),
         Command::Serve(args) => serve::run(args, &mut io::stdout()),
         Command::Demo(_) => demo::run(&mut io::stdout().lock()),
         Command::Login(args) => {

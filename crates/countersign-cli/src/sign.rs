@@ -43,25 +43,8 @@ where
         Some(nonce) => nonce,
         None => nonces.next_nonce()?,
     };
-    let body = form_body(&args.form);
-    let file = match &args.body_file {
-        Some(path) => Some(std::fs::read(path).map_err(|error| CliError::BodyFile {
-            path: path.display().to_string(),
-            error,
-        })?),
-        None => None,
-    };
-    let file_is_form = args.content_type.as_deref().is_some_and(is_form_type);
-
-    let mut request = Request::new(args.method.as_str(), &args.url);
-    if let Some(body) = &body {
-        request = request.with_form_body(body.as_bytes());
-    }
-    match &file {
-        Some(bytes) if file_is_form => request = request.with_form_body(bytes),
-        Some(bytes) => request = request.with_body(bytes),
-        None => {}
-    }
+    let body = Body::of(args)?;
+    let request = body.request(args);
     let hash = if args.body_hash {
         let hashed = request.body().unwrap_or_default();
         Some(BodyHash::new(args.signature_method, hashed)?)
@@ -92,6 +75,50 @@ where
         signer = signer.dangerous_allow_insecure_http();
     }
     Ok(signer.sign(&request)?.to_authorization())
+}
+
+/// The body `args` describe: `--form` fields, or `--body-file` with its `--content-type`.
+pub(crate) struct Body {
+    /// The bytes, if any.
+    bytes: Option<Vec<u8>>,
+    /// Whether they are a form (their parameters signed).
+    form: bool,
+}
+
+impl Body {
+    /// Reads `--body-file`, or encodes the `--form` fields.
+    pub(crate) fn of(args: &SignArgs) -> Result<Self, CliError> {
+        if let Some(form) = form_body(&args.form) {
+            return Ok(Self {
+                bytes: Some(form.into_bytes()),
+                form: true,
+            });
+        }
+        let Some(path) = &args.body_file else {
+            return Ok(Self {
+                bytes: None,
+                form: false,
+            });
+        };
+        let bytes = std::fs::read(path).map_err(|error| CliError::BodyFile {
+            path: path.display().to_string(),
+            error,
+        })?;
+        Ok(Self {
+            bytes: Some(bytes),
+            form: args.content_type.as_deref().is_some_and(is_form_type),
+        })
+    }
+
+    /// The request `args` describe, with this body.
+    pub(crate) fn request<'a>(&'a self, args: &'a SignArgs) -> Request<'a> {
+        let request = Request::new(args.method.as_str(), &args.url);
+        match &self.bytes {
+            Some(bytes) if self.form => request.with_form_body(bytes),
+            Some(bytes) => request.with_body(bytes),
+            None => request,
+        }
+    }
 }
 
 /// Writes the header value and a newline, then flushes.

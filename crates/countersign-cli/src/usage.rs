@@ -260,6 +260,9 @@ mod tests {
                 "--token-secret",
                 "--verifier",
                 "--consumer-secret",
+                "--token-secret",
+                "--verifier",
+                "--consumer-secret",
                 "--personal-token"
             ]
         );
@@ -268,6 +271,8 @@ mod tests {
             envs,
             [
                 "COUNTERSIGN_CONSUMER_SECRET",
+                "COUNTERSIGN_CONSUMER_SECRET",
+                "COUNTERSIGN_TOKEN_SECRET",
                 "COUNTERSIGN_CONSUMER_SECRET",
                 "COUNTERSIGN_TOKEN_SECRET",
                 "COUNTERSIGN_CONSUMER_SECRET",

@@ -894,3 +894,122 @@ fn body_hash_refusals_are_one_line() {
         "{both:?}"
     );
 }
+
+/// `explain` with RFC 5849 section 3.1's request: the base string is the RFC's, byte for byte,
+/// and every parameter is listed in the order signed with where it came from.
+const RFC_3_1: &[&str] = &[
+    "explain",
+    "--method=POST",
+    "--url=http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+    "--consumer-key=9djdj82h48djs9d2",
+    "--consumer-secret=j49sk3j29djd",
+    "--token=kkk9d7dh3k39sjv7",
+    "--token-secret=dh893hdasih9",
+    "--signature-method=HMAC-SHA1",
+    "--timestamp=137131201",
+    "--nonce=7d8f3e4a",
+    "--no-version",
+    "--form=c2=",
+    "--form=a3=2 q",
+];
+
+/// The base string RFC 5849 section 3.4.1.1 prints for that request.
+const RFC_3_1_BASE_STRING: &str = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7";
+
+#[test]
+fn explain_shows_the_rfcs_base_string_and_where_each_parameter_came_from() {
+    let expect = format!("--expect-base-string={RFC_3_1_BASE_STRING}");
+    let run = countersign(&[RFC_3_1, &[expect.as_str()]].concat());
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "Method:          POST");
+    assert_eq!(lines[1], "Base string URI: http://example.com/request");
+    let sources: Vec<(&str, &str)> = lines[3..14]
+        .iter()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next().unwrap(), l.rsplit("  ").next().unwrap().trim())
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("a2=r%20b", "query"),
+            ("a3=2%20q", "form body"),
+            ("a3=a", "query"),
+            ("b5=%3D%253D", "query"),
+            ("c%40=", "query"),
+            ("c2=", "form body"),
+            ("oauth_consumer_key=9djdj82h48djs9d2", "protocol"),
+            ("oauth_nonce=7d8f3e4a", "protocol"),
+            ("oauth_signature_method=HMAC-SHA1", "protocol"),
+            ("oauth_timestamp=137131201", "protocol"),
+            ("oauth_token=kkk9d7dh3k39sjv7", "protocol"),
+        ]
+    );
+    assert_eq!(lines[15], format!("  {RFC_3_1_BASE_STRING}"));
+    assert!(
+        run.stdout
+            .contains("oauth_signature=\"r6%2FTJjbCOr97%2F%2BUU0NsvSne7s5g%3D\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("The expected base string matches.\n"));
+    for secret in ["j49sk3j29djd", "dh893hdasih9"] {
+        assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+    }
+}
+
+#[test]
+fn explain_says_where_an_expected_base_string_differs() {
+    // The explanation on stdout, then one line on stderr saying where, and exit 1.
+    let differs = |expected: &str| {
+        let run = countersign(
+            &[
+                RFC_3_1,
+                &[format!("--expect-base-string={expected}").as_str()],
+            ]
+            .concat(),
+        );
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(run.stdout.starts_with("Method:"));
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+        run.stderr
+    };
+    // A provider that saw another timestamp.
+    let later = RFC_3_1_BASE_STRING.replace("137131201", "137131202");
+    let line = differs(&later);
+    assert!(
+        line.contains("first in parameter 10 of the sorted list: expected \"oauth_timestamp%3D137131202\", computed \"oauth_timestamp%3D137131201\""),
+        "{line}"
+    );
+    // One behind a proxy that ended TLS: the scheme.
+    let https = RFC_3_1_BASE_STRING.replace("http%3A", "https%3A");
+    assert!(differs(&https).contains("first in the base string URI"));
+    // One that read the form body's `+` as a plus.
+    let plus = RFC_3_1_BASE_STRING.replace("a3%3D2%2520q", "a3%3D2%252Bq");
+    assert!(differs(&plus).contains("parameter 2 of the sorted list"));
+}
+
+#[test]
+fn explain_redacts_the_secrets() {
+    let run = countersign(&[
+        "explain",
+        "--method=POST",
+        "--url=https://api.example.com/oauth/access_token",
+        "--consumer-key=key",
+        "--consumer-secret=consumer-Secret-1",
+        "--token=tok",
+        "--token-secret=token-Secret-2",
+        "--verifier=verifier-Secret-3",
+        "--timestamp=1",
+        "--nonce=n",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    for secret in ["Secret-1", "Secret-2", "Secret-3"] {
+        assert!(!run.stdout.contains(secret), "{secret}: {}", run.stdout);
+    }
+    assert!(run.stdout.contains("oauth_verifier=[redacted]"));
+    assert!(run.stdout.contains("oauth_signature=\"[redacted]\""));
+    assert!(run.stdout.contains("PLAINTEXT signs no base string"));
+}

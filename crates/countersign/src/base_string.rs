@@ -379,6 +379,172 @@ pub fn base_string(
     Ok(String::from_utf8(out).unwrap_or_default())
 }
 
+/// Where a parameter of a base string came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Source {
+    /// The query of the URL.
+    Query,
+    /// The `application/x-www-form-urlencoded` body.
+    Form,
+    /// The protocol parameters (`oauth_*`, sent in the header).
+    Protocol,
+}
+
+impl core::fmt::Display for Source {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Query => "query",
+            Self::Form => "form body",
+            Self::Protocol => "protocol",
+        })
+    }
+}
+
+/// One parameter as a base string holds it: both halves percent-encoded once (RFC 5849 section
+/// 3.4.1.3.2), with where it came from.
+///
+/// `Debug` redacts the value of a parameter whose name says it is a secret (`oauth_verifier`,
+/// `oauth_session_handle`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The name, encoded once.
+    pub name: String,
+    /// The value, encoded once.
+    pub value: String,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl Normalized {
+    /// Whether the value is a credential that must not be shown (`oauth_verifier`,
+    /// `oauth_session_handle`).
+    #[must_use]
+    pub fn is_secret(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "oauth_verifier" | "oauth_session_handle"
+        )
+    }
+}
+
+impl core::fmt::Debug for Normalized {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let value: &dyn core::fmt::Debug = if self.is_secret() {
+            &"[redacted]"
+        } else {
+            &self.value
+        };
+        f.debug_struct("Normalized")
+            .field("name", &self.name)
+            .field("value", value)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// A signature base string taken apart, for a person debugging a refused signature: the method,
+/// the base string URI (scheme and host in lower case, default port dropped, no query), every
+/// parameter in the order signed with where it came from, and the base string itself.
+///
+/// ```
+/// use countersign::Request;
+/// use countersign::base_string::{Source, explain};
+///
+/// let request = Request::post("HTTPS://API.Example.com:443/x?b=2").with_form_body(b"a=1+2");
+/// let explained = explain(&request, &[("oauth_consumer_key", "key")])?;
+/// assert_eq!(explained.uri, "https://api.example.com/x");
+/// let params: Vec<_> = explained
+///     .params
+///     .iter()
+///     .map(|p| (p.name.as_str(), p.value.as_str(), p.source))
+///     .collect();
+/// assert_eq!(
+///     params,
+///     [
+///         ("a", "1%202", Source::Form),
+///         ("b", "2", Source::Query),
+///         ("oauth_consumer_key", "key", Source::Protocol),
+///     ]
+/// );
+/// assert!(explained.base_string.starts_with("POST&https%3A%2F%2Fapi.example.com%2Fx&a%3D1%25202"));
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// The method, in upper case.
+    pub method: String,
+    /// The base string URI, not encoded.
+    pub uri: String,
+    /// The parameters, sorted as the base string holds them.
+    pub params: Vec<Normalized>,
+    /// The base string.
+    pub base_string: String,
+}
+
+/// Redacted: the base string holds the values of secret parameters.
+impl core::fmt::Debug for Explained {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Explained")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`base_string`] of `request` with `protocol_params`, taken apart: see [`Explained`].
+///
+/// # Errors
+/// As [`base_string`].
+pub fn explain(
+    request: &Request<'_>,
+    protocol_params: &[(&str, &str)],
+) -> Result<Explained, Error> {
+    let url = crate::url::split(request.url())?;
+    let mut params: Vec<(String, String, Source)> = Vec::new();
+    let query_only = Request::new(request.method(), request.url());
+    for_each_request_param(&query_only, &url, |(n, v)| {
+        params.push((n.into_owned(), v.into_owned(), Source::Query));
+    })?;
+    if let Some(body) = request.form_body() {
+        let no_query = UrlParts { query: None, ..url };
+        let form_only = Request::new(request.method(), request.url()).with_form_body(body);
+        for_each_request_param(&form_only, &no_query, |(n, v)| {
+            params.push((n.into_owned(), v.into_owned(), Source::Form));
+        })?;
+    }
+    for &(name, value) in protocol_params {
+        params.push((
+            encode(name).to_string(),
+            encode(value).to_string(),
+            Source::Protocol,
+        ));
+    }
+    params.sort_by(|a, b| cmp_params((&a.0, &a.1), (&b.0, &b.1)));
+    let mut head = Vec::new();
+    put_head(&mut head, request.method(), &url);
+    // `METHOD&enc(uri)&`: ASCII; the URI is the middle part, decoded once.
+    let head = String::from_utf8(head).unwrap_or_default();
+    let encoded_uri = head.split('&').nth(1).unwrap_or_default();
+    let uri = crate::encode::decode(encoded_uri)
+        .map(alloc::borrow::Cow::into_owned)
+        .unwrap_or_default();
+    Ok(Explained {
+        method: head.split('&').next().unwrap_or_default().into(),
+        uri,
+        params: params
+            .into_iter()
+            .map(|(name, value, source)| Normalized {
+                name,
+                value,
+                source,
+            })
+            .collect(),
+        base_string: base_string(request, protocol_params)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
