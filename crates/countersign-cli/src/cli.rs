@@ -297,6 +297,8 @@ pub(crate) struct DemoArgs {}
 pub(crate) enum Preset {
     /// The Discogs API (api.discogs.com, www.discogs.com/oauth/authorize).
     Discogs,
+    /// A local provider (`countersign serve`, or `LocalProvider` in a test) at --base-url.
+    Local,
 }
 
 /// How the verifier comes back to `login`.
@@ -317,6 +319,11 @@ pub(crate) struct LoginArgs {
     /// give any other provider].
     #[arg(long, value_enum, value_name = "NAME", conflicts_with_all = ["request_token_url", "authorize_url", "access_token_url", "identity_url", "request_token_method"])]
     pub(crate) provider: Option<Preset>,
+
+    /// With --provider local: where it listens, as `countersign serve` prints it
+    /// (http://127.0.0.1:PORT).
+    #[arg(long, value_name = "URL", required_if_eq("provider", "local"))]
+    pub(crate) base_url: Option<String>,
 
     /// The provider's temporary-credentials (request token) endpoint.
     #[arg(long, value_name = "URL", requires_all = ["authorize_url", "access_token_url"])]

@@ -14,7 +14,7 @@ use countersign::{ClientCredentials, Secret};
 use countersign_ureq::Client;
 
 use crate::USER_AGENT;
-use crate::cli::{CallbackKind, LoginArgs};
+use crate::cli::{CallbackKind, LoginArgs, Preset};
 use crate::credentials::{self, Saved, SavedIdentity, SavedProvider};
 use crate::error::{CliError, Shown, Step};
 use crate::loopback::CallbackListener;
@@ -82,6 +82,10 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
             }
         }
     } else {
+        say(
+            log,
+            "No identity URL: the identity step was skipped (give --identity-url to see who logged in).",
+        );
         None
     };
 
@@ -91,10 +95,18 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
     } else {
         "it holds secrets: keep it private"
     };
+    // The next command as it must be typed: with the file named, when one was.
+    let file = match &args.credentials_file {
+        Some(given) => format!(
+            "--credentials-file {} ",
+            shell_word(&given.to_string_lossy())
+        ),
+        None => String::new(),
+    };
     say(
         log,
         &format!(
-            "Saved the credentials to {} ({private}). Next: countersign request {}",
+            "Saved the credentials to {} ({private}). Next: countersign request {file}{}",
             Shown(&path),
             identity_url.as_deref().unwrap_or("URL")
         ),
@@ -110,6 +122,19 @@ fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
         &args.authorize_url,
         &args.access_token_url,
     ) {
+        (None, None, None) if args.provider == Some(Preset::Local) => {
+            // clap insists on --base-url with --provider local.
+            let base = args.base_url.as_deref().unwrap_or_default();
+            let base = base.trim_end_matches('/');
+            return Ok(SavedProvider {
+                request_token_url: format!("{base}/oauth/request_token"),
+                request_token_method: "POST".into(),
+                authorize_url: format!("{base}/oauth/authorize"),
+                access_token_url: format!("{base}/oauth/access_token"),
+                identity_url: Some(format!("{base}/oauth/identity")),
+                signature_method,
+            });
+        }
         (None, None, None) => {
             let discogs = discogs::profile(USER_AGENT)?;
             return Ok(SavedProvider {
@@ -259,5 +284,19 @@ mod tests {
                 Err(CliError::NoVerifier)
             ));
         }
+    }
+}
+
+/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell treats
+/// specially, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@%".contains(&b));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }

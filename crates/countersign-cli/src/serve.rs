@@ -79,6 +79,17 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
         }
         guide.push_str("; Ctrl-C stops it");
         log(&guide);
+        // The login line to paste: the consumer's secret only when it is the default's, which
+        // is public; a secret of your own stays in the environment.
+        let secret = if consumer.is_some() {
+            " (with COUNTERSIGN_CONSUMER_SECRET set)".to_owned()
+        } else {
+            format!(" --consumer-secret {DEFAULT_CONSUMER_SECRET}")
+        };
+        log(&format!(
+            "countersign serve: log in with: countersign login --provider local --base-url {} --consumer-key {key}{secret}",
+            provider.base_url()
+        ));
         stop.await;
         log("countersign serve: stopping");
         // The server's own failure after it started has nowhere better to go than the log.

@@ -86,7 +86,8 @@ fn out_of_band_with_the_verifier_on_stdin_against_countersign_serve() {
     );
     assert!(
         run.stderr.contains(&format!(
-            "Saved the credentials to {} (readable by you only). Next: countersign request {}/oauth/identity\n",
+            "Saved the credentials to {} (readable by you only). Next: countersign request --credentials-file {} {}/oauth/identity\n",
+            credentials.display(),
             credentials.display(),
             serve.base_url
         )),
@@ -548,4 +549,80 @@ fn a_url_that_is_not_the_endpoint_says_which_option_to_check() {
         "getting the request token: provider answered 301, a redirect, which countersign does not follow with credentials: check --request-token-url: it must be the endpoint itself (https:// rather than http://, say)"
     );
     run.assert_no_secret(&[SECRET]);
+}
+
+/// `--provider local --base-url`, as `countersign serve` prints it: the three endpoints and the
+/// identity follow from the base URL.
+#[test]
+fn the_local_provider_by_its_base_url() {
+    let sandbox = Sandbox::new("login-local");
+    let serve = Serve::start(&sandbox);
+    let credentials = sandbox.credentials();
+    let args = [
+        "--provider",
+        "local",
+        "--base-url",
+        serve.base_url.as_str(),
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let answer = get(&login.authorize_url());
+    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
+    let file = saved(&credentials);
+    assert_eq!(
+        file["provider"]["identity_url"],
+        format!("{}/oauth/identity", serve.base_url)
+    );
+}
+
+/// Without an identity URL the identity step is skipped, and the output says so.
+#[test]
+fn a_skipped_identity_step_is_said() {
+    let sandbox = Sandbox::new("login-no-identity");
+    let serve = Serve::start(&sandbox);
+    let credentials = sandbox.credentials();
+    let base = &serve.base_url;
+    let (request, authorize, access) = (
+        format!("{base}/oauth/request_token"),
+        format!("{base}/oauth/authorize"),
+        format!("{base}/oauth/access_token"),
+    );
+    let args = [
+        "--request-token-url",
+        request.as_str(),
+        "--authorize-url",
+        authorize.as_str(),
+        "--access-token-url",
+        access.as_str(),
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let answer = get(&login.authorize_url());
+    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "No identity URL: the identity step was skipped (give --identity-url to see who logged in)."
+        ),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("Next: countersign request --credentials-file "),
+        "{run:?}"
+    );
 }

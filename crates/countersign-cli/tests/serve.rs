@@ -291,6 +291,14 @@ fn defaults_and_the_environment() {
         stderr.contains("with the secret \"countersign-local-secret\""),
         "{stderr}"
     );
+    // The login line to paste, whole.
+    let base = server_base(&stderr);
+    assert!(
+        stderr.contains(&format!(
+            "countersign serve: log in with: countersign login --provider local --base-url {base} --consumer-key countersign-local-key --consumer-secret countersign-local-secret\n"
+        )),
+        "{stderr}"
+    );
 
     // Credentials from the environment.
     let server = Server::start(
@@ -305,6 +313,22 @@ fn defaults_and_the_environment() {
     let (code, stderr) = server.stop("-TERM");
     assert_eq!(code, Some(0));
     assert!(!stderr.contains("env-secret"), "{stderr}");
+    // A secret of your own is never printed: the line says where it comes from.
+    assert!(
+        stderr.contains(&format!(
+            "log in with: countersign login --provider local --base-url {} --consumer-key env-key (with COUNTERSIGN_CONSUMER_SECRET set)\n",
+            server_base(&stderr)
+        )),
+        "{stderr}"
+    );
+}
+
+/// The base URL the log's first line names.
+fn server_base(stderr: &str) -> String {
+    let start = stderr
+        .find("http://127.0.0.1:")
+        .expect("a base URL in the log");
+    stderr[start..].split(';').next().unwrap().to_owned()
 }
 
 #[test]
