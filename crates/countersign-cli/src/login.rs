@@ -266,6 +266,20 @@ fn say_partial(log: &mut dyn Write, text: &str) {
     let _ = log.flush();
 }
 
+/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell treats
+/// specially, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@%".contains(&b));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,18 +299,13 @@ mod tests {
             ));
         }
     }
-}
 
-/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell treats
-/// specially, else in single quotes.
-fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@%".contains(&b));
-    if plain {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("/tmp/creds.json"), "/tmp/creds.json");
+        assert_eq!(shell_word("my creds.json"), "'my creds.json'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$HOME/x"), "'$HOME/x'");
+        assert_eq!(shell_word(""), "''");
     }
 }
