@@ -43,6 +43,11 @@
 //!   the bounded nonce store; a full store refuses (503) rather than forgets, and one token or
 //!   consumer holds at most its quota of it (429 past that), so it cannot lock the others out.
 
+#![doc = ""]
+#![cfg_attr(
+    not(feature = "local"),
+    doc = "[`LocalProvider`]: https://docs.rs/countersign-provider/latest/countersign_provider/struct.LocalProvider.html"
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

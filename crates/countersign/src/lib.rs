@@ -47,9 +47,9 @@
 //! 1. `exchange.request(now, &mut nonces)`: the `http::Request` to send, signed at `now` (your
 //!    clock, corrected by the offset known so far) with a fresh nonce.
 //! 2. Send it; read the answer.
-//! 3. `exchange.handle(answer)`: [`Next::Send`](exchange::Next::Send) to go back to 1 (the one
-//!    clock-skew retry, or a same-origin redirect, re-signed), or
-//!    [`Next::Done`](exchange::Next::Done) with the answer to read.
+//! 3. `exchange.handle(answer)`: [`Next::Send`][next-send] to go back to 1 (the one clock-skew
+//!    retry, or a same-origin redirect, re-signed), or [`Next::Done`][next-done] with the answer
+//!    to read.
 //! 4. Keep `exchange.skew()`, what was learned of the provider's clock, for the next exchange.
 //!
 //! Then hand the answer to the flow state it belongs to (`receive`). [`client::drive`] is that
@@ -120,6 +120,35 @@
 //! With `default-features = false` the crate needs only `core` and `alloc`; CI links it into a
 //! `#![no_std]` program to prove it.
 
+// Links to what the `http` feature brings: to the items with it, to docs.rs without it (after
+// an empty line: a link definition cannot interrupt the paragraph before it).
+#![doc = ""]
+#![cfg_attr(feature = "http", doc = "[next-send]: exchange::Next::Send")]
+#![cfg_attr(feature = "http", doc = "[next-done]: exchange::Next::Done")]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[`exchange::Exchange`]: https://docs.rs/countersign/latest/countersign/exchange/struct.Exchange.html"
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[next-send]: https://docs.rs/countersign/latest/countersign/exchange/enum.Next.html#variant.Send"
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[next-done]: https://docs.rs/countersign/latest/countersign/exchange/enum.Next.html#variant.Done"
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[`client::drive`]: https://docs.rs/countersign/latest/countersign/client/fn.drive.html"
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[`client::AsyncClient`]: https://docs.rs/countersign/latest/countersign/client/struct.AsyncClient.html"
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "[`client::Client`]: https://docs.rs/countersign/latest/countersign/client/struct.Client.html"
+)]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -5,7 +5,7 @@
 //!
 //! OAuth 1.0a providers refuse timestamps outside a window (often five minutes), and a machine
 //! whose clock is off gets nothing but 401s. [`Skew`] holds the one rule, and every exchange
-//! ([`exchange`](crate::exchange)) follows it:
+//! (the `exchange` module, feature `http`) follows it:
 //!
 //! 1. Sign and send the request with the local clock, corrected by the offset learned so far.
 //! 2. If the answer is **401** and its `Date` is more than the threshold
