@@ -320,6 +320,18 @@ fn flow_message(
                 _ => "give the provider's https:// URLs",
             }
         ),
+        Adapter::Provider(refusal)
+            if step == Step::AccessToken
+                && (refusal.problem_kind() == Some(countersign::response::Problem::VerifierInvalid)
+                    || refusal
+                        .message
+                        .as_deref()
+                        .is_some_and(|m| m.to_ascii_lowercase().contains("verifier"))) =>
+        {
+            f.write_str(
+                "the code was not accepted (the provider says the verifier does not match): paste it again with care, or start over with countersign login",
+            )
+        }
         Adapter::Provider(refusal) if (300..400).contains(&refusal.status) => write!(
             f,
             "{}: provider answered {}, a redirect, which countersign does not follow with credentials: {}",

@@ -165,9 +165,11 @@ fn resolve(url: &str, api: &[Origin], allow_other_host: bool) -> Result<String, 
     }
 }
 
-/// The body, after the status line and headers when `include` is set. On a `terminal`, a body
-/// that does not end with a newline gets one, so the prompt (or an error line) starts a line of
-/// its own; redirected output gets the body as it came.
+/// The body, after the status line and headers when `include` is set. On a `terminal`, control
+/// bytes that a terminal would act on (ESC, BEL, NUL and the other C0 controls but tab, line
+/// feed and carriage return, and DEL) are written escaped (`\x1b`), and a body that does not end
+/// with a newline gets one, so the prompt (or an error line) starts a line of its own;
+/// redirected output gets the body as it came.
 fn write_answer(
     out: &mut dyn Write,
     answer: &http::Response<Vec<u8>>,
@@ -185,16 +187,47 @@ fn write_answer(
         out.write_all(b"\n")?;
     }
     let body = answer.body();
-    out.write_all(body)?;
+    if terminal {
+        write_for_terminal(out, body)?;
+    } else {
+        out.write_all(body)?;
+    }
     if terminal && !body.is_empty() && !body.ends_with(b"\n") {
         out.write_all(b"\n")?;
     }
     out.flush()
 }
 
+/// `bytes` with the control bytes a terminal acts on written as `\xNN`.
+fn write_for_terminal(out: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
+    let acts_on = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| acts_on(b)) {
+        out.write_all(&rest[..at])?;
+        write!(out, "\\x{:02x}", rest[at])?;
+        rest = &rest[at + 1..];
+    }
+    out.write_all(rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_bytes_reach_a_terminal_escaped_and_a_pipe_as_they_are() {
+        let body = b"{\"name\": \"\x1b[31mred\x07\x00\"}\ttab\r\n\x7f".to_vec();
+        let answer = http::Response::builder().body(body.clone()).unwrap();
+        let mut terminal = Vec::new();
+        write_answer(&mut terminal, &answer, false, true).unwrap();
+        assert_eq!(
+            String::from_utf8(terminal).unwrap(),
+            "{\"name\": \"\\x1b[31mred\\x07\\x00\"}\ttab\r\n\\x7f\n"
+        );
+        let mut piped = Vec::new();
+        write_answer(&mut piped, &answer, false, false).unwrap();
+        assert_eq!(piped, body);
+    }
 
     fn origins(urls: &[&str]) -> Vec<Origin> {
         urls.iter().map(|url| Origin::of(url).unwrap()).collect()

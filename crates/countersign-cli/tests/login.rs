@@ -626,3 +626,37 @@ fn a_skipped_identity_step_is_said() {
         "{run:?}"
     );
 }
+
+/// A wrong code pasted out of band is said to be the code, not the consumer's credentials.
+#[test]
+fn a_wrong_code_is_said_to_be_the_code() {
+    let sandbox = Sandbox::new("login-wrong-code");
+    let serve = Serve::start(&sandbox);
+    let credentials = sandbox.credentials();
+    let args = [
+        "--provider",
+        "local",
+        "--base-url",
+        serve.base_url.as_str(),
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    // Approve, but paste something else.
+    let answer = get(&login.authorize_url());
+    assert_eq!(answer.status, 200);
+    login.type_in("not-the-code\n");
+    let run = login.finish();
+    assert_eq!(run.code, Some(3), "{run:?}");
+    let line = run.stderr.lines().last().unwrap();
+    assert_eq!(
+        line,
+        "countersign: error: the code was not accepted (the provider says the verifier does not match): paste it again with care, or start over with countersign login",
+        "{run:?}"
+    );
+    assert!(!credentials.exists());
+}

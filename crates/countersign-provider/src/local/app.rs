@@ -1050,11 +1050,14 @@ impl App {
                     );
                 };
                 if verifier != sent {
-                    return fail(
+                    return Err(Reply::error(
+                        Style::Text,
                         StatusCode::UNAUTHORIZED,
                         "Invalid verifier.",
-                        "verifier does not match",
-                    );
+                        "verifier does not match".to_owned(),
+                        &self.base_url,
+                        Some("verifier_invalid"),
+                    ));
                 }
                 *user_id
             }
