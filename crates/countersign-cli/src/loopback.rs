@@ -201,38 +201,73 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) -> io::Result<()> {
     stream.flush()
 }
 
-const APPROVED: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>countersign: approved</title></head>\n<body><h1>Approved</h1>\n\
-<p>countersign has the verifier and is finishing the login in your terminal. You can close this tab.</p>\
-</body></html>\n";
+/// A callback page: the title, a little inline style (no external asset; readable on a phone)
+/// and the body.
+macro_rules! page {
+    ($title:literal, $body:literal) => {
+        concat!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<title>",
+            $title,
+            "</title><style>",
+            "body{margin:0;background:#f4f5f7;color:#1f2328;",
+            "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}",
+            "main{max-width:28rem;margin:2rem auto;padding:1.5rem;background:#fff;",
+            "border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12)}",
+            "h1{font-size:1.35rem;margin:0 0 .75rem}",
+            "</style></head>\n<body><main>\n",
+            $body,
+            "</main></body></html>\n"
+        )
+    };
+}
 
-const DENIED: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>countersign: access denied</title></head>\n<body><h1>Access denied</h1>\n\
-<p>countersign stops here; your terminal says so too. You can close this tab.</p></body></html>\n";
+const APPROVED: &str = page!(
+    "countersign: approved",
+    "<h1>Approved</h1>\n<p>countersign has the verifier and is finishing the login in your terminal. You can close this tab.</p>\n"
+);
 
-const UNEXPECTED: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>countersign: unexpected callback</title></head>\n<body><h1>Unexpected callback</h1>\n\
-<p>This is not the answer countersign expected; your terminal says why. You can close this tab.</p>\
-</body></html>\n";
+const DENIED: &str = page!(
+    "countersign: access denied",
+    "<h1>Access denied</h1>\n<p>countersign stops here; your terminal says so too. You can close this tab.</p>\n"
+);
 
-const STRAY: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>countersign: not the callback</title></head>\n<body><h1>Not the callback countersign is waiting for</h1>\n\
-<p>countersign waits here for the provider to send your browser back after you approve access, \
-with oauth_token and oauth_verifier (or denied) in the query. Open the authorize URL shown in \
-your terminal and approve there; countersign is still waiting.</p></body></html>\n";
+const UNEXPECTED: &str = page!(
+    "countersign: unexpected callback",
+    "<h1>Unexpected callback</h1>\n<p>This is not the answer countersign expected; your terminal says why. You can close this tab.</p>\n"
+);
 
-const OTHER_TOKEN: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>countersign: another login</title></head>\n<body><h1>Not this login's callback</h1>\n\
-<p>This redirect is about another request token: from an earlier login, or forged. countersign \
-ignored it and is still waiting: open the newest authorize URL shown in your terminal.</p>\
-</body></html>\n";
+const STRAY: &str = page!(
+    "countersign: not the callback",
+    "<h1>Not the callback countersign is waiting for</h1>\n<p>countersign waits here for the provider to send your browser back after you approve access, with oauth_token and oauth_verifier (or denied) in the query. Open the authorize URL shown in your terminal and approve there; countersign is still waiting.</p>\n"
+);
 
-const NOT_FOUND: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>Not found</title></head>\n<body><p>countersign listens for the callback only.</p></body></html>\n";
+const OTHER_TOKEN: &str = page!(
+    "countersign: another login",
+    "<h1>Not this login's callback</h1>\n<p>This redirect is about another request token: from an earlier login, or forged. countersign ignored it and is still waiting: open the newest authorize URL shown in your terminal.</p>\n"
+);
+
+const NOT_FOUND: &str = page!(
+    "Not found",
+    "<p>countersign listens for the callback only.</p>\n"
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_are_self_contained_and_fit_a_phone() {
+        for page in [APPROVED, DENIED, UNEXPECTED, STRAY, OTHER_TOKEN, NOT_FOUND] {
+            assert!(page.contains("name=\"viewport\""), "{page}");
+            assert!(page.contains("<style>"), "{page}");
+            for external in ["http://", "https://", "src=", "<link"] {
+                assert!(!page.contains(external), "{external} in {page}");
+            }
+        }
+        assert!(APPROVED.contains("You can close this tab."));
+    }
 
     fn get(url: &str, target: &str) -> String {
         let addr = url

@@ -129,7 +129,7 @@ fn the_out_of_band_flow_shows_the_verifier() {
     assert_eq!(page.status, 200, "{page:?}");
     assert!(
         page.body
-            .contains("Enter this code in countersign local app")
+            .contains("Enter this code in <strong>countersign local app</strong>")
     );
     let start = page.body.find("<code id=\"verifier\">").unwrap() + 20;
     let verifier = &page.body[start..start + 24];
