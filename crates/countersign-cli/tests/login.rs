@@ -4,48 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use common::{
-    CONSUMER_NAME, KEY, Login, SECRET, Sandbox, get, login_oob, param, provider, provider_flags,
-    saved, saved_secrets,
+    CONSUMER_NAME, KEY, Login, SECRET, Sandbox, Serve, get, login_oob, param, provider,
+    provider_flags, saved, saved_secrets,
 };
 use countersign_test_support::canned::{Answer, Canned};
-
-/// A running `countersign serve --auto-approve` with the tests' consumer, killed at the end.
-struct Serve {
-    child: Child,
-    base_url: String,
-}
-
-impl Serve {
-    fn start(sandbox: &Sandbox) -> Self {
-        let mut child = sandbox
-            .command(&["serve", "--listen", "127.0.0.1:0", "--auto-approve"])
-            .env("COUNTERSIGN_CONSUMER_KEY", KEY)
-            .env("COUNTERSIGN_CONSUMER_SECRET", SECRET)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("countersign serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base_url = line.trim_end().to_owned();
-        assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url:?}");
-        Self { child, base_url }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn strs(owned: &[String]) -> Vec<&str> {
     owned.iter().map(String::as_str).collect()

@@ -272,3 +272,48 @@ pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+/// A running `countersign serve` with the tests' consumer, killed at the end.
+pub struct Serve {
+    child: std::process::Child,
+    pub base_url: String,
+}
+
+impl Serve {
+    /// `countersign serve --auto-approve`.
+    pub fn start(sandbox: &Sandbox) -> Self {
+        Self::with(sandbox, &["--auto-approve"])
+    }
+
+    /// `countersign serve` on a free loopback port with `extra` options.
+    pub fn with(sandbox: &Sandbox, extra: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = sandbox
+            .command(&args)
+            .env("COUNTERSIGN_CONSUMER_KEY", KEY)
+            .env("COUNTERSIGN_CONSUMER_SECRET", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("countersign serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base_url = line.trim_end().to_owned();
+        assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url:?}");
+        Self { child, base_url }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
