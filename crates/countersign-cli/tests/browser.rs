@@ -190,3 +190,57 @@ async fn deny_in_a_real_browser() {
         "{run:?}"
     );
 }
+
+/// Out of band: Approve in the browser shows the code page; the code read from it and typed
+/// into login finishes the login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_code_page_in_a_real_browser() {
+    let sandbox = Sandbox::new("browser-code");
+    let serve = Serve::with(&sandbox, &[]);
+    let credentials = sandbox.credentials();
+    let args = [
+        "--provider",
+        "local",
+        "--base-url",
+        serve.base_url.as_str(),
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let url = login.authorize_url();
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&url).await.unwrap();
+    browser
+        .find(Locator::Css("button[value=approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = browser
+        .wait()
+        .for_element(Locator::Id("verifier"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    std::fs::write(
+        screenshot_dir().join("browser-code-page.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    browser.close().await.unwrap();
+    assert_eq!(code.len(), 24, "{code:?}");
+    login.type_in(&format!("{code}\n"));
+    let run = tokio::task::spawn_blocking(move || login.finish())
+        .await
+        .unwrap();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    run.assert_no_secret(&[SECRET, code.as_str()]);
+}
