@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use countersign::Secret;
 use countersign::clock::{Clock, SystemClock};
 use countersign::verify::{
-    DEFAULT_TIMESTAMP_WINDOW, MemoryNonceStore, NonceCheck, NonceStore, Rejection, Verified,
-    Verifier,
+    Authentic, Checked, DEFAULT_TIMESTAMP_WINDOW, MemoryNonceStore, NonceCheck, NonceStore,
+    Rejection, Verified, Verifier,
 };
 use http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
@@ -284,19 +285,42 @@ impl VerifyLayer {
             .verifier
             .check(&request, authorization.as_deref(), now)?;
         // Both lookups, whether or not the client exists: the time taken does not tell.
+        #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+        if checked.signature_method().uses_rsa() {
+            let client = self.secrets.client_rsa_key(checked.consumer_key()).await;
+            let token = self.token_secret(&checked).await;
+            let (Ok(client), Ok(token)) = (client, token) else {
+                return Err(checked.store_unavailable());
+            };
+            let authentic = checked.authenticate_rsa(client.as_ref(), token.as_ref())?;
+            return self.record(authentic, now).await;
+        }
         let client = self.secrets.client_secret(checked.consumer_key()).await;
-        let token = match checked.token() {
+        let token = self.token_secret(&checked).await;
+        let (Ok(client), Ok(token)) = (client, token) else {
+            return Err(checked.store_unavailable());
+        };
+        let authentic = checked.authenticate(client.as_ref(), token.as_ref())?;
+        self.record(authentic, now).await
+    }
+
+    /// The secret of the request's token, if it has one.
+    async fn token_secret(
+        &self,
+        checked: &Checked<'_>,
+    ) -> Result<Option<Secret>, crate::StoreError> {
+        match checked.token() {
             Some(token) => {
                 self.secrets
                     .token_secret(checked.consumer_key(), token)
                     .await
             }
             None => Ok(None),
-        };
-        let (Ok(client), Ok(token)) = (client, token) else {
-            return Err(checked.store_unavailable());
-        };
-        let authentic = checked.authenticate(client.as_ref(), token.as_ref())?;
+        }
+    }
+
+    /// The last step: the nonce of an authentic request.
+    async fn record(&self, authentic: Authentic, now: u64) -> Result<Verified, Rejection> {
         let check = match authentic.nonce() {
             Some(nonce) => self.nonces.check_and_insert(nonce, now).await,
             None => NonceCheck::Fresh,

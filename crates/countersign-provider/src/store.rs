@@ -66,6 +66,18 @@ pub trait AsyncSecretLookup: Send + Sync {
         consumer_key: &'a str,
         token: &'a str,
     ) -> StoreFuture<'a, Result<Option<Secret>, StoreError>>;
+
+    /// The RSA public key the client whose key is `consumer_key` registered, for requests
+    /// signed with RSA-SHA1 or RSA-SHA256; `None` (the default) when it has none, and such
+    /// requests are refused.
+    #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+    fn client_rsa_key<'a>(
+        &'a self,
+        consumer_key: &'a str,
+    ) -> StoreFuture<'a, Result<Option<countersign::RsaPublicKey>, StoreError>> {
+        let _ = consumer_key;
+        Box::pin(ready(Ok(None)))
+    }
 }
 
 impl<L: SecretLookup + Send + Sync> AsyncSecretLookup for L {
@@ -86,6 +98,14 @@ impl<L: SecretLookup + Send + Sync> AsyncSecretLookup for L {
             consumer_key,
             token,
         ))))
+    }
+
+    #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+    fn client_rsa_key<'a>(
+        &'a self,
+        consumer_key: &'a str,
+    ) -> StoreFuture<'a, Result<Option<countersign::RsaPublicKey>, StoreError>> {
+        Box::pin(ready(Ok(SecretLookup::client_rsa_key(self, consumer_key))))
     }
 }
 

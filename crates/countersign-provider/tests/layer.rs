@@ -248,3 +248,93 @@ async fn with_hyper_directly() {
     assert_eq!(rejections.lock().unwrap().len(), 1);
     server.abort();
 }
+
+/// RSA-SHA1 and RSA-SHA256 through the layer, over loopback HTTP: the layer asks the lookup for
+/// the client's public key, and a request signed with another key, or with no key registered, is
+/// refused.
+#[cfg(all(feature = "rsa-sha1", feature = "rsa-sha256"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rsa_signed_requests() {
+    use countersign::verify::SecretLookup as _;
+    use countersign::{RsaPrivateKey, SignatureMethod};
+
+    let key = RsaPrivateKey::from_pem(include_str!(
+        "../../countersign/tests/data/rsa/test-2048.pem"
+    ))
+    .unwrap();
+    let other = RsaPrivateKey::from_pem(include_str!(
+        "../../countersign/tests/data/rsa/oauthlib-1024.pem"
+    ))
+    .unwrap();
+    let public = key.public_key();
+    let secrets = lookup_fn(
+        |_: &str| None,
+        |key: &str, token: &str| {
+            (key == "jira" && token == "token").then(|| Secret::new("token secret"))
+        },
+    )
+    .with_rsa_keys(move |consumer: &str| (consumer == "jira").then(|| public.clone()));
+    let app: Router = Router::new()
+        .route(
+            "/rest/api/2/myself",
+            get(|Extension(who): Extension<Verified>| async move {
+                format!("{} {}", who.consumer_key(), who.signature_method())
+            }),
+        )
+        .layer(VerifyLayer::new(secrets).clock(FixedClock(NOW)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let token = TokenCredentials::new("token", "token secret");
+    let url = format!("http://{addr}/rest/api/2/myself");
+    let signed = |consumer: &str, key: &RsaPrivateKey, method, nonce: &str| {
+        let client = ClientCredentials::with_rsa_key(consumer, key.clone());
+        Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .timestamp(NOW)
+            .nonce(nonce)
+            .sign(&Request::get(&url))
+            .unwrap()
+            .to_authorization()
+            .as_str()
+            .to_owned()
+    };
+    for method in [SignatureMethod::RsaSha1, SignatureMethod::RsaSha256] {
+        let ok = send(
+            addr,
+            "GET",
+            "/rest/api/2/myself",
+            vec![(
+                "Authorization",
+                signed("jira", &key, method, &format!("a{method}")),
+            )],
+            b"",
+        )
+        .await;
+        assert_eq!(
+            (ok.status, ok.body.as_str()),
+            (200, &*format!("jira {method}"))
+        );
+        for (consumer, key) in [("jira", &other), ("stranger", &key)] {
+            let refused = send(
+                addr,
+                "GET",
+                "/rest/api/2/myself",
+                vec![(
+                    "Authorization",
+                    signed(consumer, key, method, &format!("b{method}")),
+                )],
+                b"",
+            )
+            .await;
+            assert_eq!(
+                (refused.status, refused.body.as_str()),
+                (401, "Invalid signature."),
+                "{consumer} {method}"
+            );
+        }
+    }
+    server.abort();
+}

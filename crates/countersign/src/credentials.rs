@@ -21,6 +21,10 @@ use crate::Secret;
 pub struct ClientCredentials {
     key: String,
     secret: Secret,
+    /// For the RSA methods. Never serialized: load it from its file each time.
+    #[cfg(feature = "_rsa")]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    rsa_key: Option<crate::RsaPrivateKey>,
 }
 
 impl ClientCredentials {
@@ -29,7 +33,45 @@ impl ClientCredentials {
         Self {
             key: key.into(),
             secret: secret.into(),
+            #[cfg(feature = "_rsa")]
+            rsa_key: None,
         }
+    }
+
+    /// Client credentials for the RSA methods (RSA-SHA1, RSA-SHA256): the consumer key and the
+    /// client's RSA private key, whose public key the provider has. There is no consumer
+    /// secret (RFC 5849 section 3.4.3 signs with the private key alone); to sign with another
+    /// method too, add the secret with [`new`](Self::new) and this key with
+    /// [`rsa_key`](Self::rsa_key).
+    ///
+    /// The key is not serialized with the credentials: load it from its file each time.
+    ///
+    /// ```
+    /// use countersign::{ClientCredentials, RsaPrivateKey};
+    ///
+    /// let pem = std::fs::read_to_string("tests/data/rsa/oauthlib-1024.pem").unwrap();
+    /// let client = ClientCredentials::with_rsa_key("jira-consumer", RsaPrivateKey::from_pem(&pem)?);
+    /// assert!(!format!("{client:?}").contains(&pem[40..60]));
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[cfg(feature = "_rsa")]
+    pub fn with_rsa_key(key: impl Into<String>, private_key: crate::RsaPrivateKey) -> Self {
+        Self::new(key, "").rsa_key(private_key)
+    }
+
+    /// These credentials with an RSA private key for the RSA methods.
+    #[cfg(feature = "_rsa")]
+    #[must_use]
+    pub fn rsa_key(mut self, private_key: crate::RsaPrivateKey) -> Self {
+        self.rsa_key = Some(private_key);
+        self
+    }
+
+    /// The RSA private key, if these credentials have one.
+    #[cfg(feature = "_rsa")]
+    #[must_use]
+    pub fn rsa_private_key(&self) -> Option<&crate::RsaPrivateKey> {
+        self.rsa_key.as_ref()
     }
 
     /// The consumer key (`oauth_consumer_key`).

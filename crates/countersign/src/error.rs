@@ -146,6 +146,11 @@ pub enum ParseError {
     },
     /// A `Date` (or `Retry-After`) value is not an HTTP date.
     HttpDate,
+    /// An RSA key could not be loaded.
+    RsaKey {
+        /// What is wrong with it, and what to do (never the key's bytes).
+        problem: &'static str,
+    },
     /// The identity resource's answer is not the JSON expected.
     Identity {
         /// What the JSON parser said (it names positions and types, not secrets).
@@ -225,6 +230,11 @@ pub enum Misuse {
     /// `application/x-www-form-urlencoded` body, whose parameters are signed themselves (the
     /// body hash draft forbids it).
     BodyHashWithFormBody,
+    /// An RSA signature method, and the client credentials hold no RSA private key
+    /// ([`ClientCredentials::with_rsa_key`](crate::ClientCredentials::with_rsa_key)).
+    RsaKeyRequired,
+    /// The RSA private key could not sign (the `rsa` crate refused it).
+    RsaSigning,
 }
 
 /// How the three-legged flow ended without credentials.
@@ -343,6 +353,7 @@ impl fmt::Display for ParseError {
             Self::HttpDate => f.write_str(
                 "Date is not an HTTP date: expected an IMF-fixdate such as \"Sun, 06 Nov 1994 08:49:37 GMT\"; a provider or proxy that sends a malformed Date header gives no clock to correct against, so fix the header or the system clock",
             ),
+            Self::RsaKey { problem } => write!(f, "cannot load the RSA key: {problem}"),
             Self::Identity { detail } => {
                 write!(f, "the identity resource's answer is not the expected JSON: {detail:?}")
             }
@@ -367,10 +378,16 @@ impl fmt::Display for Misuse {
                 "{field} contains a character that cannot be sent in a header (a control character, '\"' or ','): remove it"
             ),
             Self::BodyHashWithPlaintext => f.write_str(
-                "oauth_body_hash needs a signature method that signs the request (HMAC-SHA1, HMAC-SHA256, HMAC-SHA512): PLAINTEXT signs nothing of the body",
+                "oauth_body_hash needs a signature method that signs the request (HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256): PLAINTEXT signs nothing of the body",
             ),
             Self::BodyHashWithFormBody => f.write_str(
                 "oauth_body_hash is never sent with an application/x-www-form-urlencoded body: its parameters are signed themselves; leave the body hash out",
+            ),
+            Self::RsaKeyRequired => f.write_str(
+                "RSA-SHA1 and RSA-SHA256 sign with the client's RSA private key, and these client credentials have none: load it with RsaPrivateKey::from_pem and give it with ClientCredentials::with_rsa_key (countersign: --private-key PATH)",
+            ),
+            Self::RsaSigning => f.write_str(
+                "the RSA private key could not sign: check that it is a valid RSA key of 1024 to 4096 bits (openssl pkey -in key.pem -check -noout)",
             ),
             Self::ExtensionParameterName => f.write_str(
                 "the extension parameter name must start with oauth_ and must not be a protocol parameter the signer writes itself (oauth_consumer_key, oauth_token, oauth_signature_method, oauth_signature, oauth_timestamp, oauth_nonce, oauth_version, oauth_callback, oauth_verifier): use the extension's own oauth_ name, and the signer's own settings for the others",

@@ -8,7 +8,9 @@
 //! `#![no_std]` with `alloc`.
 //!
 //! PLAINTEXT (RFC 5849 section 3.4.4) is the signature method built in: the one the Discogs API
-//! recommends, over TLS. HMAC-SHA1, HMAC-SHA256 and HMAC-SHA512 are features.
+//! recommends, over TLS. HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1 and RSA-SHA256 are
+//! features (`hmac-sha1`, ..., `rsa-sha256`), each no_std with `alloc`; so is the OAuth Request
+//! Body Hash (`oauth_body_hash`, [`signature::BodyHash`]) for each of them.
 //!
 //! ## Signing a request
 //!
@@ -199,6 +201,8 @@ pub mod nonce;
 pub mod profile;
 mod request;
 pub mod response;
+#[cfg(feature = "_rsa")]
+mod rsa_key;
 mod secret;
 mod sign;
 pub mod signature;
@@ -214,6 +218,8 @@ pub use encode::DecodeError;
 pub use error::{Context, Error, Field, FlowError, Misuse, ParseError};
 pub use header::{Authorization, ParsedAuthorization};
 pub use request::{OutgoingRequest, Request};
+#[cfg(feature = "_rsa")]
+pub use rsa_key::{RsaPrivateKey, RsaPublicKey};
 pub use secret::{Secret, SecretStr};
 pub use sign::{PreparedSigner, SignedHeader, Signer};
 pub use signature::SignatureMethod;

@@ -213,13 +213,10 @@ impl<'a> Signer<'a> {
     }
 
     fn key(&self) -> SigningKey<'a> {
-        SigningKey::new(
-            self.client.secret(),
-            self.token.map(TokenCredentials::secret),
-        )
+        SigningKey::of(self.client, self.token.map(TokenCredentials::secret))
     }
 
-    fn tail(&self, computed: Option<Computed>) -> Tail<'a> {
+    fn tail<'c>(&self, computed: Option<&'c Computed>) -> Tail<'a, 'c> {
         Tail {
             extension: self.extension,
             verifier: self.verifier.map(Secret::expose_secret),
@@ -230,7 +227,7 @@ impl<'a> Signer<'a> {
 
     /// The HMAC signature of `request`, for methods that sign the request.
     fn compute(&self, request: &Request<'_>) -> Result<Option<Computed>, Error> {
-        let Some(mut mac) = Keyed::new(self.method, &self.key()) else {
+        let Some(mut mac) = Keyed::new(self.method, &self.key())? else {
             return Ok(None);
         };
         let (Some(timestamp), Some(nonce)) = (self.timestamp, self.nonce) else {
@@ -259,7 +256,9 @@ impl<'a> Signer<'a> {
                 value.zeroize();
             }
         }
-        Ok(Some(mac.finish()))
+        let mut signature = Computed::EMPTY;
+        mac.finish_into(&mut signature)?;
+        Ok(Some(signature))
     }
 
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
@@ -297,14 +296,7 @@ impl<'a> Signer<'a> {
     /// # Errors
     /// [`Misuse::InvalidRealm`](crate::Misuse::InvalidRealm) for a realm with control characters.
     // Without an HMAC feature `Keyed` has no values, so the HMAC arm cannot run.
-    #[cfg_attr(
-        not(any(
-            feature = "hmac-sha1",
-            feature = "hmac-sha256",
-            feature = "hmac-sha512"
-        )),
-        allow(unreachable_code)
-    )]
+    #[cfg_attr(not(feature = "_digest"), allow(unreachable_code))]
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
         let head = self.head();
         head.validate()?;
@@ -315,7 +307,7 @@ impl<'a> Signer<'a> {
         let tail = self.tail(None);
         let mut suffix = String::with_capacity(1 + tail.encoded_len());
         suffix.push('"');
-        let hmac = match Keyed::new(self.method, &self.key()) {
+        let hmac = match Keyed::new(self.method, &self.key())? {
             None => {
                 tail.write_to(&mut suffix)?;
                 None
@@ -398,15 +390,15 @@ const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
 /// The secret end of a header: the extension parameter and `oauth_verifier` (if any), and
 /// `oauth_signature`.
 #[derive(Clone, Copy)]
-struct Tail<'a> {
+struct Tail<'a, 'c> {
     extension: Option<(&'a str, &'a str)>,
     verifier: Option<&'a str>,
     key: SigningKey<'a>,
     /// The HMAC signature; `None` for PLAINTEXT, which is written from the key.
-    computed: Option<Computed>,
+    computed: Option<&'c Computed>,
 }
 
-impl Tail<'_> {
+impl Tail<'_, '_> {
     /// Writes the extension parameter and the verifier, each `, name="value"`.
     fn write_before_signature<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         if let Some((name, value)) = self.extension {
@@ -425,7 +417,7 @@ impl Tail<'_> {
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         self.write_before_signature(out)?;
         out.write_str(SIGNATURE_OPEN)?;
-        match &self.computed {
+        match self.computed {
             Some(signature) => encode(signature.as_str()).write_to(out)?,
             None => self.key.write_plaintext_encoded(out)?,
         }
@@ -439,7 +431,7 @@ impl Tail<'_> {
             .verifier
             .map_or(0, |v| header::param_len("oauth_verifier", v))
             + header::param_len("oauth_signature", "")
-            + match &self.computed {
+            + match self.computed {
                 Some(signature) => encoded_len(signature.as_str()),
                 None => self.key.plaintext_encoded_len(),
             }
@@ -450,7 +442,7 @@ impl Tail<'_> {
 ///
 /// `Debug` redacts every secret: those of the [`Signer`], and the signature (for PLAINTEXT, the
 /// secrets themselves; an HMAC signature is redacted alike).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a signed header is only useful once written"]
 pub struct SignedHeader<'a> {
     signer: Signer<'a>,
@@ -480,7 +472,7 @@ impl SignedHeader<'_> {
     /// Only the errors of `out` itself.
     pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         self.write_public(out)?;
-        self.signer.tail(self.computed).write_to(out)
+        self.signer.tail(self.computed.as_ref()).write_to(out)
     }
 
     /// The exact length of the header value in bytes.
@@ -492,7 +484,7 @@ impl SignedHeader<'_> {
                 TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
             })
             + s.nonce.map_or(0, |n| header::param_len("oauth_nonce", n))
-            + s.tail(self.computed).encoded_len()
+            + s.tail(self.computed.as_ref()).encoded_len()
     }
 
     /// Always `false`: a header is never empty.
@@ -557,7 +549,7 @@ impl SignedHeader<'_> {
         // Writing to a String cannot fail.
         let _ = self.write_public(&mut out);
         let secret_from = out.len();
-        let _ = self.signer.tail(self.computed).write_to(&mut out);
+        let _ = self.signer.tail(self.computed.as_ref()).write_to(&mut out);
         debug_assert_eq!(
             out.len(),
             self.len(),
@@ -727,11 +719,7 @@ impl PreparedHmac {
 
     // Without an HMAC feature `Keyed` has no values and no `PreparedHmac` is ever made.
     #[cfg_attr(
-        not(any(
-            feature = "hmac-sha1",
-            feature = "hmac-sha256",
-            feature = "hmac-sha512"
-        )),
+        not(feature = "_digest"),
         allow(unreachable_code, unused_variables, unused_mut)
     )]
     fn sign(
@@ -811,8 +799,7 @@ impl PreparedHmac {
             self.fixed.get(done..).unwrap_or_default(),
             &mut first,
         );
-        mac.finish_into(signature);
-        Ok(())
+        mac.finish_into(signature)
     }
 
     /// Writes a run of consecutive fixed parameters, `%26` first unless nothing precedes it.
@@ -1018,6 +1005,16 @@ mod tests {
 
     const URL: &str = "https://provider.example/token";
 
+    /// `client` with a test RSA key too, so that every method of [`SignatureMethod::ALL`] signs.
+    fn with_rsa(client: ClientCredentials) -> ClientCredentials {
+        #[cfg(feature = "_rsa")]
+        let client = client.rsa_key(
+            crate::RsaPrivateKey::from_pem(include_str!("../tests/data/rsa/oauthlib-1024.pem"))
+                .unwrap(),
+        );
+        client
+    }
+
     /// Everything before `secret_from` is public; everything after starts at the first secret.
     fn assert_split(header: &Authorization, secrets: &[&str]) {
         let (public, secret) = header.as_str().split_at(header.secret_from());
@@ -1039,7 +1036,7 @@ mod tests {
     fn an_extension_parameter_is_in_the_cleared_tail_and_verifies() {
         use crate::verify::{MemoryNonceStore, Verifier, lookup_fn};
 
-        let client = ClientCredentials::new("ck", "CONSUMERSECRET");
+        let client = with_rsa(ClientCredentials::new("ck", "CONSUMERSECRET"));
         let token = TokenCredentials::new("tok", "TOKENSECRET");
         let verifier = Secret::new("VERIFIER");
         let request = Request::post(URL);
@@ -1047,6 +1044,16 @@ mod tests {
             |key| (key == "ck").then(|| Secret::new("CONSUMERSECRET")),
             |_, token| (token == "tok").then(|| Secret::new("TOKENSECRET")),
         );
+        #[cfg(feature = "_rsa")]
+        let lookup = crate::verify::SecretLookup::with_rsa_keys(lookup, |key: &str| {
+            (key == "ck")
+                .then(|| {
+                    client
+                        .rsa_private_key()
+                        .map(crate::RsaPrivateKey::public_key)
+                })
+                .flatten()
+        });
         for &method in SignatureMethod::ALL {
             for with_verifier in [false, true] {
                 let mut signer = Signer::new(&client)
@@ -1100,7 +1107,7 @@ mod tests {
     /// or HMAC.
     #[test]
     fn debug_of_a_signed_header_redacts_the_signature() {
-        let client = ClientCredentials::new("ck", "cs");
+        let client = with_rsa(ClientCredentials::new("ck", "cs"));
         let request = Request::post(URL);
         for &method in SignatureMethod::ALL {
             let signed = Signer::new(&client)

@@ -32,6 +32,14 @@ pub enum SignatureMethod {
     /// `HMAC-SHA512`: the same construction with SHA-512 (not in RFC 5849; oauthlib has it).
     #[cfg(feature = "hmac-sha512")]
     HmacSha512,
+    /// `RSA-SHA1` (RFC 5849 section 3.4.3): RSASSA-PKCS1-v1_5 with SHA-1 over the signature base
+    /// string, signed with the client's RSA private key, in base64. Jira and Confluence Data
+    /// Center use it.
+    #[cfg(feature = "rsa-sha1")]
+    RsaSha1,
+    /// `RSA-SHA256`: the same construction with SHA-256 (Mastercard's APIs).
+    #[cfg(feature = "rsa-sha256")]
+    RsaSha256,
 }
 
 impl SignatureMethod {
@@ -44,6 +52,10 @@ impl SignatureMethod {
         Self::HmacSha256,
         #[cfg(feature = "hmac-sha512")]
         Self::HmacSha512,
+        #[cfg(feature = "rsa-sha1")]
+        Self::RsaSha1,
+        #[cfg(feature = "rsa-sha256")]
+        Self::RsaSha256,
     ];
 
     /// The name sent as `oauth_signature_method`.
@@ -57,6 +69,23 @@ impl SignatureMethod {
             Self::HmacSha256 => "HMAC-SHA256",
             #[cfg(feature = "hmac-sha512")]
             Self::HmacSha512 => "HMAC-SHA512",
+            #[cfg(feature = "rsa-sha1")]
+            Self::RsaSha1 => "RSA-SHA1",
+            #[cfg(feature = "rsa-sha256")]
+            Self::RsaSha256 => "RSA-SHA256",
+        }
+    }
+
+    /// Whether the method signs with the client's RSA private key (and a provider verifies with
+    /// its public key) rather than with the shared secrets.
+    #[must_use]
+    pub const fn uses_rsa(self) -> bool {
+        match self {
+            #[cfg(feature = "rsa-sha1")]
+            Self::RsaSha1 => true,
+            #[cfg(feature = "rsa-sha256")]
+            Self::RsaSha256 => true,
+            _ => false,
         }
     }
 
@@ -118,6 +147,9 @@ impl<'de> serde::Deserialize<'de> for SignatureMethod {
 pub(crate) struct SigningKey<'a> {
     pub(crate) consumer_secret: &'a str,
     pub(crate) token_secret: &'a str,
+    /// The client's private key, for the RSA methods.
+    #[cfg(feature = "_rsa")]
+    pub(crate) rsa: Option<&'a crate::RsaPrivateKey>,
 }
 
 impl<'a> SigningKey<'a> {
@@ -125,6 +157,21 @@ impl<'a> SigningKey<'a> {
         Self {
             consumer_secret: consumer_secret.expose_secret(),
             token_secret: token_secret.map_or("", Secret::expose_secret),
+            #[cfg(feature = "_rsa")]
+            rsa: None,
+        }
+    }
+
+    /// The key of `client` (its secret, and its RSA private key if it has one) with the token's
+    /// secret.
+    pub(crate) fn of(
+        client: &'a crate::ClientCredentials,
+        token_secret: Option<&'a Secret>,
+    ) -> Self {
+        Self {
+            #[cfg(feature = "_rsa")]
+            rsa: client.rsa_private_key(),
+            ..Self::new(client.secret(), token_secret)
         }
     }
 
@@ -203,7 +250,8 @@ pub fn plaintext(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Sec
 /// `oauth_*` parameter sent, raw, without `oauth_signature`; never `realm`).
 ///
 /// What a provider compares the received `oauth_signature` with (in constant time:
-/// [`Secret::ct_eq`]).
+/// [`Secret::ct_eq`]). The RSA methods sign with a private key, which a provider does not
+/// have: it checks them with [`verify_rsa`].
 ///
 /// ```
 /// use countersign::signature::{SignatureMethod, compute};
@@ -221,7 +269,8 @@ pub fn plaintext(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Sec
 /// ```
 ///
 /// # Errors
-/// For HMAC methods, as [`crate::base_string::base_string`].
+/// For HMAC methods, as [`crate::base_string::base_string`];
+/// [`Misuse::RsaKeyRequired`](crate::Misuse::RsaKeyRequired) for the RSA methods.
 pub fn compute(
     method: SignatureMethod,
     consumer_secret: &Secret,
@@ -230,19 +279,118 @@ pub fn compute(
     protocol_params: &[(&str, &str)],
 ) -> Result<Secret, Error> {
     let key = SigningKey::new(consumer_secret, token_secret);
-    let Some(mut mac) = Keyed::new(method, &key) else {
+    let Some(mut mac) = Keyed::new(method, &key)? else {
         return Ok(key.joined());
     };
     let url = crate::url::split(request.url())?;
     let mut params = crate::base_string::collect(request, &url, protocol_params)?;
     crate::base_string::write(&mut mac, request.method(), &url, &mut params);
-    Ok(Secret::new(mac.finish().as_str()))
+    let mut out = Computed::EMPTY;
+    mac.finish_into(&mut out)?;
+    Ok(Secret::new(out.as_str()))
+}
+
+/// The signature of a signature base string that is already built (RFC 5849 section 3.4.1),
+/// with `client`'s secret or RSA private key and the token's secret, before it is encoded for
+/// transmission. For PLAINTEXT the base string is not used.
+///
+/// For checking a base string a provider's documentation or error message shows, and for test
+/// vectors given as base strings; [`Signer`](crate::Signer) builds the base string itself.
+///
+/// ```
+/// # #[cfg(feature = "hmac-sha1")] {
+/// use countersign::signature::{SignatureMethod, sign_base_string};
+/// use countersign::{ClientCredentials, Secret};
+///
+/// // RFC 5849 section 3.4.2's example (its errata's signature).
+/// let client = ClientCredentials::new("9djdj82h48djs9d2", "j49sk3j29djd");
+/// let base = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7";
+/// let signature = sign_base_string(SignatureMethod::HmacSha1, &client, Some(&Secret::new("dh893hdasih9")), base)?;
+/// assert_eq!(signature.expose_secret(), "r6/TJjbCOr97/+UU0NsvSne7s5g=");
+/// # }
+/// # Ok::<(), countersign::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Misuse::RsaKeyRequired`](crate::Misuse::RsaKeyRequired) for an RSA method when `client`
+/// has no RSA private key; [`Misuse::RsaSigning`](crate::Misuse::RsaSigning) when the key
+/// cannot sign.
+pub fn sign_base_string(
+    method: SignatureMethod,
+    client: &crate::ClientCredentials,
+    token_secret: Option<&Secret>,
+    base_string: &str,
+) -> Result<Secret, Error> {
+    let key = SigningKey::of(client, token_secret);
+    let Some(mut mac) = Keyed::new(method, &key)? else {
+        return Ok(key.joined());
+    };
+    crate::base_string::Sink::put(&mut mac, base_string.as_bytes());
+    let mut out = Computed::EMPTY;
+    mac.finish_into(&mut out)?;
+    Ok(Secret::new(out.as_str()))
+}
+
+/// Whether `signature` (base64, as sent in `oauth_signature` once percent-decoded) is
+/// `public_key`'s RSA signature of `base_string` under `method` (RSASSA-PKCS1-v1_5, RFC 5849
+/// section 3.4.3). `false` for a method that is not RSA, and for a signature that is not base64.
+///
+/// ```
+/// # #[cfg(feature = "rsa-sha1")] {
+/// use countersign::signature::{SignatureMethod, verify_rsa};
+/// use countersign::RsaPublicKey;
+///
+/// // oauthlib's RSA-SHA1 vector.
+/// let key = RsaPublicKey::from_pem(&std::fs::read_to_string("tests/data/rsa/oauthlib-1024.pub.pem").unwrap())?;
+/// let base = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7";
+/// let signature = "mFY2KOEnlYWsTvUA+5kxuBIcvBYXu+ljw9ttVJQxKduMueGSVPCB1tK1PlqVLK738HK0t19ecBJfb6rMxUwrriw+MlBO+jpojkZIWccw1J4cAb4qu4M81DbpUAq4j/1w/QyTR4TWCODlEfN7Zfgy8+pf+TjiXfIwRC1jEWbuL1E=";
+/// assert!(verify_rsa(SignatureMethod::RsaSha1, &key, base.as_bytes(), signature));
+/// assert!(!verify_rsa(SignatureMethod::RsaSha1, &key, b"another base string", signature));
+/// # }
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[cfg(feature = "_rsa")]
+#[must_use]
+pub fn verify_rsa(
+    method: SignatureMethod,
+    public_key: &crate::RsaPublicKey,
+    base_string: &[u8],
+    signature: &str,
+) -> bool {
+    use base64::Engine as _;
+    use rsa::Pkcs1v15Sign;
+    use sha_digest::Digest;
+    // A signature is as long as the modulus (at most 4096 bits: 684 base64 characters).
+    if signature.len() > 4 * public_key.bits().div_ceil(8).div_ceil(3) {
+        return false;
+    }
+    let Ok(sent) = base64::engine::general_purpose::STANDARD.decode(signature) else {
+        return false;
+    };
+    let key = public_key.inner();
+    let verified = match method {
+        #[cfg(feature = "rsa-sha1")]
+        SignatureMethod::RsaSha1 => key.verify(
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            &sha1::Sha1::digest(base_string),
+            &sent,
+        ),
+        #[cfg(feature = "rsa-sha256")]
+        SignatureMethod::RsaSha256 => key.verify(
+            Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &sha2::Sha256::digest(base_string),
+            &sent,
+        ),
+        _ => return false,
+    };
+    verified.is_ok()
 }
 
 /// `oauth_body_hash`, the OAuth Request Body Hash extension: base64 of the digest of a request's
-/// body (one that is not a form), with the hash of the signature method: SHA-1 for HMAC-SHA1,
-/// SHA-256 for HMAC-SHA256, SHA-512 for HMAC-SHA512. A body hash is public (it is sent in the
-/// clear); it proves nothing without a signature over it, so PLAINTEXT has none.
+/// body (one that is not a form), with the hash of the signature method: SHA-1 for HMAC-SHA1 and
+/// RSA-SHA1, SHA-256 for HMAC-SHA256 and RSA-SHA256, SHA-512 for HMAC-SHA512. A body hash is
+/// public (it is sent in the clear); it proves nothing without a signature over it, so PLAINTEXT
+/// has none.
 ///
 /// Send one with [`Signer::body_hash`](crate::Signer::body_hash); a provider checks one with the
 /// verifier (given the body with [`Request::with_body`](crate::Request::with_body)).
@@ -258,41 +406,21 @@ pub fn compute(
 /// # Ok::<(), countersign::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct BodyHash(Computed);
+pub struct BodyHash(Short);
 
 impl BodyHash {
     /// The body hash of `body` for `method`.
     ///
     /// # Errors
     /// [`Misuse::BodyHashWithPlaintext`](crate::Misuse::BodyHashWithPlaintext) for PLAINTEXT.
-    // Without an HMAC feature PLAINTEXT is the only method, and the digest arms compile away.
-    #[cfg_attr(
-        not(any(
-            feature = "hmac-sha1",
-            feature = "hmac-sha256",
-            feature = "hmac-sha512"
-        )),
-        allow(unreachable_code, unused_variables)
-    )]
+    // Without a digest method PLAINTEXT is the only method, and the digest arms compile away.
+    #[cfg_attr(not(feature = "_digest"), allow(unreachable_code, unused_variables))]
     pub fn new(method: SignatureMethod, body: &[u8]) -> Result<Self, Error> {
-        #[cfg(any(
-            feature = "hmac-sha1",
-            feature = "hmac-sha256",
-            feature = "hmac-sha512"
-        ))]
-        fn digest<D: sha_digest::Digest>(body: &[u8]) -> Computed {
-            use base64::Engine as _;
-            let mut out = Computed::EMPTY;
-            let written = base64::engine::general_purpose::STANDARD
-                .encode_slice(D::digest(body), &mut out.buf)
-                .unwrap_or(0);
-            #[allow(clippy::cast_possible_truncation)] // at most 88
-            {
-                out.len = written as u8;
-            }
-            out
+        #[cfg(feature = "_digest")]
+        fn digest<D: sha_digest::Digest>(body: &[u8]) -> Short {
+            Short::base64_of(&D::digest(body))
         }
-        let computed = match method {
+        let short = match method {
             SignatureMethod::Plaintext => {
                 return Err(Error::Misuse(crate::Misuse::BodyHashWithPlaintext));
             }
@@ -302,8 +430,12 @@ impl BodyHash {
             SignatureMethod::HmacSha256 => digest::<sha2::Sha256>(body),
             #[cfg(feature = "hmac-sha512")]
             SignatureMethod::HmacSha512 => digest::<sha2::Sha512>(body),
+            #[cfg(feature = "rsa-sha1")]
+            SignatureMethod::RsaSha1 => digest::<sha1::Sha1>(body),
+            #[cfg(feature = "rsa-sha256")]
+            SignatureMethod::RsaSha256 => digest::<sha2::Sha256>(body),
         };
-        Ok(Self(computed))
+        Ok(Self(short))
     }
 
     /// The value of `oauth_body_hash`, before it is percent-encoded for the header.
@@ -333,32 +465,65 @@ impl fmt::Display for BodyHash {
 }
 
 /// The digest trait of the hash crates, under one name.
-#[cfg(any(
-    feature = "hmac-sha1",
-    feature = "hmac-sha256",
-    feature = "hmac-sha512"
-))]
+#[cfg(feature = "_digest")]
 mod sha_digest {
-    pub(super) use hmac::digest::Digest;
+    pub(super) use digest::Digest;
 }
 
-/// A computed signature (HMAC), base64 with padding: at most 88 characters (SHA-512).
+/// Base64 with padding of at most 64 bytes (an HMAC, a digest): at most 88 characters.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    not(any(
-        feature = "hmac-sha1",
-        feature = "hmac-sha256",
-        feature = "hmac-sha512"
-    )),
-    allow(dead_code)
-)]
-pub(crate) struct Computed {
-    buf: [u8; COMPUTED_MAX],
+#[cfg_attr(not(feature = "_digest"), allow(dead_code))]
+pub(crate) struct Short {
+    buf: [u8; SHORT_MAX],
     len: u8,
 }
 
-/// The longest signature [`Computed`] holds: base64 of SHA-512's 64 bytes.
-const COMPUTED_MAX: usize = 88;
+/// The longest [`Short`]: base64 of SHA-512's 64 bytes.
+const SHORT_MAX: usize = 88;
+
+impl Short {
+    const EMPTY: Self = Self {
+        buf: [0; SHORT_MAX],
+        len: 0,
+    };
+
+    fn as_str(&self) -> &str {
+        self.buf
+            .get(..usize::from(self.len))
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Standard base64 with padding of `bytes` (at most 64: 20, 32 or 64 always fit).
+    #[cfg(feature = "_digest")]
+    fn base64_of(bytes: &[u8]) -> Self {
+        let mut out = Self::EMPTY;
+        out.set_base64(bytes);
+        out
+    }
+
+    #[cfg(feature = "_digest")]
+    fn set_base64(&mut self, bytes: &[u8]) {
+        use base64::Engine as _;
+        let written = base64::engine::general_purpose::STANDARD
+            .encode_slice(bytes, &mut self.buf)
+            .unwrap_or(0);
+        #[allow(clippy::cast_possible_truncation)] // at most 88
+        {
+            self.len = written as u8;
+        }
+    }
+}
+
+/// A computed signature (HMAC or RSA), base64 with padding: an HMAC in place (at most 88
+/// characters), an RSA signature (as long as the key's modulus, up to 684 characters) on the heap.
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "_digest"), allow(dead_code))]
+pub(crate) struct Computed {
+    short: Short,
+    #[cfg(feature = "_rsa")]
+    long: Option<String>,
+}
 
 /// Redacted, as every signature is ([`SignedHeader`](crate::SignedHeader)'s `Debug` prints this
 /// type): a PLAINTEXT signature is the secrets themselves.
@@ -371,47 +536,42 @@ impl fmt::Debug for Computed {
 impl Computed {
     /// No signature yet: the place one is written to.
     pub(crate) const EMPTY: Self = Self {
-        buf: [0; COMPUTED_MAX],
-        len: 0,
+        short: Short::EMPTY,
+        #[cfg(feature = "_rsa")]
+        long: None,
     };
 
     pub(crate) fn as_str(&self) -> &str {
-        self.buf
-            .get(..usize::from(self.len))
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or_default()
+        #[cfg(feature = "_rsa")]
+        if let Some(long) = &self.long {
+            return long;
+        }
+        self.short.as_str()
     }
 }
 
 pub(crate) use keyed::Keyed;
 
-/// Without an HMAC feature there is no keyed method: the type has no values, so the signers'
-/// HMAC paths compile away.
-#[cfg(not(any(
-    feature = "hmac-sha1",
-    feature = "hmac-sha256",
-    feature = "hmac-sha512"
-)))]
+/// Without a digest method there is nothing keyed: the type has no values, so the signers'
+/// digest paths compile away.
+#[cfg(not(feature = "_digest"))]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
+    use crate::Error;
 
     #[derive(Clone)]
     pub(crate) enum Keyed {}
 
     impl Keyed {
-        pub(crate) fn new(_: SignatureMethod, _: &SigningKey<'_>) -> Option<Self> {
-            None
+        pub(crate) fn new(_: SignatureMethod, _: &SigningKey<'_>) -> Result<Option<Self>, Error> {
+            Ok(None)
         }
 
         pub(crate) fn fresh(&self) -> Self {
             match *self {}
         }
 
-        pub(crate) fn finish(self) -> Computed {
-            match self {}
-        }
-
-        pub(crate) fn finish_into(&mut self, _: &mut Computed) {
+        pub(crate) fn finish_into(&mut self, _: &mut Computed) -> Result<(), Error> {
             match *self {}
         }
     }
@@ -423,27 +583,28 @@ mod keyed {
     }
 }
 
-#[cfg(any(
-    feature = "hmac-sha1",
-    feature = "hmac-sha256",
-    feature = "hmac-sha512"
-))]
+#[cfg(feature = "_digest")]
 mod keyed {
     use super::{Computed, SignatureMethod, SigningKey};
-    use base64::Engine as _;
-    use hmac::KeyInit;
-    use hmac::block_api::HmacCore;
-    use hmac::digest::Output;
-    use hmac::digest::array::Array;
-    use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
-    use hmac::digest::typenum::Unsigned;
+    use crate::Error;
+    use digest::Output;
+    use digest::array::Array;
+    use digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
+    use digest::typenum::Unsigned;
+    #[cfg(feature = "_hmac")]
+    use hmac::{KeyInit, block_api::HmacCore};
     use zeroize::Zeroize;
 
     /// The largest block of the hashes: 128 bytes (SHA-512; SHA-1 and SHA-256 use 64).
     const MAX_BLOCK: usize = 128;
 
-    /// An HMAC keyed with the signing key, ready for the base string. A prepared signer keys it
-    /// once and takes a [`fresh`](Self::fresh) copy per request, so the key schedule runs once.
+    /// The plain hash state of `D` (for the RSA methods).
+    #[cfg(feature = "_rsa")]
+    type Plain<D> = <D as digest::block_api::EagerHash>::Core;
+
+    /// A hash state ready for the base string: an HMAC keyed with the signing key, or (RSA) a
+    /// plain hash with the private key beside it. A prepared signer keys it once and takes a
+    /// [`fresh`](Self::fresh) copy per request, so the key schedule runs once.
     ///
     /// The base string arrives in many short pieces: they are gathered here into the hash's own
     /// block (64 or 128 bytes), which is compressed as soon as it fills, so that each byte is
@@ -451,7 +612,8 @@ mod keyed {
     ///
     /// Cleared on drop: the hash states after the pads stand in for the key (the `zeroize`
     /// features of `sha1` and `sha2` clear them), and the pending block holds base-string bytes
-    /// (the verifier, an extension parameter such as `oauth_session_handle`).
+    /// (the verifier, an extension parameter such as `oauth_session_handle`). An RSA key clears
+    /// itself when its last clone goes.
     #[derive(Clone)]
     pub(crate) struct Keyed {
         core: Core,
@@ -462,7 +624,7 @@ mod keyed {
         block_size: usize,
     }
 
-    /// The hash states after the key's inner and outer pads.
+    /// The hash states: after the key's inner and outer pads (HMAC), or from the start (RSA).
     #[derive(Clone)]
     enum Core {
         #[cfg(feature = "hmac-sha1")]
@@ -471,18 +633,22 @@ mod keyed {
         Sha256(HmacCore<sha2::Sha256>),
         #[cfg(feature = "hmac-sha512")]
         Sha512(HmacCore<sha2::Sha512>),
+        #[cfg(feature = "rsa-sha1")]
+        RsaSha1(Plain<sha1::Sha1>, crate::RsaPrivateKey),
+        #[cfg(feature = "rsa-sha256")]
+        RsaSha256(Plain<sha2::Sha256>, crate::RsaPrivateKey),
     }
 
     /// The hash states in [`Core`] clear themselves on drop: this does not compile without the
     /// `zeroize` features of `sha1` and `sha2`.
     const _: () = {
         const fn clears_itself<T: zeroize::ZeroizeOnDrop>() {}
-        #[cfg(feature = "hmac-sha1")]
-        clears_itself::<<sha1::Sha1 as hmac::EagerHash>::Core>();
-        #[cfg(feature = "hmac-sha256")]
-        clears_itself::<<sha2::Sha256 as hmac::EagerHash>::Core>();
+        #[cfg(any(feature = "hmac-sha1", feature = "rsa-sha1"))]
+        clears_itself::<<sha1::Sha1 as digest::block_api::EagerHash>::Core>();
+        #[cfg(any(feature = "hmac-sha256", feature = "rsa-sha256"))]
+        clears_itself::<<sha2::Sha256 as digest::block_api::EagerHash>::Core>();
         #[cfg(feature = "hmac-sha512")]
-        clears_itself::<<sha2::Sha512 as hmac::EagerHash>::Core>();
+        clears_itself::<<sha2::Sha512 as digest::block_api::EagerHash>::Core>();
     };
 
     /// Compresses `bytes`, a whole number of `C`'s blocks.
@@ -490,6 +656,32 @@ mod keyed {
     fn blocks_of<C: UpdateCore>(core: &mut C, bytes: &[u8]) {
         let (blocks, _) = Array::<u8, C::BlockSize>::slice_as_chunks(bytes);
         core.update_blocks(blocks);
+    }
+
+    /// The digest (or MAC) of what `core` was given, `pending` being the last, partial block.
+    fn digest_of<C: FixedOutputCore>(core: &mut C, pending: &[u8]) -> Output<C> {
+        let mut out = Output::<C>::default();
+        // Fewer than a block is pending: always a valid buffer.
+        if let Ok(mut buffer) = Buffer::<C>::try_new(pending) {
+            core.finalize_fixed_core(&mut buffer, &mut out);
+        }
+        out
+    }
+
+    /// RSASSA-PKCS1-v1_5 of `hash` (a `D` digest) with `key`, into `out` in base64.
+    #[cfg(feature = "_rsa")]
+    fn rsa_sign<D: digest::Digest + digest::const_oid::AssociatedOid>(
+        key: &crate::RsaPrivateKey,
+        hash: &[u8],
+        out: &mut Computed,
+    ) -> Result<(), Error> {
+        use base64::Engine as _;
+        let signature = key
+            .inner()
+            .sign(rsa::Pkcs1v15Sign::new::<D>(), hash)
+            .map_err(|_| Error::Misuse(crate::Misuse::RsaSigning))?;
+        out.long = Some(base64::engine::general_purpose::STANDARD.encode(signature));
+        Ok(())
     }
 
     impl Core {
@@ -504,6 +696,10 @@ mod keyed {
                 Self::Sha256(core) => of(core),
                 #[cfg(feature = "hmac-sha512")]
                 Self::Sha512(core) => of(core),
+                #[cfg(feature = "rsa-sha1")]
+                Self::RsaSha1(core, _) => of(core),
+                #[cfg(feature = "rsa-sha256")]
+                Self::RsaSha256(core, _) => of(core),
             }
         }
 
@@ -517,37 +713,63 @@ mod keyed {
                 Self::Sha256(core) => blocks_of(core, bytes),
                 #[cfg(feature = "hmac-sha512")]
                 Self::Sha512(core) => blocks_of(core, bytes),
+                #[cfg(feature = "rsa-sha1")]
+                Self::RsaSha1(core, _) => blocks_of(core, bytes),
+                #[cfg(feature = "rsa-sha256")]
+                Self::RsaSha256(core, _) => blocks_of(core, bytes),
             }
         }
     }
 
     impl Keyed {
-        /// `None` for methods that are not HMACs.
-        pub(crate) fn new(method: SignatureMethod, key: &SigningKey<'_>) -> Option<Self> {
-            if !method.signs_request() {
-                return None;
+        /// `None` for PLAINTEXT, which digests nothing.
+        ///
+        /// # Errors
+        /// [`Misuse::RsaKeyRequired`](crate::Misuse::RsaKeyRequired) for an RSA method without
+        /// a private key.
+        pub(crate) fn new(
+            method: SignatureMethod,
+            key: &SigningKey<'_>,
+        ) -> Result<Option<Self>, Error> {
+            // HMAC takes a key of any length: `new_from_slice` never fails for it.
+            #[cfg(feature = "_hmac")]
+            fn hmac<D>(key: &SigningKey<'_>) -> Result<HmacCore<D>, Error>
+            where
+                D: hmac::EagerHash,
+                HmacCore<D>: KeyInit,
+            {
+                HmacCore::new_from_slice(key.joined().expose_secret().as_bytes())
+                    .map_err(|_| Error::Write)
             }
-            let key = key.joined();
-            let bytes = key.expose_secret().as_bytes();
+            #[cfg(feature = "_rsa")]
+            let rsa_key = || {
+                key.rsa
+                    .cloned()
+                    .ok_or(Error::Misuse(crate::Misuse::RsaKeyRequired))
+            };
             let core = match method {
-                SignatureMethod::Plaintext => None,
+                SignatureMethod::Plaintext => return Ok(None),
                 #[cfg(feature = "hmac-sha1")]
-                SignatureMethod::HmacSha1 => HmacCore::new_from_slice(bytes).ok().map(Core::Sha1),
+                SignatureMethod::HmacSha1 => Core::Sha1(hmac(key)?),
                 #[cfg(feature = "hmac-sha256")]
-                SignatureMethod::HmacSha256 => {
-                    HmacCore::new_from_slice(bytes).ok().map(Core::Sha256)
-                }
+                SignatureMethod::HmacSha256 => Core::Sha256(hmac(key)?),
                 #[cfg(feature = "hmac-sha512")]
-                SignatureMethod::HmacSha512 => {
-                    HmacCore::new_from_slice(bytes).ok().map(Core::Sha512)
+                SignatureMethod::HmacSha512 => Core::Sha512(hmac(key)?),
+                #[cfg(feature = "rsa-sha1")]
+                SignatureMethod::RsaSha1 => {
+                    Core::RsaSha1(Plain::<sha1::Sha1>::default(), rsa_key()?)
                 }
-            }?;
-            Some(Self {
+                #[cfg(feature = "rsa-sha256")]
+                SignatureMethod::RsaSha256 => {
+                    Core::RsaSha256(Plain::<sha2::Sha256>::default(), rsa_key()?)
+                }
+            };
+            Ok(Some(Self {
                 block_size: core.block_size(),
                 core,
                 block: [0; MAX_BLOCK],
                 len: 0,
-            })
+            }))
         }
 
         /// A copy with nothing written yet: the keyed state only, not the pending bytes.
@@ -561,38 +783,29 @@ mod keyed {
             }
         }
 
-        pub(crate) fn finish(mut self) -> Computed {
-            let mut out = Computed::EMPTY;
-            self.finish_into(&mut out);
-            out
-        }
-
-        /// Finishes the MAC into `out`, in place: a signature is not copied on its way out.
-        pub(crate) fn finish_into(&mut self, out: &mut Computed) {
-            fn finalize<C: FixedOutputCore>(core: &mut C, pending: &[u8], out: &mut Computed) {
-                let mut mac = Output::<C>::default();
-                // Fewer than a block is pending: always a valid buffer.
-                if let Ok(mut buffer) = Buffer::<C>::try_new(pending) {
-                    core.finalize_fixed_core(&mut buffer, &mut mac);
-                }
-                // Standard base64 with padding: 20, 32 or 64 bytes always fit in 88 characters.
-                let written = base64::engine::general_purpose::STANDARD
-                    .encode_slice(&mac, &mut out.buf)
-                    .unwrap_or(0);
-                #[allow(clippy::cast_possible_truncation)] // at most 88
-                {
-                    out.len = written as u8;
-                }
-            }
+        /// Finishes the signature into `out`, in place: an HMAC is not copied on its way out.
+        ///
+        /// # Errors
+        /// [`Misuse::RsaSigning`](crate::Misuse::RsaSigning) when an RSA key cannot sign.
+        pub(crate) fn finish_into(&mut self, out: &mut Computed) -> Result<(), Error> {
             let pending = self.block.get(..self.len).unwrap_or_default();
             match &mut self.core {
                 #[cfg(feature = "hmac-sha1")]
-                Core::Sha1(core) => finalize(core, pending, out),
+                Core::Sha1(core) => out.short.set_base64(&digest_of(core, pending)),
                 #[cfg(feature = "hmac-sha256")]
-                Core::Sha256(core) => finalize(core, pending, out),
+                Core::Sha256(core) => out.short.set_base64(&digest_of(core, pending)),
                 #[cfg(feature = "hmac-sha512")]
-                Core::Sha512(core) => finalize(core, pending, out),
+                Core::Sha512(core) => out.short.set_base64(&digest_of(core, pending)),
+                #[cfg(feature = "rsa-sha1")]
+                Core::RsaSha1(core, key) => {
+                    rsa_sign::<sha1::Sha1>(key, &digest_of(core, pending), out)?;
+                }
+                #[cfg(feature = "rsa-sha256")]
+                Core::RsaSha256(core, key) => {
+                    rsa_sign::<sha2::Sha256>(key, &digest_of(core, pending), out)?;
+                }
             }
+            Ok(())
         }
     }
 
@@ -691,7 +904,7 @@ mod tests {
             SignatureMethod::HmacSha512,
         ];
         for method in methods {
-            let prepared = Keyed::new(method, &key).unwrap();
+            let prepared = Keyed::new(method, &key).unwrap().unwrap();
             for len in [
                 0, 1, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 255, 256, 300, 700,
             ] {
@@ -713,7 +926,9 @@ mod tests {
                             break;
                         }
                     }
-                    assert_eq!(mac.finish().as_str(), expected, "{method} {len} {first}");
+                    let mut out = Computed::EMPTY;
+                    mac.finish_into(&mut out).unwrap();
+                    assert_eq!(out.as_str(), expected, "{method} {len} {first}");
                 }
             }
         }

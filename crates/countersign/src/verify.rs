@@ -185,6 +185,77 @@ pub trait SecretLookup {
     /// better checked after verification, on [`Verified::token`]: then the client has proven
     /// that it holds the token's secret, and telling it that the token expired reveals nothing.
     fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret>;
+
+    /// The RSA public key the client whose key is `consumer_key` registered, for requests signed
+    /// with RSA-SHA1 or RSA-SHA256; `None` (the default) when it has none, and such requests
+    /// are refused.
+    #[cfg(feature = "_rsa")]
+    fn client_rsa_key(&self, consumer_key: &str) -> Option<crate::RsaPublicKey> {
+        let _ = consumer_key;
+        None
+    }
+
+    /// This lookup, with `rsa_keys` giving the RSA public key of a client (for RSA-SHA1 and
+    /// RSA-SHA256) in place of [`client_rsa_key`](Self::client_rsa_key).
+    ///
+    /// ```
+    /// use countersign::verify::{SecretLookup, lookup_fn};
+    /// use countersign::{RsaPrivateKey, Secret};
+    ///
+    /// let pem = std::fs::read_to_string("tests/data/rsa/test-2048.pem").unwrap();
+    /// let public = RsaPrivateKey::from_pem(&pem)?.public_key();
+    /// let secrets = lookup_fn(|_: &str| None, |_: &str, _: &str| None::<Secret>)
+    ///     .with_rsa_keys(move |key: &str| (key == "jira-consumer").then(|| public.clone()));
+    /// assert!(secrets.client_rsa_key("jira-consumer").is_some());
+    /// assert!(secrets.client_rsa_key("someone").is_none());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[cfg(feature = "_rsa")]
+    fn with_rsa_keys<F>(self, rsa_keys: F) -> WithRsaKeys<Self, F>
+    where
+        Self: Sized,
+        F: Fn(&str) -> Option<crate::RsaPublicKey>,
+    {
+        WithRsaKeys {
+            lookup: self,
+            rsa_keys,
+        }
+    }
+}
+
+/// A [`SecretLookup`] with a closure for the clients' RSA public keys; see
+/// [`SecretLookup::with_rsa_keys`].
+#[cfg(feature = "_rsa")]
+#[derive(Clone, Copy)]
+pub struct WithRsaKeys<L, F> {
+    lookup: L,
+    rsa_keys: F,
+}
+
+#[cfg(feature = "_rsa")]
+impl<L, F> fmt::Debug for WithRsaKeys<L, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WithRsaKeys").finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "_rsa")]
+impl<L, F> SecretLookup for WithRsaKeys<L, F>
+where
+    L: SecretLookup,
+    F: Fn(&str) -> Option<crate::RsaPublicKey>,
+{
+    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+        self.lookup.client_secret(consumer_key)
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+        self.lookup.token_secret(consumer_key, token)
+    }
+
+    fn client_rsa_key(&self, consumer_key: &str) -> Option<crate::RsaPublicKey> {
+        (self.rsa_keys)(consumer_key)
+    }
 }
 
 impl<L: SecretLookup + ?Sized> SecretLookup for &L {
@@ -194,6 +265,11 @@ impl<L: SecretLookup + ?Sized> SecretLookup for &L {
 
     fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
         (**self).token_secret(consumer_key, token)
+    }
+
+    #[cfg(feature = "_rsa")]
+    fn client_rsa_key(&self, consumer_key: &str) -> Option<crate::RsaPublicKey> {
+        (**self).client_rsa_key(consumer_key)
     }
 }
 
@@ -424,10 +500,17 @@ impl Verifier {
     {
         let checked = self.check(request, authorization, now)?;
         // Both lookups run whether or not the client exists, so the time taken does not tell.
-        let client_secret = secrets.client_secret(checked.consumer_key());
         let token_secret = checked
             .token()
             .and_then(|token| secrets.token_secret(checked.consumer_key(), token));
+        #[cfg(feature = "_rsa")]
+        if checked.signature_method().uses_rsa() {
+            let public_key = secrets.client_rsa_key(checked.consumer_key());
+            return checked
+                .authenticate_rsa(public_key.as_ref(), token_secret.as_ref())?
+                .record(nonces, now);
+        }
+        let client_secret = secrets.client_secret(checked.consumer_key());
         checked
             .authenticate(client_secret.as_ref(), token_secret.as_ref())?
             .record(nonces, now)
@@ -596,9 +679,42 @@ impl Checked<'_> {
         client_secret: Option<&Secret>,
         token_secret: Option<&Secret>,
     ) -> Result<Authentic, Rejection> {
+        let dummy_client = Secret::new(DUMMY_CONSUMER_SECRET);
+        let client_known = client_secret.is_some();
+        self.authenticate_with(
+            ClientKey::Secret(client_secret.unwrap_or(&dummy_client)),
+            client_known,
+            token_secret,
+        )
+    }
+
+    /// The second step for a request signed with RSA-SHA1 or RSA-SHA256: the signature, given
+    /// the client's RSA public key (`None` for a client that does not exist or registered no
+    /// key) and the token's secret (`None` for a token that does not exist; not looked at when
+    /// the request has no token). RSA signatures do not use the token secret, but the token
+    /// must still be one issued to this client.
+    ///
+    /// # Errors
+    /// As [`authenticate`](Self::authenticate); a request signed with another method is
+    /// [`Reason::InvalidSignature`].
+    #[cfg(feature = "_rsa")]
+    pub fn authenticate_rsa(
+        self,
+        public_key: Option<&crate::RsaPublicKey>,
+        token_secret: Option<&Secret>,
+    ) -> Result<Authentic, Rejection> {
+        let client_known = public_key.is_some();
+        self.authenticate_with(ClientKey::Rsa(public_key), client_known, token_secret)
+    }
+
+    fn authenticate_with(
+        self,
+        client: ClientKey<'_>,
+        client_known: bool,
+        token_secret: Option<&Secret>,
+    ) -> Result<Authentic, Rejection> {
         let params = &self.params;
         let reject = |reason: Reason| Rejection::new(reason).with_ids(params);
-        let dummy_client = Secret::new(DUMMY_CONSUMER_SECRET);
         let dummy_token = Secret::new(DUMMY_TOKEN_SECRET);
         let token = self.token();
         let token_known = token.is_none() || token_secret.is_some();
@@ -609,14 +725,14 @@ impl Checked<'_> {
             .map_or("", SecretStr::expose_secret);
         let signature_ok = signature_matches(
             self.method,
-            client_secret.unwrap_or(&dummy_client),
+            client,
             token_secret,
             self.request,
             params,
             sent,
         )
         .map_err(|error| reject(Reason::MalformedRequest(error)))?;
-        if client_secret.is_none() {
+        if !client_known {
             return Err(reject(Reason::UnknownClient));
         }
         if !token_known {
@@ -753,30 +869,67 @@ fn parse_timestamp(text: &str) -> Option<u64> {
 /// here.
 fn signature_matches(
     method: SignatureMethod,
-    consumer_secret: &Secret,
+    client: ClientKey<'_>,
     token_secret: Option<&Secret>,
     request: &Request<'_>,
     params: &collect::Params<'_>,
     sent: &str,
 ) -> Result<bool, crate::Error> {
-    let expected = if method == SignatureMethod::Plaintext {
-        // The secrets alone: the request is not signed.
-        crate::signature::plaintext(consumer_secret, token_secret)
-    } else if params.all_in_header() {
-        let protocol = params.header_protocol_params();
-        crate::signature::compute(method, consumer_secret, token_secret, request, &protocol)?
-    } else {
-        // Some protocol parameters are among the request's own: sign the request as sent, less
-        // `oauth_signature`, with those of the header (if split) as protocol parameters.
-        let (url, body) = params.without_signature(request);
-        let mut unsigned = Request::new(request.method(), &url);
-        if let Some(body) = &body {
-            unsigned = unsigned.with_form_body(body.as_bytes());
+    let consumer_secret = match client {
+        ClientKey::Secret(secret) if !method.uses_rsa() => secret,
+        #[cfg(feature = "_rsa")]
+        ClientKey::Rsa(Some(public_key)) if method.uses_rsa() => {
+            return with_request_as_signed(request, params, |request, protocol| {
+                let base = crate::base_string::base_string(request, protocol)?;
+                Ok(crate::signature::verify_rsa(
+                    method,
+                    public_key,
+                    base.as_bytes(),
+                    sent,
+                ))
+            });
         }
-        let protocol = params.header_protocol_params();
-        crate::signature::compute(method, consumer_secret, token_secret, &unsigned, &protocol)?
+        // A key of the other kind (or none) cannot have made this signature.
+        _ => return Ok(false),
     };
-    Ok(expected.ct_eq(sent))
+    if method == SignatureMethod::Plaintext {
+        // The secrets alone: the request is not signed.
+        return Ok(crate::signature::plaintext(consumer_secret, token_secret).ct_eq(sent));
+    }
+    with_request_as_signed(request, params, |request, protocol| {
+        let expected =
+            crate::signature::compute(method, consumer_secret, token_secret, request, protocol)?;
+        Ok(expected.ct_eq(sent))
+    })
+}
+
+/// Calls `f` with the request as the client signed it and the protocol parameters of the base
+/// string. When some protocol parameters are among the request's own (query or form), that is
+/// the request as sent less `oauth_signature`, with those of the header (if split) as protocol
+/// parameters.
+fn with_request_as_signed<T>(
+    request: &Request<'_>,
+    params: &collect::Params<'_>,
+    f: impl FnOnce(&Request<'_>, &[(&str, &str)]) -> Result<T, crate::Error>,
+) -> Result<T, crate::Error> {
+    let protocol = params.header_protocol_params();
+    if params.all_in_header() {
+        return f(request, &protocol);
+    }
+    let (url, body) = params.without_signature(request);
+    let mut unsigned = Request::new(request.method(), &url);
+    if let Some(body) = &body {
+        unsigned = unsigned.with_form_body(body.as_bytes());
+    }
+    f(&unsigned, &protocol)
+}
+
+/// What a client is known by: the shared secret (PLAINTEXT, HMAC) or its RSA public key.
+#[derive(Clone, Copy)]
+enum ClientKey<'a> {
+    Secret(&'a Secret),
+    #[cfg(feature = "_rsa")]
+    Rsa(Option<&'a crate::RsaPublicKey>),
 }
 
 /// An authenticated request's protocol parameters.

@@ -160,6 +160,10 @@ mod scanning {
     /// One more needle, known only at run time (a hash state); its length is 0 while unset.
     static RUNTIME: [AtomicU8; 32] = [const { AtomicU8::new(0) }; 32];
     static RUNTIME_LEN: AtomicUsize = AtomicUsize::new(0);
+
+    /// Held by each test that sets the run-time needle: one at a time.
+    #[cfg_attr(not(feature = "hmac-sha1"), allow(dead_code))] // the HMAC-SHA1 and RSA tests
+    pub(crate) static RUNTIME_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     static RUNTIME_FOUND: AtomicUsize = AtomicUsize::new(0);
 
     /// How many freed blocks held needle `i` so far.
@@ -251,6 +255,11 @@ fn the_scanner_finds_a_needle_freed_uncleared() {
 #[test]
 fn signing_with_a_verifier_leaves_no_copy_in_freed_memory() {
     let client = ClientCredentials::new("ck", "cs");
+    // The RSA methods sign with a private key: one for them too.
+    #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+    let client = client.rsa_key(
+        countersign::RsaPrivateKey::from_pem(include_str!("data/rsa/oauthlib-1024.pem")).unwrap(),
+    );
     let token = TokenCredentials::new("tok", "ts");
     let request = Request::post("https://p.example/token?a=1&b=x+y");
     for verifier in ["VfNeedle7Q", "VfNeedle7Q+/= x"] {
@@ -279,6 +288,8 @@ fn signing_with_a_verifier_leaves_no_copy_in_freed_memory() {
 #[cfg(feature = "hmac-sha1")]
 #[test]
 fn the_hmac_key_state_is_cleared_on_drop() {
+    let _one_at_a_time = scanning::RUNTIME_LOCK.lock();
+    let before = scanning::runtime_found();
     // HMAC-SHA1's inner state: SHA-1's compression of the key, padded, XOR 0x36, from the IV.
     let key = b"KsNeedleC0nsumer&KsNeedleT0ken";
     let mut block = [0x36u8; 64];
@@ -296,7 +307,11 @@ fn the_hmac_key_state_is_cleared_on_drop() {
     let needle: Vec<u8> = state.iter().flat_map(|w| w.to_ne_bytes()).collect();
     scanning::set_runtime_needle(&needle);
     drop(needle);
-    assert_eq!(scanning::runtime_found(), 1, "the scanner sees the needle");
+    assert_eq!(
+        scanning::runtime_found(),
+        before + 1,
+        "the scanner sees the needle"
+    );
 
     let client = ClientCredentials::new("ck", "KsNeedleC0nsumer");
     let token = TokenCredentials::new("tok", "KsNeedleT0ken");
@@ -310,7 +325,7 @@ fn the_hmac_key_state_is_cleared_on_drop() {
     drop((header, prepared.clone(), prepared));
     assert_eq!(
         scanning::runtime_found(),
-        1,
+        before + 1,
         "the key state was freed uncleared"
     );
     drop((client, token));
@@ -415,4 +430,49 @@ fn the_session_handle_leaves_no_copy_in_freed_memory() {
     assert!(renewed.session_handle().unwrap().ct_eq("ShNeedle4W/x"));
     drop(renewed);
     assert_eq!(scanning::found(scanning::SESSION_HANDLE), 0);
+}
+
+/// An RSA private key, loaded from PEM, used to sign and dropped, leaves neither its PEM text nor
+/// its DER bytes (the private exponent and primes) in freed memory.
+#[cfg(feature = "rsa-sha256")]
+#[test]
+fn an_rsa_private_key_leaves_no_copy_in_freed_memory() {
+    use zeroize::Zeroize as _;
+
+    let _one_at_a_time = scanning::RUNTIME_LOCK.lock();
+    let der: &[u8] = include_bytes!("data/rsa/oauthlib-1024.pkcs8.der");
+    let pem_text = include_str!("data/rsa/oauthlib-1024.pkcs8.pem");
+    let middle_line = pem_text.lines().nth(8).unwrap().as_bytes();
+    // Bytes of the private exponent and of the primes (the DER is 636 bytes).
+    for needle in [&middle_line[..32], &der[200..232], &der[420..452]] {
+        let before = scanning::runtime_found();
+        let copy = needle.to_vec();
+        scanning::set_runtime_needle(&copy);
+        drop(copy);
+        assert_eq!(scanning::runtime_found(), before + 1, "the scanner sees it");
+
+        let mut pem = String::from(pem_text);
+        let key = countersign::RsaPrivateKey::from_pem(&pem).unwrap();
+        pem.zeroize();
+        drop(pem);
+        let client = ClientCredentials::with_rsa_key("ck", key.clone());
+        let signer = Signer::new(&client).signature_method(SignatureMethod::RsaSha256);
+        let prepared = signer.prepare().unwrap();
+        let header = prepared
+            .sign(&Request::get("https://p.example/r"), 1, "n")
+            .unwrap();
+        let one_shot = signer
+            .timestamp(1)
+            .nonce("n")
+            .sign(&Request::get("https://p.example/r"))
+            .unwrap()
+            .to_authorization();
+        assert_eq!(header, one_shot);
+        drop((header, one_shot, prepared, client, key));
+        assert_eq!(
+            scanning::runtime_found(),
+            before + 1,
+            "the RSA key was freed uncleared"
+        );
+    }
 }
