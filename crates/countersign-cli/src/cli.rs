@@ -534,15 +534,26 @@ pub(crate) struct SignArgs {
     )]
     pub(crate) consumer_key: String,
 
-    /// The consumer secret. Prefer the environment variable; a value starting with '-' must be
-    /// written --consumer-secret=VALUE.
+    /// The consumer secret (not with the RSA methods). Prefer the environment variable; a value
+    /// starting with '-' must be written --consumer-secret=VALUE.
     #[arg(
         long,
         value_name = "SECRET",
         env = "COUNTERSIGN_CONSUMER_SECRET",
+        hide_env_values = true,
+        required_unless_present = "private_key"
+    )]
+    pub(crate) consumer_secret: Option<Secret>,
+
+    /// The client's RSA private key, for RSA-SHA1 and RSA-SHA256: a PEM file (PKCS#8
+    /// `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`, unencrypted).
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "COUNTERSIGN_PRIVATE_KEY",
         hide_env_values = true
     )]
-    pub(crate) consumer_secret: Secret,
+    pub(crate) private_key: Option<PathBuf>,
 
     /// The token (temporary or access); needs --token-secret.
     #[arg(
@@ -605,8 +616,8 @@ pub(crate) struct SignArgs {
     pub(crate) content_type: Option<String>,
 
     /// Send oauth_body_hash, the hash of the body (of --body-file, or of an empty body), with
-    /// the signature method's hash: SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256, SHA-512 for
-    /// HMAC-SHA512. Not with PLAINTEXT, nor with a form body.
+    /// the signature method's hash: SHA-1 for HMAC-SHA1 and RSA-SHA1, SHA-256 for HMAC-SHA256
+    /// and RSA-SHA256, SHA-512 for HMAC-SHA512. Not with PLAINTEXT, nor with a form body.
     #[arg(long)]
     pub(crate) body_hash: bool,
 

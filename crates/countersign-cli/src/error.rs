@@ -69,6 +69,18 @@ pub(crate) enum CliError {
         /// Where it first differs.
         detail: String,
     },
+    /// `--private-key` cannot be read.
+    PrivateKeyFile {
+        /// The path given.
+        path: String,
+        /// Why.
+        error: io::Error,
+    },
+    /// A method that signs with the consumer secret, and none was given (only `--private-key`).
+    ConsumerSecretRequired {
+        /// The method.
+        method: countersign::SignatureMethod,
+    },
     /// `sign --body-file` cannot be read.
     BodyFile {
         /// The path given.
@@ -244,6 +256,13 @@ impl fmt::Display for CliError {
                 f,
                 "the expected base string differs from the one computed, first in {detail}: check the URL, the method and the parameters the provider saw"
             ),
+            Self::PrivateKeyFile { path, error } => {
+                write!(f, "cannot read the private key file {path:?}: {error}")
+            }
+            Self::ConsumerSecretRequired { method } => write!(
+                f,
+                "{method} signs with the consumer secret: give --consumer-secret (or COUNTERSIGN_CONSUMER_SECRET), or use RSA-SHA1 or RSA-SHA256 with --private-key"
+            ),
             Self::BodyFile { path, error } => {
                 write!(f, "cannot read the body file {path:?}: {error}")
             }
@@ -400,6 +419,13 @@ mod tests {
             CliError::BodyFile {
                 path: "body.json".into(),
                 error: io::Error::from(io::ErrorKind::NotFound),
+            },
+            CliError::PrivateKeyFile {
+                path: "key.pem".into(),
+                error: io::Error::from(io::ErrorKind::NotFound),
+            },
+            CliError::ConsumerSecretRequired {
+                method: countersign::SignatureMethod::HmacSha1,
             },
             CliError::NoConfigDir,
             CliError::NoCredentials("/tmp/a\nb".into()),

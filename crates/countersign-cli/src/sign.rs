@@ -6,7 +6,11 @@ use countersign::clock::{Clock, SystemClock};
 use countersign::encode::encode;
 use countersign::nonce::{NonceGenerator, NonceSource};
 use countersign::signature::BodyHash;
-use countersign::{Authorization, ClientCredentials, Request, Signer, TokenCredentials};
+use countersign::{
+    Authorization, ClientCredentials, Request, RsaPrivateKey, Secret, SignatureMethod, Signer,
+    TokenCredentials,
+};
+use std::path::Path;
 
 use crate::cli::{FormField, SignArgs};
 use crate::error::CliError;
@@ -31,7 +35,12 @@ where
     N: NonceSource + ?Sized,
     C: Clock + ?Sized,
 {
-    let client = ClientCredentials::new(args.consumer_key.as_str(), args.consumer_secret.clone());
+    let client = client_credentials(
+        &args.consumer_key,
+        args.consumer_secret.as_ref(),
+        args.private_key.as_deref(),
+        args.signature_method,
+    )?;
     // clap has seen that the token and its secret come together.
     let token = args
         .token
@@ -75,6 +84,34 @@ where
         signer = signer.dangerous_allow_insecure_http();
     }
     Ok(signer.sign(&request)?.to_authorization())
+}
+
+/// The client credentials of a command line: the consumer key with the secret, the RSA private
+/// key read from `private_key`, or both. A method that signs with the secret needs the secret;
+/// an RSA method without a key is the core's [`Misuse::RsaKeyRequired`](countersign::Misuse),
+/// which names `--private-key`.
+pub(crate) fn client_credentials(
+    key: &str,
+    secret: Option<&Secret>,
+    private_key: Option<&Path>,
+    method: SignatureMethod,
+) -> Result<ClientCredentials, CliError> {
+    if secret.is_none() && !method.uses_rsa() {
+        return Err(CliError::ConsumerSecretRequired { method });
+    }
+    let client = ClientCredentials::new(key, secret.cloned().unwrap_or_else(|| Secret::new("")));
+    let Some(path) = private_key else {
+        return Ok(client);
+    };
+    // A `Secret`: the key's text is cleared when it is dropped.
+    let pem =
+        Secret::from(
+            std::fs::read_to_string(path).map_err(|error| CliError::PrivateKeyFile {
+                path: path.display().to_string(),
+                error,
+            })?,
+        );
+    Ok(client.rsa_key(RsaPrivateKey::from_pem(pem.expose_secret())?))
 }
 
 /// The body `args` describe: `--form` fields, or `--body-file` with its `--content-type`.
@@ -160,7 +197,8 @@ mod tests {
             method: http::Method::GET,
             url: "https://api.example.com/identity".into(),
             consumer_key: "key".into(),
-            consumer_secret: Secret::new("secret"),
+            consumer_secret: Some(Secret::new("secret")),
+            private_key: None,
             token: None,
             token_secret: None,
             signature_method: countersign::SignatureMethod::Plaintext,

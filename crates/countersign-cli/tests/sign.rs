@@ -1013,3 +1013,136 @@ fn explain_redacts_the_secrets() {
     assert!(run.stdout.contains("oauth_signature=\"[redacted]\""));
     assert!(run.stdout.contains("PLAINTEXT signs no base string"));
 }
+
+/// A test key of the core crate (`crates/countersign/tests/data/rsa/`).
+fn rsa_key_path(name: &str) -> String {
+    format!(
+        "{}/../countersign/tests/data/rsa/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// `--signature-method RSA-SHA1|RSA-SHA256 --private-key PATH`, no consumer secret: the header
+/// the library writes, byte for byte, and its signature verifies with the public key.
+#[test]
+fn rsa_with_a_private_key_file() {
+    use countersign::signature::{SignatureMethod, verify_rsa};
+    use countersign::{ClientCredentials, Request, RsaPrivateKey, Signer, TokenCredentials};
+
+    let path = rsa_key_path("test-2048.pem");
+    let key = RsaPrivateKey::from_pem(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let url = "https://jira.example/plugins/servlet/oauth/request-token?x=1";
+    for method in [SignatureMethod::RsaSha1, SignatureMethod::RsaSha256] {
+        let run = countersign(&[
+            "sign",
+            "--method",
+            "POST",
+            "--url",
+            url,
+            "--consumer-key",
+            "jira-consumer",
+            "--private-key",
+            &path,
+            "--token",
+            TOKEN,
+            "--token-secret",
+            TOKEN_SECRET,
+            "--signature-method",
+            method.as_str(),
+            "--timestamp",
+            "1700000000",
+            "--nonce",
+            "rsaNonce",
+        ]);
+        let client = ClientCredentials::with_rsa_key("jira-consumer", key.clone());
+        let token = TokenCredentials::new(TOKEN, TOKEN_SECRET);
+        let request = Request::post(url);
+        let expected = Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .timestamp(1_700_000_000)
+            .nonce("rsaNonce")
+            .sign(&request)
+            .unwrap()
+            .to_authorization();
+        assert_success(&run, &format!("{}\n", expected.as_str()));
+        let signature = countersign::encode::decode(param(&run.stdout, "oauth_signature").unwrap())
+            .unwrap()
+            .into_owned();
+        let parsed = countersign::ParsedAuthorization::parse(run.stdout.trim_end()).unwrap();
+        let owned: Vec<(String, String)> = parsed
+            .params()
+            .filter(|(name, _)| name != "oauth_signature" && name != "realm")
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        let protocol: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let base = countersign::base_string::base_string(&request, &protocol).unwrap();
+        assert!(verify_rsa(
+            method,
+            &key.public_key(),
+            base.as_bytes(),
+            &signature
+        ));
+    }
+}
+
+#[test]
+fn rsa_mistakes_say_what_to_do() {
+    let request = [
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "https://jira.example/rest",
+        "--consumer-key",
+        "jira-consumer",
+    ];
+    // An RSA method with only the consumer secret.
+    let run = run_parts(
+        &[
+            &request,
+            &[
+                "--signature-method",
+                "RSA-SHA1",
+                "--consumer-secret",
+                CONSUMER_SECRET,
+            ],
+        ],
+        &[],
+    );
+    assert!(assert_one_line_error(&run, 1).contains("--private-key"));
+    assert_no_secret(&run);
+    // A method that needs the consumer secret, with only the private key.
+    let key = rsa_key_path("test-2048.pem");
+    let run = run_parts(
+        &[
+            &request,
+            &["--signature-method", "HMAC-SHA1", "--private-key", &key],
+        ],
+        &[],
+    );
+    assert!(assert_one_line_error(&run, 1).contains("--consumer-secret"));
+    // Neither.
+    assert!(assert_usage_error(&countersign(&request)).contains("--consumer-secret"));
+    // An encrypted key, a public key, a file that is not there.
+    for (file, says) in [
+        ("encrypted.pem", "decrypt it first"),
+        ("test-2048.pub.pem", "the private key"),
+        ("no-such-key.pem", "cannot read the private key file"),
+    ] {
+        let path = rsa_key_path(file);
+        let run = run_parts(
+            &[
+                &request,
+                &["--signature-method", "RSA-SHA256", "--private-key", &path],
+            ],
+            &[],
+        );
+        let line = assert_one_line_error(&run, 1);
+        assert!(line.contains(says), "{line}");
+        assert!(!line.contains("MII"), "{line}");
+    }
+}
