@@ -73,3 +73,69 @@ impl Drop for Oauthlib {
         let _ = self.child.wait();
     }
 }
+
+/// oauthlib's signature checks (`interop/oauthlib_verify.py` in this crate), one request at a
+/// time over a pipe, with the interpreter that `COUNTERSIGN_OAUTHLIB_PYTHON` names (with
+/// `oauthlib[signedtoken]` for the RSA methods); it stops when dropped.
+pub struct OauthlibVerifier {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl OauthlibVerifier {
+    /// Starts the script.
+    ///
+    /// # Panics
+    /// When `COUNTERSIGN_OAUTHLIB_PYTHON` is not set (the message says how to set it), or the
+    /// script does not start.
+    pub fn start() -> Self {
+        let python = std::env::var(PYTHON_VAR).unwrap_or_else(|_| {
+            panic!(
+                "set {PYTHON_VAR} to a Python interpreter that has oauthlib[signedtoken] \
+                 (`.ci/run` makes one: python3 -m venv v && v/bin/pip install \
+                 'oauthlib[signedtoken]==4.0.1'), or leave these ignored tests alone"
+            )
+        });
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/oauthlib_verify.py");
+        let mut child = Command::new(&python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// oauthlib's verdict on one signed request: `ok`, `bad-signature`, `bad-body-hash`, or
+    /// `error: ...`. `job` is the JSON object the script reads (see its documentation).
+    ///
+    /// # Panics
+    /// When the script has exited.
+    pub fn verdict(&mut self, job: &serde_json::Value) -> String {
+        use std::io::Write as _;
+        writeln!(self.stdin, "{job}").expect("the oauthlib script is running");
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        assert!(
+            !line.is_empty(),
+            "the oauthlib script exited (see its stderr)"
+        );
+        line.trim_end().to_owned()
+    }
+}
+
+impl Drop for OauthlibVerifier {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
