@@ -94,6 +94,7 @@ replay!(
     response_headers,
     verify,
     exchange,
+    signature_methods,
 );
 
 /// Every fuzz target (a file in `fuzz_targets/`, a `[[bin]]`, an entry of `TARGETS`) is replayed

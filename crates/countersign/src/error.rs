@@ -235,6 +235,14 @@ pub enum Misuse {
     RsaKeyRequired,
     /// The RSA private key could not sign (the `rsa` crate refused it).
     RsaSigning,
+    /// A provider spec uses a variable that was not given
+    /// ([`providers::Variables`](crate::providers::Variables)).
+    ProfileVariable {
+        /// `base`, `account` or `app`.
+        variable: &'static str,
+    },
+    /// A provider spec's template has an unknown or unclosed `{...}`.
+    ProfileTemplate,
 }
 
 /// How the three-legged flow ended without credentials.
@@ -388,6 +396,20 @@ impl fmt::Display for Misuse {
             ),
             Self::RsaSigning => f.write_str(
                 "the RSA private key could not sign: check that it is a valid RSA key of 1024 to 4096 bits (openssl pkey -in key.pem -check -noout)",
+            ),
+            Self::ProfileVariable { variable } => {
+                let (what, flag) = match *variable {
+                    "base" => ("its base URL (https://jira.example.com)", "--base-url"),
+                    "account" => ("the account ID (1234567 or 1234567_SB1)", "--account"),
+                    _ => ("the application's name", "--app-name"),
+                };
+                write!(
+                    f,
+                    "this provider's profile needs {what}: give it with Variables::{variable} (countersign login {flag})"
+                )
+            }
+            Self::ProfileTemplate => f.write_str(
+                "a provider profile's URL or realm has an unknown or unclosed {...}: use only {base}, {account}, {account_host} and {app}",
             ),
             Self::ExtensionParameterName => f.write_str(
                 "the extension parameter name must start with oauth_ and must not be a protocol parameter the signer writes itself (oauth_consumer_key, oauth_token, oauth_signature_method, oauth_signature, oauth_timestamp, oauth_nonce, oauth_version, oauth_callback, oauth_verifier): use the extension's own oauth_ name, and the signer's own settings for the others",

@@ -199,6 +199,7 @@ pub mod http;
 pub mod identity;
 pub mod nonce;
 pub mod profile;
+pub mod providers;
 mod request;
 pub mod response;
 #[cfg(feature = "_rsa")]

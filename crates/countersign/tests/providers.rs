@@ -1,0 +1,196 @@
+//! The built-in provider profiles: each builds with the variables it names and only then, its
+//! endpoints are absolute HTTPS URLs, its method is one this build has, and the variables land
+//! where they belong (NetSuite's account in the realm and the host names, Trello's application
+//! name encoded in the authorization page's query).
+#![cfg(all(
+    feature = "hmac-sha1",
+    feature = "hmac-sha256",
+    feature = "rsa-sha1",
+    feature = "serde"
+))]
+
+use countersign::providers::{self, ProviderSpec, Variables};
+use countersign::{Error, Misuse};
+
+fn every_variable() -> Variables {
+    Variables::new()
+        .base("https://self-hosted.example/")
+        .account("1234567_SB1")
+        .app("My App & Co")
+}
+
+#[test]
+fn every_preset_builds_with_its_variables_and_not_without() {
+    let all = providers::all();
+    assert!(all.len() >= 12, "{}", all.len());
+    let mut names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), all.len(), "names are unique");
+    for spec in &all {
+        let profile = spec
+            .profile(&every_variable(), Some("countersign-tests/1.0"))
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+        for url in [
+            profile.request_token_url(),
+            profile.authorize_url(),
+            profile.access_token_url(),
+        ]
+        .into_iter()
+        .chain(profile.identity_url())
+        {
+            assert!(url.starts_with("https://"), "{}: {url}", spec.name);
+            assert!(!url.contains('{'), "{}: {url}", spec.name);
+        }
+        assert!(
+            ["GET", "POST"].contains(&profile.request_token_method()),
+            "{}",
+            spec.name
+        );
+        assert_eq!(profile.signature_method().as_str(), spec.signature_method);
+        assert!(spec.docs.starts_with("https://"), "{}", spec.name);
+        assert!(
+            !spec.title.is_empty() && !spec.notes.is_empty(),
+            "{}",
+            spec.name
+        );
+        assert_eq!(
+            providers::find(&spec.name.to_uppercase()).as_ref(),
+            Some(spec)
+        );
+
+        // Each variable it names is needed: without it, an error naming it.
+        for variable in spec.variables() {
+            let mut partial = Variables::new();
+            for (name, set) in [
+                (
+                    "base",
+                    (|v: Variables| v.base("https://self-hosted.example"))
+                        as fn(Variables) -> Variables,
+                ),
+                ("account", |v: Variables| v.account("1234567")),
+                ("app", |v: Variables| v.app("App")),
+            ] {
+                if name != variable {
+                    partial = set(partial);
+                }
+            }
+            assert_eq!(
+                spec.profile(&partial, Some("countersign-tests/1.0")),
+                Err(Error::Misuse(Misuse::ProfileVariable { variable })),
+                "{} without {variable}",
+                spec.name
+            );
+        }
+    }
+    assert!(providers::find("no-such-provider").is_none());
+}
+
+#[test]
+fn discogs_is_one_profile_among_them() {
+    let preset = providers::find("discogs")
+        .unwrap()
+        .profile(&Variables::new(), Some("MyApp/1.0"))
+        .unwrap();
+    let discogs = countersign::discogs::profile("MyApp/1.0").unwrap();
+    assert_eq!(preset.request_token_url(), discogs.request_token_url());
+    assert_eq!(
+        preset.request_token_method(),
+        discogs.request_token_method()
+    );
+    assert_eq!(preset.authorize_url(), discogs.authorize_url());
+    assert_eq!(preset.access_token_url(), discogs.access_token_url());
+    assert_eq!(preset.identity_url(), discogs.identity_url());
+    assert_eq!(preset.signature_method(), discogs.signature_method());
+    assert_eq!(
+        preset.request_token_lifetime(),
+        discogs.request_token_lifetime()
+    );
+    // Discogs wants a User-Agent of the application's own.
+    let spec = providers::find("discogs").unwrap();
+    assert_eq!(
+        spec.profile(&Variables::new(), None),
+        Err(Error::Misuse(Misuse::UserAgentRequired))
+    );
+}
+
+#[test]
+fn variables_land_where_they_belong() {
+    let netsuite = providers::find("netsuite")
+        .unwrap()
+        .profile(&every_variable(), None)
+        .unwrap();
+    assert_eq!(
+        netsuite.request_token_url(),
+        "https://1234567-sb1.restlets.api.netsuite.com/rest/requesttoken"
+    );
+    assert_eq!(netsuite.realm(), Some("1234567_SB1"));
+    assert_eq!(netsuite.signature_method().as_str(), "HMAC-SHA256");
+    // An account that is not a host label is refused, not put in a URL.
+    let bad = Variables::new().account("evil.example/x");
+    assert_eq!(
+        providers::find("netsuite").unwrap().profile(&bad, None),
+        Err(Error::Misuse(Misuse::ProfileVariable {
+            variable: "account"
+        }))
+    );
+
+    let trello = providers::find("trello")
+        .unwrap()
+        .profile(&every_variable(), None)
+        .unwrap();
+    assert_eq!(
+        trello.authorize_url(),
+        "https://trello.com/1/OAuthAuthorizeToken?name=My%20App%20%26%20Co&scope=read&expiration=30days"
+    );
+    let jira = providers::find("jira")
+        .unwrap()
+        .profile(&every_variable(), None)
+        .unwrap();
+    assert_eq!(
+        jira.access_token_url(),
+        "https://self-hosted.example/plugins/servlet/oauth/access-token"
+    );
+}
+
+#[test]
+fn a_spec_of_ones_own_reads_from_a_file_format() {
+    let spec: ProviderSpec = serde_json::from_str(
+        r#"{
+            "name": "acme",
+            "title": "Acme API",
+            "docs": "https://acme.example/docs/oauth",
+            "request_token_url": "{base}/oauth/request",
+            "authorize_url": "{base}/oauth/authorize?scope=all",
+            "access_token_url": "{base}/oauth/access",
+            "signature_method": "HMAC-SHA256"
+        }"#,
+    )
+    .unwrap();
+    // The defaults: POST, oob taken, no realm.
+    assert_eq!(spec.request_token_method, "POST");
+    assert!(spec.oob);
+    assert_eq!(spec.variables(), ["base"]);
+    let profile = spec
+        .profile(&Variables::new().base("https://acme.example"), None)
+        .unwrap();
+    assert_eq!(
+        profile.authorize_url(),
+        "https://acme.example/oauth/authorize?scope=all"
+    );
+    // Every preset round-trips.
+    for preset in providers::all() {
+        let json = serde_json::to_string(&preset).unwrap();
+        assert_eq!(serde_json::from_str::<ProviderSpec>(&json).unwrap(), preset);
+    }
+    // A misspelt field is an error, not silently ignored; so is an unknown variable.
+    assert!(serde_json::from_str::<ProviderSpec>(r#"{"nmae": "x"}"#).is_err());
+    let typo = ProviderSpec {
+        request_token_url: "{bsae}/oauth/request".into(),
+        ..spec
+    };
+    assert_eq!(
+        typo.profile(&Variables::new().base("https://acme.example"), None),
+        Err(Error::Misuse(Misuse::ProfileTemplate))
+    );
+}
