@@ -28,6 +28,22 @@ fn signature_method(text: &str) -> Result<SignatureMethod, String> {
     text.parse().map_err(|e: countersign::Error| e.to_string())
 }
 
+/// A provider countersign knows, or `local`.
+fn provider_name(text: &str) -> Result<String, String> {
+    if text.eq_ignore_ascii_case(LOCAL) || countersign::providers::find(text).is_some() {
+        return Ok(text.to_ascii_lowercase());
+    }
+    let names: Vec<String> = countersign::providers::all()
+        .into_iter()
+        .map(|p| p.name)
+        .chain([LOCAL.to_owned()])
+        .collect();
+    Err(format!(
+        "no such provider: use one of {} (`countersign providers` shows their URLs), or describe yours with --profile-file",
+        names.join(", ")
+    ))
+}
+
 /// Seconds since the Unix epoch, as decimal digits only (no sign, no spaces).
 fn timestamp(text: &str) -> Result<u64, String> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
@@ -229,7 +245,9 @@ pub(crate) enum Command {
 
     /// Get access credentials: the three-legged flow, with your browser, and save them.
     ///
-    /// Discogs by default, or any OAuth 1.0a provider given by its three URLs. Prints the
+    /// Discogs by default, a provider countersign knows (--provider NAME: `countersign
+    /// providers` lists them), one of your own (--profile-file), or any OAuth 1.0a provider
+    /// given by its three URLs. Prints the
     /// authorize URL and opens it in the browser; after you approve, takes the verifier (pasted,
     /// or from the redirect to a loopback listener), gets the access token, shows who logged in,
     /// and saves the credentials to a file only you can read.
@@ -256,6 +274,11 @@ pub(crate) enum Command {
     /// do.
     #[command(after_help = EXPLAIN_AFTER_HELP)]
     Explain(Box<ExplainArgs>),
+
+    /// List the providers countersign knows: name, signature method, and the request-token,
+    /// authorization and access-token URLs ({base}, {account_host}, {app}: filled from
+    /// `login --base-url`, `--account`, `--app-name`).
+    Providers,
 
     /// Run a local, Discogs-compatible OAuth 1.0a provider on loopback.
     ///
@@ -292,14 +315,9 @@ pub(crate) struct ExplainArgs {
 #[derive(Args)]
 pub(crate) struct DemoArgs {}
 
-/// The provider presets of `login`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Preset {
-    /// The Discogs API (api.discogs.com, www.discogs.com/oauth/authorize).
-    Discogs,
-    /// A local provider (`countersign serve`, or `LocalProvider` in a test) at --base-url.
-    Local,
-}
+/// `login --provider local`: a local provider (`countersign serve`, or `LocalProvider` in a
+/// test) at --base-url.
+pub(crate) const LOCAL: &str = "local";
 
 /// How the verifier comes back to `login`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -315,15 +333,32 @@ pub(crate) enum CallbackKind {
 /// Not `Debug`: the secret is a [`Secret`], but nothing here needs printing.
 #[derive(Args)]
 pub(crate) struct LoginArgs {
-    /// A provider whose endpoints countersign knows [default: discogs; the URL options below
-    /// give any other provider].
-    #[arg(long, value_enum, value_name = "NAME", conflicts_with_all = ["request_token_url", "authorize_url", "access_token_url", "identity_url", "request_token_method"])]
-    pub(crate) provider: Option<Preset>,
+    /// A provider countersign knows (`countersign providers` lists them), or `local`
+    /// [default: discogs; --profile-file or the URL options below give any other provider].
+    #[arg(long, value_name = "NAME", value_parser = provider_name, conflicts_with_all = ["request_token_url", "authorize_url", "access_token_url", "identity_url", "request_token_method", "profile_file"])]
+    pub(crate) provider: Option<String>,
 
-    /// With --provider local: where it listens, as `countersign serve` prints it
-    /// (http://127.0.0.1:PORT).
+    /// A provider of your own, described in a TOML file with the fields of a built-in one
+    /// (name, title, docs, request_token_url, authorize_url, access_token_url, signature_method;
+    /// optionally request_token_method, identity_url, realm, oob, user_agent_required,
+    /// request_token_lifetime, notes).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["request_token_url", "authorize_url", "access_token_url", "identity_url", "request_token_method"])]
+    pub(crate) profile_file: Option<PathBuf>,
+
+    /// The provider's base URL, for --provider local (as `countersign serve` prints it) and for
+    /// self-hosted products ({base}: Jira, Confluence, Magento, a Schoology domain).
     #[arg(long, value_name = "URL", required_if_eq("provider", "local"))]
     pub(crate) base_url: Option<String>,
+
+    /// The account ID, for providers that name one ({account}: NetSuite's 1234567 or
+    /// 1234567_SB1).
+    #[arg(long, value_name = "ID")]
+    pub(crate) account: Option<String>,
+
+    /// Your application's name, for providers that show it on the authorization page
+    /// ({app}: Trello).
+    #[arg(long, value_name = "NAME", default_value = "countersign")]
+    pub(crate) app_name: String,
 
     /// The provider's temporary-credentials (request token) endpoint.
     #[arg(long, value_name = "URL", requires_all = ["authorize_url", "access_token_url"])]
@@ -356,20 +391,31 @@ pub(crate) struct LoginArgs {
     )]
     pub(crate) consumer_key: String,
 
-    /// The consumer secret. Prefer the environment variable; a value starting with '-' must be
-    /// written --consumer-secret=VALUE.
+    /// The consumer secret (not with the RSA methods). Prefer the environment variable; a value
+    /// starting with '-' must be written --consumer-secret=VALUE.
     #[arg(
         long,
         value_name = "SECRET",
         env = "COUNTERSIGN_CONSUMER_SECRET",
+        hide_env_values = true,
+        required_unless_present = "private_key"
+    )]
+    pub(crate) consumer_secret: Option<Secret>,
+
+    /// The client's RSA private key, for RSA-SHA1 and RSA-SHA256 (Jira, Confluence): a PEM
+    /// file, unencrypted. Its path (not the key) is saved with the credentials.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "COUNTERSIGN_PRIVATE_KEY",
         hide_env_values = true
     )]
-    pub(crate) consumer_secret: Secret,
+    pub(crate) private_key: Option<PathBuf>,
 
     /// The signature method (oauth_signature_method), spelled as RFC 5849 does; it is saved
-    /// with the credentials.
-    #[arg(long, value_name = "NAME", default_value = "PLAINTEXT", value_parser = signature_method)]
-    pub(crate) signature_method: SignatureMethod,
+    /// with the credentials [default: the provider's, or PLAINTEXT].
+    #[arg(long, value_name = "NAME", value_parser = signature_method)]
+    pub(crate) signature_method: Option<SignatureMethod>,
 
     /// How the verifier comes back after you approve.
     #[arg(long, value_enum, value_name = "HOW", default_value_t = CallbackKind::Oob)]

@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use countersign::flow::Session;
 use countersign::profile::Profile;
-use countersign::{ClientCredentials, Secret, SignatureMethod, TokenCredentials};
+use countersign::{Secret, SignatureMethod, TokenCredentials};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
@@ -66,6 +66,12 @@ pub(crate) struct SavedProvider {
     pub(crate) identity_url: Option<String>,
     /// The signature method's RFC 5849 name.
     pub(crate) signature_method: String,
+    /// The realm of every `Authorization` header, if the provider wants one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) realm: Option<String>,
+    /// The RSA private key's file, for the RSA methods (the key itself is never saved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) private_key: Option<PathBuf>,
 }
 
 /// Who logged in.
@@ -95,6 +101,9 @@ impl SavedProvider {
         if let Some(url) = &self.identity_url {
             config = config.identity_url(url.as_str());
         }
+        if let Some(realm) = &self.realm {
+            config = config.realm(realm.as_str());
+        }
         config.build()
     }
 }
@@ -121,13 +130,23 @@ impl Saved {
         }
     }
 
-    /// A session with these credentials, for `provider`'s configuration.
-    pub(crate) fn session(&self, config: Profile) -> Session {
-        Session::from_credentials(
+    /// A session with these credentials, for `provider`'s configuration; the RSA private key is
+    /// read again from its file when the provider names one.
+    ///
+    /// # Errors
+    /// [`CliError::PrivateKeyFile`] and the key's parse errors.
+    pub(crate) fn session(&self, config: Profile) -> Result<Session, CliError> {
+        let client = crate::sign::client_credentials(
+            &self.consumer_key,
+            Some(&self.consumer_secret),
+            self.provider.private_key.as_deref(),
+            config.signature_method(),
+        )?;
+        Ok(Session::from_credentials(
             config,
-            ClientCredentials::new(self.consumer_key.as_str(), self.consumer_secret.clone()),
+            client,
             TokenCredentials::new(self.token.as_str(), self.token_secret.clone()),
-        )
+        ))
     }
 }
 
@@ -375,6 +394,8 @@ mod tests {
                 access_token_url: "https://p.example/at".into(),
                 identity_url: None,
                 signature_method: "PLAINTEXT".into(),
+                realm: None,
+                private_key: None,
             },
             consumer_key: "ck".into(),
             consumer_secret: Secret::new("cs-value"),

@@ -69,6 +69,20 @@ pub(crate) enum CliError {
         /// Where it first differs.
         detail: String,
     },
+    /// `login --provider NAME` names no provider countersign knows.
+    UnknownProvider {
+        /// The name given.
+        name: String,
+    },
+    /// `login --profile-file` cannot be read or is not a provider profile.
+    ProfileFile {
+        /// The path given.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// `login --callback oob` (the default) with a provider that does not take `oob`.
+    NoOutOfBand,
     /// `--private-key` cannot be read.
     PrivateKeyFile {
         /// The path given.
@@ -256,6 +270,17 @@ impl fmt::Display for CliError {
                 f,
                 "the expected base string differs from the one computed, first in {detail}: check the URL, the method and the parameters the provider saw"
             ),
+            Self::UnknownProvider { name } => {
+                write!(f, "no provider called {name:?}: run `countersign providers` for the list, use --provider local, or describe yours with --profile-file")
+            }
+            Self::ProfileFile { path, detail } => write!(
+                f,
+                "cannot use the profile file {path:?}: {}",
+                detail.trim().replace('\n', " ")
+            ),
+            Self::NoOutOfBand => f.write_str(
+                "this provider does not take oauth_callback=oob (it shows no code to paste): use --callback loopback, with http://127.0.0.1 allowed as the application's callback",
+            ),
             Self::PrivateKeyFile { path, error } => {
                 write!(f, "cannot read the private key file {path:?}: {error}")
             }
@@ -420,6 +445,14 @@ mod tests {
                 path: "body.json".into(),
                 error: io::Error::from(io::ErrorKind::NotFound),
             },
+            CliError::UnknownProvider {
+                name: "jria\n".into(),
+            },
+            CliError::ProfileFile {
+                path: "acme.toml".into(),
+                detail: "missing field `name`\n".into(),
+            },
+            CliError::NoOutOfBand,
             CliError::PrivateKeyFile {
                 path: "key.pem".into(),
                 error: io::Error::from(io::ErrorKind::NotFound),

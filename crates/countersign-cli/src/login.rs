@@ -8,13 +8,13 @@
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
-use countersign::discogs;
+use countersign::Secret;
 use countersign::flow::{Approval, Authorize, CallbackMode, Session};
-use countersign::{ClientCredentials, Secret};
+use countersign::providers::{self, ProviderSpec, Variables};
 use countersign_ureq::Client;
 
 use crate::USER_AGENT;
-use crate::cli::{CallbackKind, LoginArgs, Preset};
+use crate::cli::{CallbackKind, LOCAL, LoginArgs};
 use crate::credentials::{self, Saved, SavedIdentity, SavedProvider};
 use crate::error::{CliError, Shown, Step};
 use crate::loopback::CallbackListener;
@@ -30,16 +30,22 @@ pub(crate) struct Input<'a> {
 /// Runs the flow `args` describe: the verifier is read from `input` out of band; messages go to
 /// `log`.
 pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Result<(), CliError> {
-    let provider = provider(args)?;
+    let (provider, takes_oob) = provider(args)?;
+    if !takes_oob && args.callback == CallbackKind::Oob {
+        return Err(CliError::NoOutOfBand);
+    }
     let config = provider.config(USER_AGENT)?;
     let path = credentials::path(args.credentials_file.as_deref())?;
     // Before the flow: a directory that cannot be made would lose the access token after it.
     credentials::prepare(&path)?;
     let identity_url = config.identity_url().map(str::to_owned);
-    let mut client = Client::new(
-        config,
-        ClientCredentials::new(args.consumer_key.as_str(), args.consumer_secret.clone()),
-    );
+    let consumer = crate::sign::client_credentials(
+        &args.consumer_key,
+        args.consumer_secret.as_ref(),
+        args.private_key.as_deref(),
+        config.signature_method(),
+    )?;
+    let mut client = Client::new(config, consumer);
 
     let session = match args.callback {
         CallbackKind::Oob => out_of_band(&mut client, args, input, log)?,
@@ -114,53 +120,96 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
     Ok(())
 }
 
-/// The provider `args` name: the Discogs preset, or the one given by its URLs.
-fn provider(args: &LoginArgs) -> Result<SavedProvider, CliError> {
-    let signature_method = args.signature_method.as_str().to_owned();
-    let (request_token_url, authorize_url, access_token_url) = match (
-        &args.request_token_url,
-        &args.authorize_url,
-        &args.access_token_url,
-    ) {
-        (None, None, None) if args.provider == Some(Preset::Local) => {
+/// The provider `args` name (a built-in profile, `local`, a profile file, or the one given by its
+/// URLs), as it is saved, and whether it takes `oob`.
+fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
+    let spec = match (&args.provider, &args.profile_file) {
+        (Some(name), _) if name.eq_ignore_ascii_case(LOCAL) => {
             // clap insists on --base-url with --provider local.
             let base = args.base_url.as_deref().unwrap_or_default();
             let base = base.trim_end_matches('/');
-            return Ok(SavedProvider {
-                request_token_url: format!("{base}/oauth/request_token"),
-                request_token_method: "POST".into(),
-                authorize_url: format!("{base}/oauth/authorize"),
-                access_token_url: format!("{base}/oauth/access_token"),
-                identity_url: Some(format!("{base}/oauth/identity")),
-                signature_method,
-            });
+            let method = args.signature_method.unwrap_or_default();
+            return Ok((
+                SavedProvider {
+                    request_token_url: format!("{base}/oauth/request_token"),
+                    request_token_method: "POST".into(),
+                    authorize_url: format!("{base}/oauth/authorize"),
+                    access_token_url: format!("{base}/oauth/access_token"),
+                    identity_url: Some(format!("{base}/oauth/identity")),
+                    signature_method: method.as_str().into(),
+                    realm: None,
+                    private_key: args.private_key.clone(),
+                },
+                true,
+            ));
         }
-        (None, None, None) => {
-            let discogs = discogs::profile(USER_AGENT)?;
-            return Ok(SavedProvider {
-                request_token_url: discogs.request_token_url().into(),
-                request_token_method: discogs.request_token_method().into(),
-                authorize_url: discogs.authorize_url().into(),
-                access_token_url: discogs.access_token_url().into(),
-                identity_url: discogs.identity_url().map(Into::into),
-                signature_method,
-            });
+        (Some(name), _) => {
+            providers::find(name).ok_or_else(|| CliError::UnknownProvider { name: name.clone() })?
         }
-        (Some(r), Some(a), Some(t)) => (r, a, t),
-        // clap insists on the three together; this is in case it ever does not.
-        _ => return Err(CliError::IncompleteProvider),
+        (None, Some(path)) => profile_file(path)?,
+        (None, None) => match (
+            &args.request_token_url,
+            &args.authorize_url,
+            &args.access_token_url,
+        ) {
+            (None, None, None) => providers::find("discogs").ok_or(CliError::IncompleteProvider)?,
+            (Some(r), Some(a), Some(t)) => {
+                let request_token_method = args
+                    .request_token_method
+                    .as_ref()
+                    .map_or("POST".into(), |m| m.as_str().to_ascii_uppercase());
+                let method = args.signature_method.unwrap_or_default();
+                return Ok((
+                    SavedProvider {
+                        request_token_url: r.clone(),
+                        request_token_method,
+                        authorize_url: a.clone(),
+                        access_token_url: t.clone(),
+                        identity_url: args.identity_url.clone(),
+                        signature_method: method.as_str().into(),
+                        realm: None,
+                        private_key: args.private_key.clone(),
+                    },
+                    true,
+                ));
+            }
+            // clap insists on the three together; this is in case it ever does not.
+            _ => return Err(CliError::IncompleteProvider),
+        },
     };
-    let request_token_method = args
-        .request_token_method
-        .as_ref()
-        .map_or("POST".into(), |m| m.as_str().to_ascii_uppercase());
-    Ok(SavedProvider {
-        request_token_url: request_token_url.clone(),
-        request_token_method,
-        authorize_url: authorize_url.clone(),
-        access_token_url: access_token_url.clone(),
-        identity_url: args.identity_url.clone(),
-        signature_method,
+    let mut variables = Variables::new().app(args.app_name.as_str());
+    if let Some(base) = &args.base_url {
+        variables = variables.base(base.as_str());
+    }
+    if let Some(account) = &args.account {
+        variables = variables.account(account.as_str());
+    }
+    let profile = spec.profile(&variables, Some(USER_AGENT))?;
+    let method = args.signature_method.unwrap_or(profile.signature_method());
+    Ok((
+        SavedProvider {
+            request_token_url: profile.request_token_url().into(),
+            request_token_method: profile.request_token_method().into(),
+            authorize_url: profile.authorize_url().into(),
+            access_token_url: profile.access_token_url().into(),
+            identity_url: profile.identity_url().map(Into::into),
+            signature_method: method.as_str().into(),
+            realm: profile.realm().map(Into::into),
+            private_key: args.private_key.clone(),
+        },
+        spec.oob,
+    ))
+}
+
+/// A provider of one's own, from a TOML file.
+fn profile_file(path: &std::path::Path) -> Result<ProviderSpec, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|error| CliError::ProfileFile {
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|error| CliError::ProfileFile {
+        path: path.display().to_string(),
+        detail: error.message().to_owned(),
     })
 }
 

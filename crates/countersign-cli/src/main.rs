@@ -30,6 +30,7 @@ mod error;
 mod explain;
 mod login;
 mod loopback;
+mod providers;
 mod request;
 mod serve;
 mod sign;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut io::stdout().lock()),
         Command::Serve(args) => serve::run(args, &mut io::stdout()),
         Command::Demo(_) => demo::run(&mut io::stdout().lock()),
+        Command::Providers => providers::run(&mut io::stdout().lock()),
         Command::Login(args) => {
             let stdin = io::stdin();
             let input = login::Input {

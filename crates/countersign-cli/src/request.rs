@@ -61,7 +61,7 @@ pub(crate) fn run(
     let request = request
         .body(body.unwrap_or_default().into_bytes())
         .map_err(|_| CliError::InvalidRequestUrl)?;
-    let session = saved.session(config.clone());
+    let session = saved.session(config.clone())?;
     let mut client = Client::new(config, session.client().clone());
     let answer = client
         .send(&session, request)
@@ -301,6 +301,8 @@ mod tests {
             access_token_url: "https://p.example/at".into(),
             identity_url: Some("https://p.example:8443/me".into()),
             signature_method: "PLAINTEXT".into(),
+            realm: None,
+            private_key: None,
         };
         assert_eq!(
             api_origins(&provider).unwrap(),

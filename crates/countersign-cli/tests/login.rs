@@ -623,3 +623,160 @@ fn a_wrong_code_is_said_to_be_the_code() {
     );
     assert!(!credentials.exists());
 }
+
+/// A provider of one's own in a TOML file: here `countersign serve`'s endpoints, through
+/// `{base}`, with a realm and HMAC-SHA256; the whole login goes through and the file's rules are
+/// what is saved.
+#[test]
+fn a_profile_file_of_ones_own() {
+    let sandbox = Sandbox::new("login-profile-file");
+    let serve = Serve::start(&sandbox);
+    let credentials = sandbox.credentials();
+    let profile = sandbox.credentials().with_file_name("acme.toml");
+    std::fs::create_dir_all(profile.parent().unwrap()).unwrap();
+    std::fs::write(
+        &profile,
+        r#"
+name = "acme"
+title = "Acme, served by countersign serve"
+docs = "https://acme.example/docs"
+request_token_url = "{base}/oauth/request_token"
+authorize_url = "{base}/oauth/authorize"
+access_token_url = "{base}/oauth/access_token"
+identity_url = "{base}/oauth/identity"
+signature_method = "HMAC-SHA256"
+realm = "Acme"
+"#,
+    )
+    .unwrap();
+    let args = [
+        "--profile-file",
+        profile.to_str().unwrap(),
+        "--base-url",
+        serve.base_url.as_str(),
+        "--consumer-key",
+        KEY,
+        "--consumer-secret",
+        SECRET,
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let answer = get(&login.authorize_url());
+    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
+    let file = saved(&credentials);
+    assert_eq!(file["provider"]["signature_method"], "HMAC-SHA256");
+    assert_eq!(file["provider"]["realm"], "Acme");
+    assert_eq!(file["provider"]["request_token_method"], "POST");
+
+    // A misspelt field: one line naming the file and the field.
+    std::fs::write(&profile, "name = \"acme\"\nrequest_token_ulr = \"x\"\n").unwrap();
+    let run = sandbox.run(
+        &[
+            "login",
+            "--profile-file",
+            profile.to_str().unwrap(),
+            "--consumer-key",
+            KEY,
+            "--consumer-secret",
+            SECRET,
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(
+        run.stderr.contains("acme.toml") && run.stderr.contains("request_token_ulr"),
+        "{run:?}"
+    );
+}
+
+/// The presets' own rules, before anything is sent: a variable they need, `oob` where the
+/// provider takes none, an RSA preset without its key.
+#[test]
+fn presets_say_what_they_need() {
+    let sandbox = Sandbox::new("login-presets");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--provider", "jira", "--private-key", "k.pem"],
+            "--base-url",
+        ),
+        (
+            &["--provider", "netsuite", "--consumer-secret", SECRET],
+            "--account",
+        ),
+        (
+            &[
+                "--provider",
+                "netsuite",
+                "--account",
+                "1234567",
+                "--consumer-secret",
+                SECRET,
+            ],
+            "--callback loopback",
+        ),
+        (
+            &[
+                "--provider",
+                "jira",
+                "--base-url",
+                "https://jira.example",
+                "--consumer-secret",
+                SECRET,
+            ],
+            "--private-key",
+        ),
+    ];
+    for (extra, says) in cases {
+        let mut args = vec!["login", "--no-browser", "--consumer-key", KEY];
+        args.extend_from_slice(extra);
+        let run = sandbox.run(&args, &[], b"");
+        assert_eq!(run.code, Some(1), "{args:?}: {run:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+        assert!(run.stderr.contains(says), "{args:?}: {run:?}");
+        assert!(!run.stderr.contains(SECRET), "{run:?}");
+    }
+}
+
+/// `countersign providers`: one line per provider, with its name, signature method, the
+/// request-token method and the three URLs; `local` last.
+#[test]
+fn providers_lists_one_line_each() {
+    let sandbox = Sandbox::new("providers");
+    let run = sandbox.run(&["providers"], &[], b"");
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stderr, "");
+    let lines: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(lines.len() >= 13, "{}", run.stdout);
+    for line in &lines {
+        assert_eq!(line.len(), 6, "{line:?}");
+        assert!(["GET", "POST"].contains(&line[2]), "{line:?}");
+        for url in &line[3..] {
+            assert!(
+                url.starts_with("https://") || url.starts_with("{base}/"),
+                "{line:?}"
+            );
+        }
+    }
+    let find = |name: &str| lines.iter().find(|l| l[0] == name).unwrap();
+    assert_eq!(
+        find("discogs")[1..4],
+        [
+            "PLAINTEXT",
+            "GET",
+            "https://api.discogs.com/oauth/request_token"
+        ]
+    );
+    assert_eq!(find("jira")[1], "RSA-SHA1");
+    assert_eq!(find("netsuite")[1], "HMAC-SHA256");
+    assert_eq!(lines.last().unwrap()[0], "local");
+}
