@@ -383,6 +383,17 @@ pub struct Verifier {
     require_timestamp: bool,
     split: bool,
     max_request_params: usize,
+    /// The accepted methods: bit `i` for `SignatureMethod::ALL[i]`.
+    accepted: u8,
+}
+
+/// The bit of `method` in [`Verifier`]'s accepted set.
+fn method_bit(method: SignatureMethod) -> u8 {
+    let index = SignatureMethod::ALL
+        .iter()
+        .position(|m| *m == method)
+        .unwrap_or(0);
+    1 << index
 }
 
 impl Default for Verifier {
@@ -402,7 +413,43 @@ impl Verifier {
             require_timestamp: true,
             split: false,
             max_request_params: DEFAULT_MAX_REQUEST_PARAMS,
+            accepted: u8::MAX,
         }
+    }
+
+    /// Accepts only these signature methods (default: every method of this build); a request
+    /// signed with another is refused with [`Reason::SignatureMethodNotAccepted`], whose
+    /// message names the accepted ones. NetSuite, for one, takes HMAC-SHA256 only.
+    ///
+    /// ```
+    /// use countersign::SignatureMethod;
+    /// use countersign::verify::{Reason, Verifier};
+    /// use countersign::{ClientCredentials, Request, Signer};
+    ///
+    /// let verifier = Verifier::new().signature_methods(&[]);
+    /// let client = ClientCredentials::new("key", "secret");
+    /// let request = Request::get("https://api.example/");
+    /// let header = Signer::new(&client).timestamp(1_700_000_000).nonce("n").sign(&request)?.to_authorization();
+    /// let refused = verifier.check(&request, Some(header.as_str()), 1_700_000_000).unwrap_err();
+    /// assert_eq!(
+    ///     refused.reason(),
+    ///     &Reason::SignatureMethodNotAccepted { method: SignatureMethod::Plaintext, accepted: vec![] }
+    /// );
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    pub fn signature_methods(mut self, methods: &[SignatureMethod]) -> Self {
+        self.accepted = methods.iter().fold(0, |bits, m| bits | method_bit(*m));
+        self
+    }
+
+    /// The signature methods accepted, in the order of [`SignatureMethod::ALL`].
+    #[must_use]
+    pub fn accepted_signature_methods(&self) -> Vec<SignatureMethod> {
+        SignatureMethod::ALL
+            .iter()
+            .copied()
+            .filter(|m| self.accepted & method_bit(*m) != 0)
+            .collect()
     }
 
     /// How many seconds a timestamp may be before or after the current time (the limit ahead
@@ -581,6 +628,12 @@ impl Verifier {
                 name: crate::error::excerpt(method_name),
             })
         })?;
+        if self.accepted & method_bit(method) == 0 {
+            return Err(with_key(Reason::SignatureMethodNotAccepted {
+                method,
+                accepted: self.accepted_signature_methods(),
+            }));
+        }
         let timestamp = match (&params.timestamp, &params.nonce) {
             (None, None) if !self.require_timestamp && method == SignatureMethod::Plaintext => None,
             (None, _) => {
@@ -1106,6 +1159,14 @@ pub enum Reason {
         /// The name sent.
         name: String,
     },
+    /// `oauth_signature_method` is a method this build has, but not one this verifier accepts
+    /// ([`Verifier::signature_methods`]). (400)
+    SignatureMethodNotAccepted {
+        /// The method sent.
+        method: SignatureMethod,
+        /// The methods accepted.
+        accepted: Vec<SignatureMethod>,
+    },
     /// `oauth_timestamp` is not a decimal number of seconds. (400)
     InvalidTimestamp,
     /// `oauth_nonce` is empty or longer than [`MAX_NONCE_LEN`]. (400)
@@ -1184,6 +1245,9 @@ impl fmt::Display for Reason {
             Self::UnsupportedSignatureMethod { name } => {
                 write!(f, "unsupported signature method {name:?}")
             }
+            Self::SignatureMethodNotAccepted { method, .. } => {
+                write!(f, "signature method {method} is not accepted here")
+            }
             Self::InvalidTimestamp => {
                 f.write_str("oauth_timestamp is not a decimal number of seconds")
             }
@@ -1244,6 +1308,7 @@ impl Reason {
             | Self::MissingParameter { .. }
             | Self::UnsupportedVersion
             | Self::UnsupportedSignatureMethod { .. }
+            | Self::SignatureMethodNotAccepted { .. }
             | Self::InvalidTimestamp
             | Self::InvalidNonce
             | Self::BodyHashOnFormBody
@@ -1367,6 +1432,17 @@ impl fmt::Display for PublicMessage<'_> {
             Reason::UnsupportedSignatureMethod { .. } => {
                 f.write_str("Unsupported signature method: use")?;
                 for (i, method) in SignatureMethod::ALL.iter().enumerate() {
+                    f.write_str(if i == 0 { " " } else { ", " })?;
+                    f.write_str(method.as_str())?;
+                }
+                f.write_str(".")
+            }
+            Reason::SignatureMethodNotAccepted { accepted, .. } => {
+                f.write_str("Signature method not accepted: use")?;
+                if accepted.is_empty() {
+                    f.write_str(" none (this server takes no OAuth 1.0a request)")?;
+                }
+                for (i, method) in accepted.iter().enumerate() {
                     f.write_str(if i == 0 { " " } else { ", " })?;
                     f.write_str(method.as_str())?;
                 }

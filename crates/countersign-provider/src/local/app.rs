@@ -29,7 +29,7 @@ use serde_json::json;
 use super::discogs_auth::{self, DiscogsCredentials};
 use super::rate::{RateInfo, RateKey, RateLimiter};
 use super::reply::{Reply, Style};
-use super::{Builder, Consumer, Refusal, RefusalHook, User, html};
+use super::{Builder, Consumer, Refusal, RefusalHook, Rules, User, html};
 use crate::clock::SharedClock;
 use crate::forwarded::Trusted;
 use crate::layer::{Origin, is_form, joined_authorization, signed_url};
@@ -53,15 +53,21 @@ const MUST_AUTHENTICATE: &str = "You must authenticate to access this resource."
 const INVALID_TOKEN: &str = "Invalid or expired token.";
 
 pub(super) fn router(builder: Builder, base_url: &str) -> Router {
+    let rules = builder.rules.clone();
     let app = Arc::new(App::new(builder, base_url));
+    let request_token_route = match &rules.request_token_method {
+        Some(method) if method == Method::GET => get(request_token),
+        Some(method) if method == Method::POST => post(request_token),
+        _ => get(request_token).post(request_token),
+    };
     Router::new()
+        .route(&rules.request_token_path, request_token_route)
         .route(
-            "/oauth/request_token",
-            get(request_token).post(request_token),
+            &rules.authorize_path,
+            get(authorize_page).post(authorize_form),
         )
-        .route("/oauth/authorize", get(authorize_page).post(authorize_form))
-        .route("/oauth/access_token", post(access_token))
-        .route("/oauth/identity", get(identity))
+        .route(&rules.access_token_path, post(access_token))
+        .route(&rules.identity_path, get(identity))
         .route("/database/search", get(search))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -139,16 +145,19 @@ impl Endpoint {
     /// How errors are answered at `path`: the token endpoints (and the authorize page) in
     /// plain text, the API's resources in JSON, as Discogs does; a method not allowed follows
     /// the path.
-    fn style(self, path: &str) -> Style {
+    fn style(self, path: &str, rules: &Rules) -> Style {
         match self {
             Self::RequestToken | Self::AuthorizePage | Self::AuthorizeForm | Self::AccessToken => {
                 Style::Text
             }
             Self::MethodNotAllowed
-                if matches!(
-                    path,
-                    "/oauth/request_token" | "/oauth/authorize" | "/oauth/access_token"
-                ) =>
+                if [
+                    &rules.request_token_path,
+                    &rules.authorize_path,
+                    &rules.access_token_path,
+                ]
+                .iter()
+                .any(|p| p.as_str() == path) =>
             {
                 Style::Text
             }
@@ -238,6 +247,7 @@ pub(super) struct App {
     request_token_lifetime: u64,
     access_token_lifetime: Option<u64>,
     verifier: Verifier,
+    rules: Rules,
     origin: Origin,
     nonces: Arc<dyn AsyncNonceStore>,
     refusal_log: Mutex<LogBudget>,
@@ -371,6 +381,7 @@ impl App {
             request_token_lifetime: builder.request_token_lifetime,
             access_token_lifetime: builder.access_token_lifetime,
             verifier,
+            rules: builder.rules,
             origin: Origin {
                 public: builder.public_url,
                 forwarded: (!builder.trusted_proxies.is_empty()).then(|| Trusted {
@@ -404,7 +415,7 @@ impl App {
         // An address over its budget of refusals is answered before its body is even read.
         let over = self.locked(|st| st.rate.peek(&RateKey::Address(peer.ip()), now));
         if let Some(info) = over {
-            let style = endpoint.style(parts.uri.path());
+            let style = endpoint.style(parts.uri.path(), &self.rules);
             return self.finish(self.over_limit(style, info), &parts, now);
         }
         let (body, body_problem) = match to_bytes(body, MAX_BODY).await {
@@ -438,7 +449,7 @@ impl App {
             form: is_form(&parts.headers).then_some(body),
             body_problem,
             peer: peer.ip(),
-            style: endpoint.style(parts.uri.path()),
+            style: endpoint.style(parts.uri.path(), &self.rules),
         };
         let reply = self.respond(endpoint, &incoming, now).await;
         self.finish(reply, &parts, now)
@@ -567,7 +578,6 @@ impl App {
             .verifier
             .check(&request, req.authorization.as_deref(), now)?;
         let consumer_key = checked.consumer_key();
-        let client = self.consumers.get(consumer_key).map(|c| c.secret.clone());
         let token = checked.token().and_then(|token| {
             self.locked(|st| {
                 st.tokens
@@ -576,6 +586,15 @@ impl App {
                     .map(|t| t.secret.clone())
             })
         });
+        #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+        if checked.signature_method().uses_rsa() {
+            let public_key = self
+                .consumers
+                .get(consumer_key)
+                .and_then(|c| c.rsa_key.clone());
+            return checked.authenticate_rsa(public_key.as_ref(), token.as_ref());
+        }
+        let client = self.consumers.get(consumer_key).map(|c| c.secret.clone());
         checked.authenticate(client.as_ref(), token.as_ref())
     }
 
@@ -597,6 +616,17 @@ impl App {
             Ok(authentic) => authentic,
             Err(rejection) => return refused(&rejection),
         };
+        if let Some(realm) = &self.rules.realm
+            && authentic.verified().realm() != Some(realm.as_str())
+        {
+            let reply = self.error(
+                req.style,
+                StatusCode::UNAUTHORIZED,
+                &format!("Invalid realm: send realm=\"{realm}\" in the Authorization header."),
+                "the realm is not the one this provider requires".into(),
+            );
+            return self.locked(|st| self.refuse(st, req, now, reply));
+        }
         let key = RateKey::Consumer(authentic.verified().consumer_key().to_owned());
         if let Some(info) = self.locked(|st| st.rate.peek(&key, now)) {
             return self.over_limit(req.style, info);
@@ -749,6 +779,14 @@ impl App {
             ));
         }
         let callback = match verified.callback() {
+            None | Some("oob") if !self.rules.oob => {
+                return Err(self.error(
+                    style,
+                    StatusCode::BAD_REQUEST,
+                    "This provider takes no oob: give oauth_callback an absolute http(s) URL.",
+                    "oauth_callback oob (or none) where the provider takes a URL only".into(),
+                ));
+            }
             // Discogs shows a code to paste when there is no callback.
             None | Some("oob") => CallbackTo::Oob,
             Some(url) if valid_callback(url) => CallbackTo::Url(url.to_owned()),

@@ -55,7 +55,7 @@ pub(crate) fn authorize(consumer_name: &str, username: &str, token: &str, csrf: 
          <ul>\n<li><strong>Approve</strong>: {app} gets an access token for your account, and \
          your browser goes back to the application (or you are shown a code to paste into \
          it).</li>\n<li><strong>Deny</strong>: {app} gets nothing, and is told so.</li>\n</ul>\n\
-         <form method=\"post\" action=\"/oauth/authorize\">\n\
+         <form method=\"post\">\n\
          <input type=\"hidden\" name=\"oauth_token\" value=\"{token}\">\n\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
          <div class=\"buttons\">\n\

@@ -66,6 +66,9 @@ pub struct Consumer {
     pub(crate) key: String,
     pub(crate) secret: Secret,
     pub(crate) name: String,
+    /// The public key of a consumer that signs with RSA-SHA1 or RSA-SHA256.
+    #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+    pub(crate) rsa_key: Option<countersign::RsaPublicKey>,
 }
 
 impl Consumer {
@@ -76,7 +79,64 @@ impl Consumer {
             key: key.into(),
             secret: secret.into(),
             name: name.into(),
+            #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+            rsa_key: None,
         }
+    }
+
+    /// This consumer's RSA public key, for requests it signs with RSA-SHA1 or RSA-SHA256 (as a
+    /// Jira application link holds one).
+    #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]
+    #[must_use]
+    pub fn rsa_key(mut self, public_key: countersign::RsaPublicKey) -> Self {
+        self.rsa_key = Some(public_key);
+        self
+    }
+}
+
+/// Where the local provider's endpoints are, and the rules it keeps: Discogs' by default, or a
+/// profile's ([`Builder::mimic`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rules {
+    pub(crate) request_token_path: String,
+    pub(crate) authorize_path: String,
+    pub(crate) access_token_path: String,
+    pub(crate) identity_path: String,
+    /// `None`: `GET` and `POST` both (Discogs documents `GET`, clients send either).
+    pub(crate) request_token_method: Option<http::Method>,
+    /// `None`: every method of this build.
+    pub(crate) signature_methods: Option<Vec<countersign::SignatureMethod>>,
+    /// A realm every OAuth request must carry.
+    pub(crate) realm: Option<String>,
+    /// Whether `oauth_callback=oob` is taken.
+    pub(crate) oob: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            request_token_path: "/oauth/request_token".into(),
+            authorize_path: "/oauth/authorize".into(),
+            access_token_path: "/oauth/access_token".into(),
+            identity_path: "/oauth/identity".into(),
+            request_token_method: None,
+            signature_methods: None,
+            realm: None,
+            oob: true,
+        }
+    }
+}
+
+/// The path of `url` (an absolute URL a profile checked): what follows the authority, without
+/// the query; `/` when empty.
+fn path_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |at| &after_scheme[at..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.is_empty() {
+        "/".into()
+    } else {
+        path.into()
     }
 }
 
@@ -230,6 +290,7 @@ pub struct Builder {
     pub(crate) rate_limit: RateLimit,
     pub(crate) limits: Limits,
     pub(crate) on_refusal: Option<RefusalHook>,
+    pub(crate) rules: Rules,
 }
 
 impl fmt::Debug for Builder {
@@ -248,6 +309,7 @@ impl fmt::Debug for Builder {
             .field("public_url", &self.public_url)
             .field("rate_limit", &self.rate_limit)
             .field("limits", &self.limits)
+            .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
 }
@@ -277,7 +339,52 @@ impl Builder {
                 max_connections: DEFAULT_MAX_CONNECTIONS,
             },
             on_refusal: None,
+            rules: Rules::default(),
         }
+    }
+
+    /// Serves a provider's endpoints and keeps its rules, for testing a client against that
+    /// provider offline: the paths of `profile`'s request-token, authorization, access-token and
+    /// identity URLs (their hosts are this provider's own), its request-token method (the other
+    /// is refused with 405), its signature method only (others refused with 400), and its realm,
+    /// which every OAuth request must then carry (else 401). The resources of the Discogs API
+    /// stay where they are.
+    ///
+    /// ```
+    /// use countersign::providers::{self, Variables};
+    /// use countersign_provider::LocalProvider;
+    ///
+    /// // Jira's routes and rules, RSA-SHA1, on this machine.
+    /// let jira = providers::find("jira").unwrap();
+    /// let profile = jira.profile(&Variables::new().base("http://127.0.0.1"), None)?;
+    /// let builder = LocalProvider::builder().mimic(&profile).oob(jira.oob);
+    /// # let _ = builder;
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    pub fn mimic(mut self, profile: &countersign::profile::Profile) -> Self {
+        self.rules = Rules {
+            request_token_path: path_of(profile.request_token_url()),
+            authorize_path: path_of(profile.authorize_url()),
+            access_token_path: path_of(profile.access_token_url()),
+            identity_path: profile
+                .identity_url()
+                .map_or_else(|| Rules::default().identity_path, path_of),
+            request_token_method: http::Method::from_bytes(
+                profile.request_token_method().as_bytes(),
+            )
+            .ok(),
+            signature_methods: Some(vec![profile.signature_method()]),
+            realm: profile.realm().map(Into::into),
+            oob: self.rules.oob,
+        };
+        self
+    }
+
+    /// Whether `oauth_callback=oob` is taken (default: yes). A provider that takes none
+    /// answers a request-token request with it 400.
+    pub fn oob(mut self, allowed: bool) -> Self {
+        self.rules.oob = allowed;
+        self
     }
 
     /// The address to listen on (default `127.0.0.1:0`; port 0 picks a free port). It must be a
@@ -402,11 +509,15 @@ impl Builder {
 
     /// The verifier these settings make.
     pub(crate) fn verifier(&self) -> Verifier {
-        Verifier::new()
+        let verifier = Verifier::new()
             .timestamp_window(self.timestamp_window)
             .max_ahead(self.max_ahead)
             .allow_split_parameters(!self.strict)
-            .allow_plaintext_without_timestamp(!self.strict)
+            .allow_plaintext_without_timestamp(!self.strict);
+        match &self.rules.signature_methods {
+            Some(methods) => verifier.signature_methods(methods),
+            None => verifier,
+        }
     }
 
     /// The rate limits (default [`RateLimit::DISCOGS`]: 60 requests a minute per authenticated
