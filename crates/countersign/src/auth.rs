@@ -218,8 +218,7 @@ impl Authenticator {
     /// [`Misuse::InsecureTransport`] for credentials over `http://` to a host that is not loopback;
     /// [`Misuse::HeaderValue`] for a key, secret or token that cannot travel in a header;
     /// [`Misuse::NoKeyScheme`] for a consumer key or personal token without a key scheme;
-    /// [`Misuse::OAuthInQuery`] for OAuth in the query string (not in this version); the
-    /// signer's errors.
+    /// the signer's errors.
     pub fn apply(
         &self,
         request: &Request<'_>,
@@ -234,12 +233,11 @@ impl Authenticator {
         let (scheme, pairs, field): (&KeyScheme, [(&str, &str); 2], Field) = match &self.auth {
             Auth::None => return Ok(Applied::Unchanged),
             Auth::OAuth(signer) => {
-                return match self.placement {
-                    Placement::Header => {
-                        signer.sign(request, timestamp, nonce).map(Applied::Header)
-                    }
-                    Placement::Query => Err(Error::Misuse(Misuse::OAuthInQuery)),
-                };
+                let header = signer.sign(request, timestamp, nonce)?;
+                return Ok(match self.placement {
+                    Placement::Header => Applied::Header(header),
+                    Placement::Query => Applied::Url(oauth_in_query(request.url(), &header)?),
+                });
             }
             Auth::ConsumerKey(client) => {
                 let s = scheme()?;
@@ -295,6 +293,33 @@ impl Authenticator {
             }
         }
     }
+}
+
+/// `url` with the protocol parameters of `header` (all but `realm`, which travels in a header
+/// only) added to its query (RFC 5849 section 3.5.3): the signature is the same wherever the
+/// parameters travel, as the base string collects them from the header and the query alike.
+fn oauth_in_query(url: &str, header: &Authorization) -> Result<Secret, Error> {
+    let parsed = crate::header::ParsedAuthorization::parse(header.as_str())?;
+    let mut query = String::with_capacity(header.as_str().len());
+    for (name, value) in parsed.params().filter(|(name, _)| name != "realm") {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        push_encoded_with_len(&mut query, &name, encoded_len(&name));
+        query.push('=');
+        push_encoded_with_len(&mut query, &value, encoded_len(&value));
+        if let alloc::borrow::Cow::Owned(mut value) = value {
+            value.zeroize();
+        }
+    }
+    // `params` leaves the signature out (it is the one secret a signed header carries).
+    if let Some(signature) = parsed.signature() {
+        query.push_str("&oauth_signature=");
+        push_encoded_with_len(&mut query, signature, encoded_len(signature));
+    }
+    let url = crate::url::with_query(url, &query);
+    query.zeroize();
+    Ok(Secret::from(url))
 }
 
 impl From<Auth> for Authenticator {

@@ -215,9 +215,6 @@ pub enum Misuse {
     UserAgentRequired,
     /// A form body that the signature method signs is a stream, which cannot be read to sign it.
     StreamedFormBody,
-    /// OAuth 1.0a parameters were asked for in the query string, which this version does not
-    /// write.
-    OAuthInQuery,
     /// An identity request, and the profile has no identity URL.
     NoIdentityUrl,
     /// A consumer key or personal token is to be sent as it is, and the profile has no scheme
@@ -426,10 +423,7 @@ impl fmt::Display for Misuse {
             Self::StreamedFormBody => f.write_str(
                 "not supported: signing a streamed form body: build the form in memory",
             ),
-            Self::OAuthInQuery => f.write_str(
-                "not supported: OAuth 1.0a parameters in the query string: send them in the Authorization header",
-            ),
-            Self::NoIdentityUrl => f.write_str(
+                        Self::NoIdentityUrl => f.write_str(
                 "not supported: an identity request: the provider profile has no identity URL; set one with its builder's identity_url",
             ),
             Self::NoKeyScheme => f.write_str(

@@ -103,10 +103,67 @@ fn oauth_mode_matches_the_signer() {
         .unwrap()
         .to_authorization();
     assert_eq!(header(oauth(), API), expected.as_str());
-    assert!(matches!(
-        discogs(oauth(), Placement::Query).apply(&Request::get(API), 1, "n"),
-        Err(Error::Misuse(Misuse::OAuthInQuery))
-    ));
+    // In the query (RFC 5849 section 3.5.3, as WooCommerce over plain HTTP wants them): the
+    // same parameters, the same signature, and a verifier accepts them there.
+    let with_query = format!("{API}&page=2");
+    let Ok(Applied::Url(url)) =
+        discogs(oauth(), Placement::Query).apply(&Request::get(&with_query), 1, "n")
+    else {
+        panic!("OAuth in the query")
+    };
+    let url = url.expose_secret();
+    assert!(
+        url.starts_with(&format!(
+            "{with_query}&oauth_consumer_key=ck&oauth_token=t&"
+        )),
+        "{url}"
+    );
+    assert!(url.ends_with("&oauth_signature=cs%26ts"), "{url}");
+    let verified = countersign::verify::Verifier::new()
+        .verify(
+            &Request::get(url),
+            None,
+            1,
+            &countersign::verify::lookup_fn(
+                |_: &str| Some(Secret::new("cs")),
+                |_: &str, _: &str| Some(Secret::new("ts")),
+            ),
+            &mut countersign::verify::MemoryNonceStore::new(300, 10),
+        )
+        .unwrap();
+    assert_eq!(verified.location(), countersign::verify::Location::Query);
+
+    // One-legged HMAC-SHA256 in the query, as WooCommerce's REST API over plain HTTP takes it.
+    #[cfg(feature = "hmac-sha256")]
+    {
+        let shop = "http://127.0.0.1:8080/wp-json/wc/v3/orders?per_page=5&status=any";
+        let signer = Signer::new(&client)
+            .signature_method(countersign::SignatureMethod::HmacSha256)
+            .prepare()
+            .unwrap();
+        let Ok(Applied::Url(url)) = countersign::auth::Authenticator::new(Auth::OAuth(signer))
+            .placement(Placement::Query)
+            .apply(&Request::get(shop), 1_700_000_000, "n0nce")
+        else {
+            panic!("OAuth in the query")
+        };
+        let url = url.expose_secret();
+        assert!(url.contains("oauth_signature_method=HMAC-SHA256"), "{url}");
+        let verified = countersign::verify::Verifier::new()
+            .verify(
+                &Request::get(url),
+                None,
+                1_700_000_000,
+                &countersign::verify::lookup_fn(
+                    |_: &str| Some(Secret::new("cs")),
+                    |_: &str, _: &str| None,
+                ),
+                &mut countersign::verify::MemoryNonceStore::new(300, 10),
+            )
+            .unwrap();
+        assert_eq!(verified.location(), countersign::verify::Location::Query);
+        assert_eq!(verified.token(), None);
+    }
 }
 
 #[test]
