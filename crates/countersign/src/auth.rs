@@ -73,6 +73,13 @@ impl Auth {
     pub fn signs_form_body(&self) -> bool {
         matches!(self, Self::OAuth(signer) if signer.signature_method().signs_request())
     }
+
+    /// Whether this mode sends `oauth_body_hash` ([`Signer::body_hashes`](crate::Signer::body_hashes)),
+    /// so that every body that is not a form must be in memory to be hashed.
+    #[must_use]
+    pub fn hashes_bodies(&self) -> bool {
+        matches!(self, Self::OAuth(signer) if signer.hashes_bodies())
+    }
 }
 
 impl From<PreparedSigner> for Auth {

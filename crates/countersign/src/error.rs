@@ -215,6 +215,9 @@ pub enum Misuse {
     UserAgentRequired,
     /// A form body that the signature method signs is a stream, which cannot be read to sign it.
     StreamedFormBody,
+    /// The body of a request whose credentials send `oauth_body_hash` is a stream, which cannot
+    /// be read to hash it.
+    StreamedBodyHash,
     /// An identity request, and the profile has no identity URL.
     NoIdentityUrl,
     /// A consumer key or personal token is to be sent as it is, and the profile has no scheme
@@ -419,6 +422,9 @@ impl fmt::Display for Misuse {
             ),
             Self::UserAgentRequired => f.write_str(
                 "this provider requires a User-Agent on every request: configure one that names your application",
+            ),
+            Self::StreamedBodyHash => f.write_str(
+                "not supported: a body hash of a streamed body: build the body in memory",
             ),
             Self::StreamedFormBody => f.write_str(
                 "not supported: signing a streamed form body: build the form in memory",

@@ -115,7 +115,7 @@ impl Authenticator {
     /// ```
     #[must_use]
     pub fn signs_body(&self, headers: &HeaderMap) -> bool {
-        is_form(headers) && self.auth().signs_form_body()
+        (is_form(headers) && self.auth().signs_form_body()) || self.auth().hashes_bodies()
     }
 
     /// Signs a request's head in place: sets the `Authorization` header (sensitive) or rewrites
@@ -160,6 +160,14 @@ impl Authenticator {
                 Some(form) => target = target.with_form_body(form),
                 None if self.auth().signs_form_body() => {
                     return Err(Error::Misuse(Misuse::StreamedFormBody));
+                }
+                None => {}
+            }
+        } else {
+            match body {
+                Some(body) => target = target.with_body(body),
+                None if self.auth().hashes_bodies() => {
+                    return Err(Error::Misuse(Misuse::StreamedBodyHash));
                 }
                 None => {}
             }

@@ -57,6 +57,9 @@ pub struct Profile {
     key_scheme: Option<KeyScheme>,
     max_redirects: u8,
     dangerous_allow_insecure_http: bool,
+    /// `oauth_body_hash` on every request whose body is not a form.
+    #[cfg_attr(feature = "serde", serde(default))]
+    body_hash: bool,
 }
 
 /// Builds a [`Profile`]: every setting has a default but the three endpoints.
@@ -91,6 +94,7 @@ impl Profile {
                 key_scheme: None,
                 max_redirects: DEFAULT_MAX_REDIRECTS,
                 dangerous_allow_insecure_http: false,
+                body_hash: false,
             },
             require_user_agent: false,
         }
@@ -169,6 +173,12 @@ impl Profile {
         self.dangerous_allow_insecure_http
     }
 
+    /// Whether every request whose body is not a form is sent with `oauth_body_hash`.
+    #[must_use]
+    pub fn body_hash(&self) -> bool {
+        self.body_hash
+    }
+
     /// A signer for `client` with this provider's method, realm and transport rule.
     pub(crate) fn signer<'a>(&'a self, client: &'a ClientCredentials) -> Signer<'a> {
         let mut signer = Signer::new(client).signature_method(self.signature_method);
@@ -177,6 +187,9 @@ impl Profile {
         }
         if self.dangerous_allow_insecure_http {
             signer = signer.dangerous_allow_insecure_http();
+        }
+        if self.body_hash {
+            signer = signer.body_hashes();
         }
         signer
     }
@@ -260,6 +273,13 @@ impl ProfileBuilder {
         self
     }
 
+    /// Sends `oauth_body_hash` (the OAuth Request Body Hash extension) with every request whose
+    /// body is not a form, as Mastercard's APIs want (default: no). Not with PLAINTEXT.
+    pub fn body_hash(mut self, on: bool) -> Self {
+        self.profile.body_hash = on;
+        self
+    }
+
     /// Allows secrets in the clear over `http://` to hosts that are not loopback.
     ///
     /// # Security
@@ -301,6 +321,9 @@ impl ProfileBuilder {
             .is_some_and(|realm| realm.chars().any(|c| c.is_control() && c != '\t'))
         {
             return Err(Error::Misuse(Misuse::InvalidRealm));
+        }
+        if p.body_hash && !p.signature_method.signs_request() {
+            return Err(Error::Misuse(Misuse::BodyHashWithPlaintext));
         }
         let method = &p.request_token_method;
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {

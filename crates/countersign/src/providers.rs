@@ -82,6 +82,9 @@ pub struct ProviderSpec {
     /// How long a request token lives, in seconds, when the provider says.
     #[cfg_attr(feature = "serde", serde(default))]
     pub request_token_lifetime: Option<u64>,
+    /// Whether every request whose body is not a form carries `oauth_body_hash`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub body_hash: bool,
     /// What else to know: nonce and timestamp rules, scopes, quirks.
     #[cfg_attr(feature = "serde", serde(default))]
     pub notes: String,
@@ -221,6 +224,9 @@ impl ProviderSpec {
         if let Some(user_agent) = user_agent {
             builder = builder.user_agent(user_agent);
         }
+        if self.body_hash {
+            builder = builder.body_hash(true);
+        }
         if self.user_agent_required {
             builder = builder.require_user_agent();
         }
@@ -270,6 +276,7 @@ struct Preset {
     oob: bool,
     user_agent_required: bool,
     request_token_lifetime: Option<u64>,
+    body_hash: bool,
     notes: &'static str,
 }
 
@@ -289,6 +296,7 @@ impl From<&Preset> for ProviderSpec {
             oob: p.oob,
             user_agent_required: p.user_agent_required,
             request_token_lifetime: p.request_token_lifetime,
+            body_hash: p.body_hash,
             notes: p.notes.into(),
         }
     }
@@ -310,6 +318,7 @@ const DEFAULTS: Preset = Preset {
     oob: true,
     user_agent_required: false,
     request_token_lifetime: None,
+    body_hash: false,
     notes: "",
 };
 

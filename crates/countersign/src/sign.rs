@@ -12,7 +12,7 @@ use crate::Misuse;
 use crate::base_string::{self, EncodedParam, enc_cow};
 use crate::encode::{encode, encoded_len, needs_no_encoding, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
-use crate::signature::{Computed, Keyed, SigningKey};
+use crate::signature::{BodyHash, Computed, Keyed, SigningKey};
 use crate::transport::check_cleartext_allowed;
 use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCredentials};
 
@@ -68,6 +68,7 @@ pub struct Signer<'a> {
     timestamp: Option<u64>,
     nonce: Option<&'a str>,
     allow_insecure_http: bool,
+    body_hashes: bool,
 }
 
 impl<'a> Signer<'a> {
@@ -85,6 +86,7 @@ impl<'a> Signer<'a> {
             timestamp: None,
             nonce: None,
             allow_insecure_http: false,
+            body_hashes: false,
         }
     }
 
@@ -153,6 +155,38 @@ impl<'a> Signer<'a> {
     /// ```
     pub fn body_hash(self, hash: &'a crate::signature::BodyHash) -> Self {
         self.extension_param("oauth_body_hash", hash.as_str())
+    }
+
+    /// For the [`PreparedSigner`] this signer [`prepare`](Self::prepare)s: `oauth_body_hash` on
+    /// every request whose body is not a form, computed per request from the body it signs (of
+    /// the empty body when there is none), as Mastercard's APIs want on every call. A form body
+    /// gets none (its parameters are signed themselves). The one-shot [`sign`](Self::sign) takes
+    /// its hash from [`body_hash`](Self::body_hash) instead.
+    ///
+    /// ```
+    /// # #[cfg(feature = "hmac-sha256")] {
+    /// use countersign::signature::{BodyHash, SignatureMethod};
+    /// use countersign::{ClientCredentials, Request, Signer};
+    ///
+    /// let client = ClientCredentials::new("consumer", "secret");
+    /// let signer = Signer::new(&client)
+    ///     .signature_method(SignatureMethod::HmacSha256)
+    ///     .body_hashes()
+    ///     .prepare()?;
+    /// let body = br#"{"amount": 1}"#;
+    /// let request = Request::post("https://api.example/payments").with_body(body);
+    /// let header = signer.sign(&request, 1_700_000_000, "n0nce")?;
+    /// let hash = BodyHash::new(SignatureMethod::HmacSha256, body)?;
+    /// assert!(header.as_str().contains(&format!(
+    ///     "oauth_body_hash=\"{}\"",
+    ///     countersign::encode::encode(hash.as_str())
+    /// )));
+    /// # }
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    pub const fn body_hashes(mut self) -> Self {
+        self.body_hashes = true;
+        self
     }
 
     /// Sends `oauth_verifier`. Only the token-credentials request carries it.
@@ -300,6 +334,12 @@ impl<'a> Signer<'a> {
     pub fn prepare(&self) -> Result<PreparedSigner, Error> {
         let head = self.head();
         head.validate()?;
+        if self.body_hashes && !self.method.signs_request() {
+            return Err(Error::Misuse(Misuse::BodyHashWithPlaintext));
+        }
+        if self.body_hashes && matches!(self.extension, Some(("oauth_body_hash", _))) {
+            return Err(Error::Misuse(Misuse::ExtensionParameterName));
+        }
         let public = self.public_head();
         let mut prefix = String::with_capacity(public.encoded_len() + TIMESTAMP_OPEN.len());
         public.write_to(&mut prefix)?;
@@ -328,6 +368,7 @@ impl<'a> Signer<'a> {
             suffix,
             method: self.method,
             allow_insecure_http: self.allow_insecure_http,
+            body_hashes: self.body_hashes,
             hmac,
         })
     }
@@ -589,6 +630,8 @@ pub struct PreparedSigner {
     suffix: String,
     method: SignatureMethod,
     allow_insecure_http: bool,
+    /// `oauth_body_hash` on every request whose body is not a form.
+    body_hashes: bool,
     /// Boxed: the keyed MAC and its buffer would make every signer several times larger.
     hmac: Option<Box<PreparedHmac>>,
 }
@@ -605,9 +648,11 @@ struct PreparedHmac {
     /// `enc(name)%3Denc(value)%26enc(name)%3Denc(value)...`. Any run of consecutive fixed
     /// parameters is one slice of it.
     joined: Vec<u8>,
-    /// How many fixed parameters sort before `oauth_timestamp`, and before `oauth_nonce`.
+    /// How many fixed parameters sort before `oauth_timestamp`, before `oauth_nonce`, and
+    /// before `oauth_body_hash`.
     timestamp_at: usize,
     nonce_at: usize,
+    body_hash_at: usize,
 }
 
 #[derive(Clone)]
@@ -712,6 +757,7 @@ impl PreparedHmac {
             keyed,
             timestamp_at: before("oauth_timestamp"),
             nonce_at: before("oauth_nonce"),
+            body_hash_at: before("oauth_body_hash"),
             fixed,
             joined,
         }
@@ -728,6 +774,7 @@ impl PreparedHmac {
         timestamp: &str,
         nonce: &str,
         nonce_plain: bool,
+        body_hash: Option<&str>,
         signature: &mut Computed,
     ) -> Result<(), Error> {
         let url = crate::url::split(request.url())?;
@@ -744,13 +791,24 @@ impl PreparedHmac {
         } else {
             enc_cow(Cow::Borrowed(nonce))
         };
-        let fresh: [(EncodedParam<'_>, usize); 2] = [
+        // Sorted by name: `oauth_body_hash` < `oauth_nonce` < `oauth_timestamp`.
+        let fresh: [(EncodedParam<'_>, usize); 3] = [
+            (
+                (
+                    Cow::Borrowed("oauth_body_hash"),
+                    body_hash.map_or(Cow::Borrowed(""), |h| enc_cow(Cow::Borrowed(h))),
+                ),
+                self.body_hash_at,
+            ),
             ((Cow::Borrowed("oauth_nonce"), nonce), self.nonce_at),
             (
                 (Cow::Borrowed("oauth_timestamp"), Cow::Borrowed(timestamp)),
                 self.timestamp_at,
             ),
         ];
+        let fresh = fresh
+            .get(usize::from(body_hash.is_none())..)
+            .unwrap_or_default();
 
         let mut mac = self.keyed.fresh();
         base_string::put_head(&mut mac, request.method(), &url);
@@ -838,12 +896,21 @@ fn push_base64_encoded(out: &mut String, signature: &str) {
 }
 
 const BETWEEN_TIMESTAMP_AND_NONCE: &str = "\", oauth_nonce=\"";
+/// After the nonce's value, when a body hash follows it (the suffix closes its quote).
+const BEFORE_BODY_HASH: &str = "\", oauth_body_hash=\"";
 
 impl PreparedSigner {
     /// The signature method.
     #[must_use]
     pub fn signature_method(&self) -> SignatureMethod {
         self.method
+    }
+
+    /// Whether requests get `oauth_body_hash` ([`Signer::body_hashes`]), so that a body that is
+    /// not a form must be in memory to be signed.
+    #[must_use]
+    pub fn hashes_bodies(&self) -> bool {
+        self.body_hashes
     }
 
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
@@ -861,15 +928,25 @@ impl PreparedSigner {
         timestamp: &str,
         nonce: &str,
         nonce_plain: bool,
+        body_hash: Option<&str>,
         signature: &'s mut Computed,
     ) -> Result<Option<&'s Computed>, Error> {
         match &self.hmac {
             Some(hmac) => {
-                hmac.sign(request, timestamp, nonce, nonce_plain, signature)?;
+                hmac.sign(request, timestamp, nonce, nonce_plain, body_hash, signature)?;
                 Ok(Some(signature))
             }
             None => Ok(None),
         }
+    }
+
+    /// The body hash `request` is sent with: with [`Signer::body_hashes`], for a body that is
+    /// not a form.
+    fn body_hash(&self, request: &Request<'_>) -> Result<Option<BodyHash>, Error> {
+        if !self.body_hashes || request.form_body().is_some() {
+            return Ok(None);
+        }
+        BodyHash::new(self.method, request.body().unwrap_or_default()).map(Some)
     }
 
     /// The header value for `request` with this timestamp and nonce, in one allocation
@@ -897,14 +974,24 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
+        let hash = self.body_hash(request)?;
+        let hash = hash.as_ref().map(BodyHash::as_str);
         let mut slot = Computed::EMPTY;
-        let computed = self.compute(request, ts, nonce, nonce_len == nonce.len(), &mut slot)?;
+        let computed = self.compute(
+            request,
+            ts,
+            nonce,
+            nonce_len == nonce.len(),
+            hash,
+            &mut slot,
+        )?;
         let signature = computed.map(Computed::as_str);
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
                 + BETWEEN_TIMESTAMP_AND_NONCE.len()
                 + nonce_len
+                + hash.map_or(0, |h| BEFORE_BODY_HASH.len() + encoded_len(h))
                 + self.suffix.len()
                 + signature.map_or(0, |s| encoded_len(s) + 1),
         );
@@ -912,6 +999,10 @@ impl PreparedSigner {
         out.push_str(ts);
         out.push_str(BETWEEN_TIMESTAMP_AND_NONCE);
         push_encoded_with_len(&mut out, nonce, nonce_len);
+        if let Some(hash) = hash {
+            out.push_str(BEFORE_BODY_HASH);
+            push_base64_encoded(&mut out, hash);
+        }
         // The suffix opens with the nonce's closing quote; the secrets follow it.
         let secret_from = out.len() + 1;
         out.push_str(&self.suffix);
@@ -936,12 +1027,18 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
+        let hash = self.body_hash(request)?;
+        let hash = hash.as_ref().map(BodyHash::as_str);
         let mut slot = Computed::EMPTY;
-        let computed = self.compute(request, ts, nonce, false, &mut slot)?;
+        let computed = self.compute(request, ts, nonce, false, hash, &mut slot)?;
         out.write_str(&self.prefix)?;
         out.write_str(ts)?;
         out.write_str(BETWEEN_TIMESTAMP_AND_NONCE)?;
         encode(nonce).write_to(out)?;
+        if let Some(hash) = hash {
+            out.write_str(BEFORE_BODY_HASH)?;
+            encode(hash).write_to(out)?;
+        }
         out.write_str(&self.suffix)?;
         if let Some(signature) = computed {
             encode(signature.as_str()).write_to(out)?;

@@ -175,3 +175,154 @@ fn the_verifier_checks_the_body_against_its_hash() {
     assert_eq!(err.reason(), &Reason::BodyHashOnFormBody);
     assert_eq!(err.status(), 400);
 }
+
+/// `Signer::body_hashes`: a prepared signer hashes each request's own body (the empty body when
+/// there is none), writes the very header the one-shot signer writes with that hash, and the
+/// verifier checks it; a form body gets none; PLAINTEXT is refused when preparing.
+#[test]
+fn a_prepared_signer_hashes_each_body() {
+    let client = ClientCredentials::new("key", "consumer secret");
+    let secrets = lookup_fn(
+        |key: &str| (key == "key").then(|| Secret::new("consumer secret")),
+        |_: &str, _: &str| None,
+    );
+    let verifier = Verifier::new();
+    let mut nonces = MemoryNonceStore::new(300, 100);
+    let now = 1_700_000_000;
+    let url = "https://api.example/payments";
+    for method in [
+        SignatureMethod::HmacSha1,
+        SignatureMethod::HmacSha256,
+        SignatureMethod::HmacSha512,
+    ] {
+        let prepared = Signer::new(&client)
+            .signature_method(method)
+            .body_hashes()
+            .prepare()
+            .unwrap();
+        assert!(prepared.hashes_bodies());
+        for (i, body) in [&b"{\"amount\": 1}"[..], b"", &[0xff; 300][..]]
+            .into_iter()
+            .enumerate()
+        {
+            let nonce = format!("n{i}{method}");
+            let request = Request::post(url).with_body(body);
+            let header = prepared.sign(&request, now, &nonce).unwrap();
+            let hash = BodyHash::new(method, body).unwrap();
+            let one_shot = Signer::new(&client)
+                .signature_method(method)
+                .body_hash(&hash)
+                .timestamp(now)
+                .nonce(&nonce)
+                .sign(&request)
+                .unwrap()
+                .to_authorization();
+            assert_eq!(header.as_str(), one_shot.as_str(), "{method}");
+            let mut written = String::new();
+            prepared
+                .write_to(&request, now, &nonce, &mut written)
+                .unwrap();
+            assert_eq!(written, header.as_str());
+            let verified = verifier
+                .verify(&request, Some(header.as_str()), now, &secrets, &mut nonces)
+                .unwrap_or_else(|e| panic!("{method}: {e}"));
+            assert_eq!(
+                verified
+                    .extension("oauth_body_hash")
+                    .unwrap()
+                    .expose_secret(),
+                hash.as_str()
+            );
+            // The same header with another body: refused for its hash.
+            let other = Request::post(url).with_body(b"{\"amount\": 1000}");
+            let err = verifier
+                .verify(&other, Some(header.as_str()), now, &secrets, &mut nonces)
+                .unwrap_err();
+            assert_eq!(err.reason(), &Reason::BodyHashMismatch, "{method}");
+        }
+        // No body at all: the hash of the empty body.
+        let get = Request::get(url);
+        let header = prepared.sign(&get, now, "get").unwrap();
+        let empty = BodyHash::new(method, b"").unwrap();
+        assert!(header.as_str().contains(&format!(
+            "oauth_body_hash=\"{}\"",
+            countersign::encode::encode(empty.as_str())
+        )));
+        // A form body: no body hash, its parameters are signed.
+        let form = Request::post(url).with_form_body(b"a=1");
+        let header = prepared.sign(&form, now, &format!("form{method}")).unwrap();
+        assert!(!header.as_str().contains("oauth_body_hash"), "{method}");
+        verifier
+            .verify(&form, Some(header.as_str()), now, &secrets, &mut nonces)
+            .unwrap();
+    }
+    assert_eq!(
+        Signer::new(&client).body_hashes().prepare().unwrap_err(),
+        Error::Misuse(Misuse::BodyHashWithPlaintext)
+    );
+}
+
+/// A profile with `body_hash(true)`: every request an authenticator signs carries the hash of
+/// its body, and a body that is a stream is refused (it cannot be hashed).
+#[cfg(feature = "http")]
+#[test]
+fn a_profile_that_hashes_bodies() {
+    use countersign::auth::Auth;
+    use countersign::profile::Profile;
+
+    let profile = Profile::builder(
+        "https://api.example/oauth/request_token",
+        "https://api.example/oauth/authorize",
+        "https://api.example/oauth/access_token",
+    )
+    .signature_method(SignatureMethod::HmacSha256)
+    .body_hash(true)
+    .build()
+    .unwrap();
+    assert!(profile.body_hash());
+    let client = ClientCredentials::new("key", "consumer secret");
+    let signer = Signer::new(&client)
+        .signature_method(SignatureMethod::HmacSha256)
+        .body_hashes()
+        .prepare()
+        .unwrap();
+    let authenticator = profile.authenticator(Auth::OAuth(signer));
+    let body = br#"{"amount": 1}"#.to_vec();
+    let request = http::Request::post("https://api.example/payments")
+        .header("content-type", "application/json")
+        .body(())
+        .unwrap();
+    let (mut parts, ()) = request.into_parts();
+    assert!(authenticator.signs_body(&parts.headers));
+    authenticator
+        .sign_parts(&mut parts, Some(&body), 1_700_000_000, "n0nce")
+        .unwrap();
+    let header = parts.headers["authorization"].to_str().unwrap();
+    let hash = BodyHash::new(SignatureMethod::HmacSha256, &body).unwrap();
+    assert!(
+        header.contains(&format!(
+            "oauth_body_hash=\"{}\"",
+            countersign::encode::encode(hash.as_str())
+        )),
+        "{header}"
+    );
+    let (mut parts, ()) = http::Request::post("https://api.example/payments")
+        .body(())
+        .unwrap()
+        .into_parts();
+    assert_eq!(
+        authenticator.sign_parts(&mut parts, None, 1_700_000_000, "n1"),
+        Err(Error::Misuse(Misuse::StreamedBodyHash))
+    );
+    // PLAINTEXT signs nothing of the body: such a profile is refused.
+    assert_eq!(
+        Profile::builder(
+            "https://api.example/a",
+            "https://api.example/b",
+            "https://api.example/c"
+        )
+        .body_hash(true)
+        .build(),
+        Err(Error::Misuse(Misuse::BodyHashWithPlaintext))
+    );
+}
