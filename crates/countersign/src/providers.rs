@@ -19,6 +19,7 @@
 //! `oauth_token`.
 //!
 //! ```
+//! # #[cfg(feature = "rsa-sha1")] {
 //! use countersign::providers::{self, Variables};
 //!
 //! let jira = providers::find("jira").unwrap();
@@ -31,6 +32,7 @@
 //!
 //! // A variable the spec needs and was not given: an error that names it.
 //! assert!(jira.profile(&Variables::new(), None).is_err());
+//! # }
 //! # Ok::<(), countersign::Error>(())
 //! ```
 

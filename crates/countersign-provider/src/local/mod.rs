@@ -354,10 +354,10 @@ impl Builder {
     /// use countersign::providers::{self, Variables};
     /// use countersign_provider::LocalProvider;
     ///
-    /// // Jira's routes and rules, RSA-SHA1, on this machine.
-    /// let jira = providers::find("jira").unwrap();
-    /// let profile = jira.profile(&Variables::new().base("http://127.0.0.1"), None)?;
-    /// let builder = LocalProvider::builder().mimic(&profile).oob(jira.oob);
+    /// // NetSuite's routes and rules (HMAC-SHA256 only, its realm, no oob) on this machine.
+    /// let netsuite = providers::find("netsuite").unwrap();
+    /// let profile = netsuite.profile(&Variables::new().account("1234567"), None)?;
+    /// let builder = LocalProvider::builder().mimic(&profile).oob(netsuite.oob);
     /// # let _ = builder;
     /// # Ok::<(), countersign::Error>(())
     /// ```
