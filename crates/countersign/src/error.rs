@@ -231,7 +231,7 @@ pub enum Misuse {
     /// body hash draft forbids it).
     BodyHashWithFormBody,
     /// An RSA signature method, and the client credentials hold no RSA private key
-    /// ([`ClientCredentials::with_rsa_key`](crate::ClientCredentials::with_rsa_key)).
+    /// (`ClientCredentials::with_rsa_key`, with an RSA feature).
     RsaKeyRequired,
     /// The RSA private key could not sign (the `rsa` crate refused it).
     RsaSigning,

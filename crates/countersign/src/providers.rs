@@ -3,7 +3,7 @@
 //! a file).
 //!
 //! A spec is a template: URLs and the realm may name variables, filled in when the spec becomes a
-//! [`Profile`](crate::profile::Profile) ([`ProviderSpec::profile`]):
+//! [`Profile`] ([`ProviderSpec::profile`]):
 //!
 //! - `{base}`: the base URL of a self-hosted product (Jira, Confluence, Magento), such as
 //!   `https://jira.example.com`;

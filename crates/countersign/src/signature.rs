@@ -251,7 +251,7 @@ pub fn plaintext(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Sec
 ///
 /// What a provider compares the received `oauth_signature` with (in constant time:
 /// [`Secret::ct_eq`]). The RSA methods sign with a private key, which a provider does not
-/// have: it checks them with [`verify_rsa`].
+/// have: it checks them with `verify_rsa` (features `rsa-sha1`, `rsa-sha256`).
 ///
 /// ```
 /// use countersign::signature::{SignatureMethod, compute};
