@@ -759,14 +759,31 @@ fn providers_lists_one_line_each() {
     assert!(lines.len() >= 13, "{}", run.stdout);
     for line in &lines {
         assert_eq!(line.len(), 6, "{line:?}");
-        assert!(["GET", "POST"].contains(&line[2]), "{line:?}");
-        for url in &line[3..] {
+        let urls = if line[4] == "one-legged" {
+            assert_eq!(line[2], "-", "{line:?}");
+            assert!(["header", "query"].contains(&line[5]), "{line:?}");
+            &line[3..4]
+        } else {
+            assert!(["GET", "POST"].contains(&line[2]), "{line:?}");
+            &line[3..]
+        };
+        for url in urls {
             assert!(
                 url.starts_with("https://") || url.starts_with("{base}/"),
                 "{line:?}"
             );
         }
     }
+    assert_eq!(
+        lines.iter().find(|l| l[0] == "woocommerce").unwrap()[1..],
+        [
+            "HMAC-SHA256",
+            "-",
+            "{base}/wp-json/wc/v3",
+            "one-legged",
+            "query"
+        ]
+    );
     let find = |name: &str| lines.iter().find(|l| l[0] == name).unwrap();
     assert_eq!(
         find("discogs")[1..4],

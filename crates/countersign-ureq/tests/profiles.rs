@@ -6,7 +6,7 @@
 
 use countersign::flow::{Approval, CallbackMode};
 use countersign::profile::Profile;
-use countersign::providers::{self, ProviderSpec, Variables};
+use countersign::providers::{self, Legs, ProviderSpec, Variables};
 use countersign::{ClientCredentials, RsaPrivateKey, SignatureMethod};
 use countersign_provider::{Consumer, LocalProvider};
 use countersign_ureq::Client;
@@ -58,7 +58,10 @@ fn refused<T: std::fmt::Debug>(result: Result<T, countersign_ureq::Error>) -> (u
 
 #[test]
 fn every_profile_walks_the_flow_against_a_provider_with_its_rules() {
-    let specs = providers::all();
+    let specs: Vec<ProviderSpec> = providers::all()
+        .into_iter()
+        .filter(|spec| spec.legs == Legs::Three)
+        .collect();
     assert!(specs.len() >= 12);
     for spec in specs {
         let spec = rebased(&spec);
@@ -172,4 +175,51 @@ fn every_profile_walks_the_flow_against_a_provider_with_its_rules() {
         }
         provider.shutdown().unwrap();
     }
+}
+
+/// The one-legged profiles (WooCommerce, Mastercard): every request signed with the consumer's
+/// own credentials, where and how the profile says (the query, RSA-SHA256 with a body hash),
+/// sent over loopback HTTP to the local provider, which accepts it; with another consumer
+/// secret or key, it refuses.
+#[test]
+fn one_legged_profiles_call_the_api_directly() {
+    let specs: Vec<ProviderSpec> = providers::all()
+        .into_iter()
+        .filter(|spec| spec.legs == Legs::One)
+        .collect();
+    assert!(specs.len() >= 2);
+    let public_key = RsaPrivateKey::from_pem(PRIVATE_KEY).unwrap().public_key();
+    let provider = LocalProvider::builder()
+        .consumer(Consumer::new(KEY, SECRET, "Profile tests").rsa_key(public_key))
+        .start_blocking()
+        .unwrap();
+    let call = |signing: &countersign::auth::Authenticator| {
+        let request = http::Request::get(provider.url("/database/search?q=nirvana"))
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        signing.sign_parts_now(&mut parts, Some(b"")).unwrap();
+        let response = countersign_ureq::agent()
+            .run(http::Request::from_parts(parts, ()))
+            .unwrap();
+        response.status().as_u16()
+    };
+    for spec in specs {
+        let variables = variables(provider.base_url());
+        let signing = spec
+            .authenticator(&variables, &client_credentials(), Some(USER_AGENT))
+            .unwrap();
+        assert_eq!(call(&signing), 200, "{}", spec.name);
+        let stranger = ClientCredentials::new(KEY, "another secret").rsa_key(
+            RsaPrivateKey::from_pem(include_str!(
+                "../../countersign/tests/data/rsa/oauthlib-1024.pem"
+            ))
+            .unwrap(),
+        );
+        let signing = spec
+            .authenticator(&variables, &stranger, Some(USER_AGENT))
+            .unwrap();
+        assert_eq!(call(&signing), 401, "{}", spec.name);
+    }
+    provider.shutdown().unwrap();
 }

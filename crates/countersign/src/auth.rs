@@ -134,6 +134,7 @@ impl KeyScheme {
 /// Where credentials sent as they are travel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum Placement {
     /// The `Authorization` header (recommended: URLs end up in logs).

@@ -243,6 +243,8 @@ pub enum Misuse {
     },
     /// A provider spec's template has an unknown or unclosed `{...}`.
     ProfileTemplate,
+    /// A one-legged provider has no three-legged flow, so no profile for one.
+    OneLegged,
 }
 
 /// How the three-legged flow ended without credentials.
@@ -408,6 +410,9 @@ impl fmt::Display for Misuse {
                     "this provider's profile needs {what}: give it with Variables::{variable} (countersign login {flag})"
                 )
             }
+            Self::OneLegged => f.write_str(
+                "this provider is one-legged: there is no login flow; sign each request with the consumer's own credentials (ProviderSpec::authenticator; countersign sign)",
+            ),
             Self::ProfileTemplate => f.write_str(
                 "a provider profile's URL or realm has an unknown or unclosed {...}: use only {base}, {account}, {account_host} and {app}",
             ),

@@ -40,8 +40,9 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::auth::{Auth, Authenticator, Placement};
 use crate::profile::Profile;
-use crate::{Error, Misuse, SignatureMethod};
+use crate::{ClientCredentials, Error, Misuse, SignatureMethod, Signer, TokenCredentials};
 
 /// A provider: its endpoints (templates, see the [module documentation](self)), its signature
 /// method and rules, and where its documentation is.
@@ -58,14 +59,32 @@ pub struct ProviderSpec {
     pub title: String,
     /// The provider's documentation of its OAuth 1.0a endpoints.
     pub docs: String,
+    /// `three` (the default): users authorize the application through the three-legged flow.
+    /// `one`: there is no flow; the consumer key and secret (or RSA key) sign every request,
+    /// and the three endpoint URLs are empty.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub legs: Legs,
+    /// Where the OAuth parameters travel: `header` (the default) or `query`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub placement: Placement,
+    /// The API's base URL, for a one-legged provider.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub api_url: Option<String>,
+    /// Whether calls signed without a user carry an empty `oauth_token` (Schoology's
+    /// two-legged calls).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub empty_token: bool,
     /// The temporary-credentials (request token) endpoint.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub request_token_url: String,
     /// The method of the request-token request (`GET` or `POST`).
     #[cfg_attr(feature = "serde", serde(default = "post"))]
     pub request_token_method: String,
     /// The authorization page; its query holds the provider's extra parameters, if any.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub authorize_url: String,
     /// The token-credentials (access token) endpoint.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub access_token_url: String,
     /// A resource that says who the access token belongs to, if there is one.
     #[cfg_attr(feature = "serde", serde(default))]
@@ -90,6 +109,19 @@ pub struct ProviderSpec {
     /// What else to know: nonce and timestamp rules, scopes, quirks.
     #[cfg_attr(feature = "serde", serde(default))]
     pub notes: String,
+}
+
+/// How a provider is called; see [`ProviderSpec::legs`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[non_exhaustive]
+pub enum Legs {
+    /// The three-legged flow gives each user's access token.
+    #[default]
+    Three,
+    /// No flow: the client's own credentials sign every request.
+    One,
 }
 
 #[cfg(feature = "serde")]
@@ -206,6 +238,9 @@ impl ProviderSpec {
         variables: &Variables,
         user_agent: Option<&str>,
     ) -> Result<Profile, Error> {
+        if self.legs == Legs::One {
+            return Err(Error::Misuse(Misuse::OneLegged));
+        }
         let method: SignatureMethod = self.signature_method.parse()?;
         let mut builder = Profile::builder(
             variables.fill(&self.request_token_url)?,
@@ -235,6 +270,77 @@ impl ProviderSpec {
         builder.build()
     }
 
+    /// An authenticator for calls signed with `client`'s credentials alone (no user): every
+    /// request of a one-legged provider, or a three-legged provider's calls that need no user.
+    /// It keeps the provider's rules: its signature method, realm, placement, body hash, the
+    /// empty `oauth_token` where the provider wants one, and `user_agent` (the default
+    /// `countersign/<version>` when `None`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "hmac-sha256")] {
+    /// use countersign::auth::Applied;
+    /// use countersign::providers::{self, Variables};
+    /// use countersign::{ClientCredentials, Request};
+    ///
+    /// let shop = providers::find("woocommerce").unwrap();
+    /// let variables = Variables::new().base("http://127.0.0.1:8080");
+    /// let api = shop.api_url(&variables)?.unwrap();
+    /// let client = ClientCredentials::new("ck_1234", "cs_5678");
+    /// let signing = shop.authenticator(&variables, &client, None)?;
+    /// let request = Request::get(&format!("{api}/orders?per_page=5"));
+    /// let Applied::Url(url) = signing.apply(&request, 1_700_000_000, "n0nce")? else { panic!() };
+    /// assert!(url.expose_secret().contains("&oauth_signature_method=HMAC-SHA256&"));
+    /// # }
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`profile`](Self::profile) for the variables and the method;
+    /// [`Misuse::RsaKeyRequired`] for an RSA method when `client` has no RSA key.
+    pub fn authenticator(
+        &self,
+        variables: &Variables,
+        client: &ClientCredentials,
+        user_agent: Option<&str>,
+    ) -> Result<Authenticator, Error> {
+        let method: SignatureMethod = self.signature_method.parse()?;
+        let realm = self
+            .realm
+            .as_deref()
+            .map(|realm| variables.fill(realm))
+            .transpose()?;
+        let empty = TokenCredentials::new("", "");
+        let mut signer = Signer::new(client).signature_method(method);
+        if self.empty_token {
+            signer = signer.token(&empty);
+        }
+        if let Some(realm) = &realm {
+            signer = signer.realm(realm);
+        }
+        if self.body_hash {
+            signer = signer.body_hashes();
+        }
+        let mut authenticator =
+            Authenticator::new(Auth::OAuth(signer.prepare()?)).placement(self.placement);
+        authenticator =
+            authenticator.user_agent(user_agent.unwrap_or(crate::profile::DEFAULT_USER_AGENT));
+        if self.user_agent_required && user_agent.is_none() {
+            return Err(Error::Misuse(Misuse::UserAgentRequired));
+        }
+        Ok(authenticator)
+    }
+
+    /// The API's base URL of a one-legged provider, variables filled in.
+    ///
+    /// # Errors
+    /// As [`profile`](Self::profile) for the variables.
+    pub fn api_url(&self, variables: &Variables) -> Result<Option<String>, Error> {
+        self.api_url
+            .as_deref()
+            .map(|url| variables.fill(url))
+            .transpose()
+    }
+
     /// The variables the spec's templates use (`base`, `account`, `app`), each once.
     #[must_use]
     pub fn variables(&self) -> Vec<&'static str> {
@@ -244,6 +350,7 @@ impl ProviderSpec {
             Some(&self.access_token_url),
             self.identity_url.as_ref(),
             self.realm.as_ref(),
+            self.api_url.as_ref(),
         ];
         let mut found = Vec::new();
         for (marks, name) in [
@@ -265,6 +372,10 @@ impl ProviderSpec {
 
 /// One built-in provider, as constant data.
 struct Preset {
+    legs: Legs,
+    placement: Placement,
+    api_url: Option<&'static str>,
+    empty_token: bool,
     name: &'static str,
     title: &'static str,
     docs: &'static str,
@@ -285,6 +396,10 @@ struct Preset {
 impl From<&Preset> for ProviderSpec {
     fn from(p: &Preset) -> Self {
         Self {
+            legs: p.legs,
+            placement: p.placement,
+            api_url: p.api_url.map(Into::into),
+            empty_token: p.empty_token,
             name: p.name.into(),
             title: p.title.into(),
             docs: p.docs.into(),
@@ -307,6 +422,10 @@ impl From<&Preset> for ProviderSpec {
 /// A preset with the common defaults: a `POST` request-token request, HMAC-SHA1, `oob`
 /// supported, no realm, no identity resource.
 const DEFAULTS: Preset = Preset {
+    legs: Legs::Three,
+    placement: Placement::Header,
+    api_url: None,
+    empty_token: false,
     name: "",
     title: "",
     docs: "",
@@ -469,7 +588,38 @@ const PRESETS: &[Preset] = &[
         access_token_url: "https://api.schoology.com/v1/oauth/access_token",
         identity_url: Some("https://api.schoology.com/v1/users/me"),
         realm: Some("Schoology API"),
+        empty_token: true,
         notes: "HMAC-SHA1 with realm=\"Schoology API\". {base} is the school's Schoology domain (https://app.schoology.com or the district's own). Two-legged calls send an empty oauth_token.",
+        ..DEFAULTS
+    },
+    Preset {
+        name: "woocommerce",
+        title: "WooCommerce REST API over plain HTTP (one-legged)",
+        docs: "https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http",
+        legs: Legs::One,
+        placement: Placement::Query,
+        api_url: Some("{base}/wp-json/wc/v3"),
+        request_token_url: "",
+        authorize_url: "",
+        access_token_url: "",
+        signature_method: "HMAC-SHA256",
+        oob: false,
+        notes: "One-legged: the REST API key (ck_...) and secret (cs_...) sign every request, the parameters in the query. Over HTTPS WooCommerce takes the key and secret as HTTP Basic instead. {base} is the store's URL.",
+        ..DEFAULTS
+    },
+    Preset {
+        name: "mastercard",
+        title: "Mastercard APIs (one-legged, RSA-SHA256 with a body hash)",
+        docs: "https://developer.mastercard.com/platform/documentation/security-and-authentication/using-oauth-1a-to-access-mastercard-apis/",
+        legs: Legs::One,
+        api_url: Some("https://sandbox.api.mastercard.com"),
+        request_token_url: "",
+        authorize_url: "",
+        access_token_url: "",
+        signature_method: "RSA-SHA256",
+        body_hash: true,
+        oob: false,
+        notes: "One-legged: the consumer key and the signing key from the developer portal (a PKCS#12 file: take the key out with openssl pkcs12 -nocerts -nodes) sign every request, with oauth_body_hash (SHA-256) on every one, GET included. Production is https://api.mastercard.com.",
         ..DEFAULTS
     },
 ];

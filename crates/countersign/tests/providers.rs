@@ -6,10 +6,11 @@
     feature = "hmac-sha1",
     feature = "hmac-sha256",
     feature = "rsa-sha1",
+    feature = "rsa-sha256",
     feature = "serde"
 ))]
 
-use countersign::providers::{self, ProviderSpec, Variables};
+use countersign::providers::{self, Legs, ProviderSpec, Variables};
 use countersign::{Error, Misuse};
 
 fn every_variable() -> Variables {
@@ -27,7 +28,7 @@ fn every_preset_builds_with_its_variables_and_not_without() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all.len(), "names are unique");
-    for spec in &all {
+    for spec in all.iter().filter(|s| s.legs == Legs::Three) {
         let profile = spec
             .profile(&every_variable(), Some("countersign-tests/1.0"))
             .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
@@ -192,5 +193,94 @@ fn a_spec_of_ones_own_reads_from_a_file_format() {
     assert_eq!(
         typo.profile(&Variables::new().base("https://acme.example"), None),
         Err(Error::Misuse(Misuse::ProfileTemplate))
+    );
+}
+
+/// The one-legged providers: no profile (no flow), an authenticator with their rules, and a
+/// verifier accepts what it signs, where the provider wants it.
+#[test]
+fn one_legged_providers_sign_every_request_with_the_consumers_credentials() {
+    use countersign::auth::Applied;
+    use countersign::verify::{Location, MemoryNonceStore, SecretLookup, Verifier, lookup_fn};
+    use countersign::{ClientCredentials, Request, RsaPrivateKey};
+
+    let key = RsaPrivateKey::from_pem(include_str!("data/rsa/test-2048.pem")).unwrap();
+    let public = key.public_key();
+    let client = ClientCredentials::new("ck_1234", "cs_5678").rsa_key(key);
+    let lookup = lookup_fn(
+        |_: &str| Some(countersign::Secret::new("cs_5678")),
+        |_: &str, _: &str| None,
+    )
+    .with_rsa_keys(move |_: &str| Some(public.clone()));
+    let one_legged: Vec<ProviderSpec> = providers::all()
+        .into_iter()
+        .filter(|s| s.legs == Legs::One)
+        .collect();
+    assert!(one_legged.len() >= 2);
+    for spec in one_legged {
+        let variables = every_variable();
+        assert_eq!(
+            spec.profile(&variables, None),
+            Err(Error::Misuse(Misuse::OneLegged)),
+            "{}",
+            spec.name
+        );
+        let api = spec.api_url(&variables).unwrap().unwrap();
+        assert!(api.starts_with("https://"), "{api}");
+        let signing = spec
+            .authenticator(&variables, &client, Some("tests/1.0"))
+            .unwrap();
+        let body = br#"{"amount": 1}"#;
+        let url = format!("{api}/orders?per_page=5");
+        let request = Request::post(&url).with_body(body);
+        let (sent_to, header, location) =
+            match signing.apply(&request, 1_700_000_000, "n0nce").unwrap() {
+                Applied::Url(signed) => (signed.expose_secret().to_owned(), None, Location::Query),
+                Applied::Header(header) => (
+                    url.clone(),
+                    Some(header.as_str().to_owned()),
+                    Location::Header,
+                ),
+                _ => panic!("{}", spec.name),
+            };
+        let verified = Verifier::new()
+            .verify(
+                &Request::post(&sent_to).with_body(body),
+                header.as_deref(),
+                1_700_000_000,
+                &lookup,
+                &mut MemoryNonceStore::new(300, 10),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+        assert_eq!(verified.location(), location, "{}", spec.name);
+        assert_eq!(verified.signature_method().as_str(), spec.signature_method);
+        assert_eq!(
+            verified.extension("oauth_body_hash").is_some(),
+            spec.body_hash,
+            "{}",
+            spec.name
+        );
+        assert!(lookup.client_rsa_key("ck_1234").is_some());
+    }
+    // Schoology's calls without a user carry an empty oauth_token.
+    let schoology = providers::find("schoology").unwrap();
+    let signing = schoology
+        .authenticator(&every_variable(), &client, None)
+        .unwrap();
+    let Applied::Header(header) = signing
+        .apply(
+            &Request::get("https://api.schoology.com/v1/users/me"),
+            1,
+            "n",
+        )
+        .unwrap()
+    else {
+        panic!("a header")
+    };
+    let header = header.as_str();
+    assert!(header.contains("oauth_token=\"\""), "{header}");
+    assert!(
+        header.starts_with("OAuth realm=\"Schoology API\""),
+        "{header}"
     );
 }
