@@ -287,7 +287,8 @@ impl ProviderSpec {
     /// let api = shop.api_url(&variables)?.unwrap();
     /// let client = ClientCredentials::new("ck_1234", "cs_5678");
     /// let signing = shop.authenticator(&variables, &client, None)?;
-    /// let request = Request::get(&format!("{api}/orders?per_page=5"));
+    /// let url = format!("{api}/orders?per_page=5");
+    /// let request = Request::get(&url);
     /// let Applied::Url(url) = signing.apply(&request, 1_700_000_000, "n0nce")? else { panic!() };
     /// assert!(url.expose_secret().contains("&oauth_signature_method=HMAC-SHA256&"));
     /// # }
