@@ -328,6 +328,42 @@ pub(crate) enum CallbackKind {
     Loopback,
 }
 
+/// The client's credentials, as `login`, `sign` and `explain` take them: the consumer key with
+/// its secret, its RSA private key, or both.
+#[derive(Args)]
+pub(crate) struct ConsumerArgs {
+    /// The consumer key (client identifier) the provider gave your application.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "COUNTERSIGN_CONSUMER_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) consumer_key: String,
+
+    /// The consumer secret (not with the RSA methods). Prefer the environment variable; a value
+    /// starting with '-' must be written --consumer-secret=VALUE.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "COUNTERSIGN_CONSUMER_SECRET",
+        hide_env_values = true,
+        required_unless_present = "private_key"
+    )]
+    pub(crate) consumer_secret: Option<Secret>,
+
+    /// The client's RSA private key, for RSA-SHA1 and RSA-SHA256 (Jira, Confluence): a PEM
+    /// file (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`, unencrypted). `login` saves its
+    /// path (never the key) with the credentials.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "COUNTERSIGN_PRIVATE_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) private_key: Option<PathBuf>,
+}
+
 /// The options of `countersign login`.
 ///
 /// Not `Debug`: the secret is a [`Secret`], but nothing here needs printing.
@@ -382,35 +418,9 @@ pub(crate) struct LoginArgs {
     #[arg(long, value_name = "METHOD", requires = "request_token_url", value_parser = method)]
     pub(crate) request_token_method: Option<http::Method>,
 
-    /// The consumer key (client identifier) the provider gave your application.
-    #[arg(
-        long,
-        value_name = "KEY",
-        env = "COUNTERSIGN_CONSUMER_KEY",
-        hide_env_values = true
-    )]
-    pub(crate) consumer_key: String,
-
-    /// The consumer secret (not with the RSA methods). Prefer the environment variable; a value
-    /// starting with '-' must be written --consumer-secret=VALUE.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "COUNTERSIGN_CONSUMER_SECRET",
-        hide_env_values = true,
-        required_unless_present = "private_key"
-    )]
-    pub(crate) consumer_secret: Option<Secret>,
-
-    /// The client's RSA private key, for RSA-SHA1 and RSA-SHA256 (Jira, Confluence): a PEM
-    /// file, unencrypted. Its path (not the key) is saved with the credentials.
-    #[arg(
-        long,
-        value_name = "PATH",
-        env = "COUNTERSIGN_PRIVATE_KEY",
-        hide_env_values = true
-    )]
-    pub(crate) private_key: Option<PathBuf>,
+    /// The client's credentials.
+    #[command(flatten)]
+    pub(crate) consumer: ConsumerArgs,
 
     /// The signature method (oauth_signature_method), spelled as RFC 5849 does; it is saved
     /// with the credentials [default: the provider's, or PLAINTEXT].
@@ -571,35 +581,9 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "URL")]
     pub(crate) url: String,
 
-    /// The consumer key (client identifier).
-    #[arg(
-        long,
-        value_name = "KEY",
-        env = "COUNTERSIGN_CONSUMER_KEY",
-        hide_env_values = true
-    )]
-    pub(crate) consumer_key: String,
-
-    /// The consumer secret (not with the RSA methods). Prefer the environment variable; a value
-    /// starting with '-' must be written --consumer-secret=VALUE.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "COUNTERSIGN_CONSUMER_SECRET",
-        hide_env_values = true,
-        required_unless_present = "private_key"
-    )]
-    pub(crate) consumer_secret: Option<Secret>,
-
-    /// The client's RSA private key, for RSA-SHA1 and RSA-SHA256: a PEM file (PKCS#8
-    /// `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`, unencrypted).
-    #[arg(
-        long,
-        value_name = "PATH",
-        env = "COUNTERSIGN_PRIVATE_KEY",
-        hide_env_values = true
-    )]
-    pub(crate) private_key: Option<PathBuf>,
+    /// The client's credentials.
+    #[command(flatten)]
+    pub(crate) consumer: ConsumerArgs,
 
     /// The token (temporary or access); needs --token-secret.
     #[arg(

@@ -40,9 +40,9 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
     credentials::prepare(&path)?;
     let identity_url = config.identity_url().map(str::to_owned);
     let consumer = crate::sign::client_credentials(
-        &args.consumer_key,
-        args.consumer_secret.as_ref(),
-        args.private_key.as_deref(),
+        &args.consumer.consumer_key,
+        args.consumer.consumer_secret.as_ref(),
+        args.consumer.private_key.as_deref(),
         config.signature_method(),
     )?;
     let mut client = Client::new(config, consumer);
@@ -138,7 +138,7 @@ fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
                     identity_url: Some(format!("{base}/oauth/identity")),
                     signature_method: method.as_str().into(),
                     realm: None,
-                    private_key: args.private_key.clone(),
+                    private_key: args.consumer.private_key.clone(),
                 },
                 true,
             ));
@@ -168,7 +168,7 @@ fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
                         identity_url: args.identity_url.clone(),
                         signature_method: method.as_str().into(),
                         realm: None,
-                        private_key: args.private_key.clone(),
+                        private_key: args.consumer.private_key.clone(),
                     },
                     true,
                 ));
@@ -195,7 +195,7 @@ fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
             identity_url: profile.identity_url().map(Into::into),
             signature_method: method.as_str().into(),
             realm: profile.realm().map(Into::into),
-            private_key: args.private_key.clone(),
+            private_key: args.consumer.private_key.clone(),
         },
         spec.oob,
     ))

@@ -36,9 +36,9 @@ where
     C: Clock + ?Sized,
 {
     let client = client_credentials(
-        &args.consumer_key,
-        args.consumer_secret.as_ref(),
-        args.private_key.as_deref(),
+        &args.consumer.consumer_key,
+        args.consumer.consumer_secret.as_ref(),
+        args.consumer.private_key.as_deref(),
         args.signature_method,
     )?;
     // clap has seen that the token and its secret come together.
@@ -196,9 +196,11 @@ mod tests {
         SignArgs {
             method: http::Method::GET,
             url: "https://api.example.com/identity".into(),
-            consumer_key: "key".into(),
-            consumer_secret: Some(Secret::new("secret")),
-            private_key: None,
+            consumer: crate::cli::ConsumerArgs {
+                consumer_key: "key".into(),
+                consumer_secret: Some(Secret::new("secret")),
+                private_key: None,
+            },
             token: None,
             token_secret: None,
             signature_method: countersign::SignatureMethod::Plaintext,

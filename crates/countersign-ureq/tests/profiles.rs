@@ -113,40 +113,34 @@ fn every_profile_walks_the_flow_against_a_provider_with_its_rules() {
             assert!(message.contains("no oob"), "{name}: {message}");
         }
 
+        // Each rule broken once, with the profile otherwise the same: the request-token request
+        // refused with the status and message the rule gives.
+        let broken = |change: &dyn Fn(&mut ProviderSpec)| {
+            let mut other = spec.clone();
+            change(&mut other);
+            let other = other
+                .profile(&variables(provider.base_url()), Some(USER_AGENT))
+                .unwrap();
+            refused(
+                Client::new(other, client_credentials())
+                    .request_token(CallbackMode::url("http://127.0.0.1:9/callback")),
+            )
+        };
         // The other request-token method: 405.
         let other_method = if profile.request_token_method() == "GET" {
             "POST"
         } else {
             "GET"
         };
-        let other = ProviderSpec {
-            request_token_method: other_method.into(),
-            ..spec.clone()
-        };
-        let other = other
-            .profile(&variables(provider.base_url()), Some(USER_AGENT))
-            .unwrap();
-        let result = Client::new(other, client_credentials())
-            .request_token(CallbackMode::url("http://127.0.0.1:9/callback"));
-        assert_eq!(refused(result).0, 405, "{name}");
-
+        let (status, _) = broken(&|s| s.request_token_method = other_method.into());
+        assert_eq!(status, 405, "{name}");
         // Another signature method: 400, naming the one accepted.
         let method = if profile.signature_method() == SignatureMethod::HmacSha1 {
             "PLAINTEXT"
         } else {
             "HMAC-SHA1"
         };
-        let other = ProviderSpec {
-            signature_method: method.into(),
-            ..spec.clone()
-        };
-        let other = other
-            .profile(&variables(provider.base_url()), Some(USER_AGENT))
-            .unwrap();
-        let (status, message) = refused(
-            Client::new(other, client_credentials())
-                .request_token(CallbackMode::url("http://127.0.0.1:9/callback")),
-        );
+        let (status, message) = broken(&|s| s.signature_method = method.into());
         assert_eq!(status, 400, "{name}");
         assert_eq!(
             message,
@@ -156,20 +150,9 @@ fn every_profile_walks_the_flow_against_a_provider_with_its_rules() {
             ),
             "{name}"
         );
-
         // Without the realm the profile names: 401.
         if let Some(realm) = profile.realm() {
-            let other = ProviderSpec {
-                realm: None,
-                ..spec.clone()
-            };
-            let other = other
-                .profile(&variables(provider.base_url()), Some(USER_AGENT))
-                .unwrap();
-            let (status, message) = refused(
-                Client::new(other, client_credentials())
-                    .request_token(CallbackMode::url("http://127.0.0.1:9/callback")),
-            );
+            let (status, message) = broken(&|s| s.realm = None);
             assert_eq!(status, 401, "{name}");
             assert!(message.contains(realm), "{name}: {message}");
         }
