@@ -769,7 +769,7 @@ fn providers_lists_one_line_each() {
         };
         for url in urls {
             assert!(
-                url.starts_with("https://") || url.starts_with("{base}/"),
+                url.starts_with("https://") || url.starts_with("{base}"),
                 "{line:?}"
             );
         }

@@ -132,8 +132,12 @@ impl<'a> Head<'a> {
             return Err(Error::Misuse(crate::Misuse::BodyHashWithPlaintext));
         }
         if let Some(callback) = self.callback {
-            // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive).
-            if callback != "oob" && crate::url::split(callback).is_err() {
+            // RFC 5849 section 2.1: an absolute URI, or "oob" (case sensitive). A URL with an
+            // authority, or one without (LTI 1.1 launches send `about:blank`).
+            if callback != "oob"
+                && crate::url::split(callback).is_err()
+                && !is_opaque_absolute_uri(callback)
+            {
                 return Err(Error::Misuse(Misuse::InvalidCallback));
             }
         }
@@ -623,6 +627,21 @@ impl<'a> Iterator for Lexer<'a> {
             offset: self.base + name_start,
         }))
     }
+}
+
+/// An absolute URI without an authority (RFC 3986 section 3: `scheme ":" path`, such as
+/// `about:blank`): a scheme (a letter, then letters, digits, `+`, `-`, `.`), a colon, and a
+/// non-empty rest of visible ASCII.
+fn is_opaque_absolute_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let mut scheme_bytes = scheme.bytes();
+    scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !rest.is_empty()
+        && !rest.starts_with("//")
+        && rest.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[cfg(test)]

@@ -623,6 +623,20 @@ const PRESETS: &[Preset] = &[
         notes: "One-legged: the consumer key and the signing key from the developer portal (a PKCS#12 file: take the key out with openssl pkcs12 -nocerts -nodes) sign every request, with oauth_body_hash (SHA-256) on every one, GET included. Production is https://api.mastercard.com.",
         ..DEFAULTS
     },
+    Preset {
+        name: "lti",
+        title: "LTI 1.1 (tool launches and the Outcomes service)",
+        docs: "https://www.imsglobal.org/specs/ltiv1p1p1/implementation-guide",
+        legs: Legs::One,
+        api_url: Some("{base}"),
+        request_token_url: "",
+        authorize_url: "",
+        access_token_url: "",
+        body_hash: true,
+        oob: false,
+        notes: "One-legged HMAC-SHA1 with the key and secret shared between the LMS and the tool. Launches are form POSTs from the user's browser with the OAuth parameters in the form body: a tool verifies them with countersign::verify::Verifier (Location::Body). Outcomes (replaceResult, readResult) are XML POSTs to lis_outcome_service_url ({base}) with oauth_body_hash, which this profile's authenticator sends.",
+        ..DEFAULTS
+    },
 ];
 
 /// Every built-in provider, in a fixed order.

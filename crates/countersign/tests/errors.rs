@@ -310,7 +310,16 @@ fn signing_errors() {
         Signer::new(&client).realm("\u{7f}").prepare().unwrap_err(),
         Error::Misuse(countersign::Misuse::InvalidRealm)
     );
-    for callback in ["", "/relative", "OOB", "client.example.net/cb", "http://"] {
+    for callback in [
+        "",
+        "/relative",
+        "OOB",
+        "client.example.net/cb",
+        "http://",
+        "1x:y",
+        "x: y",
+        "about:",
+    ] {
         assert_eq!(
             Signer::new(&client)
                 .callback(callback)
@@ -318,6 +327,16 @@ fn signing_errors() {
                 .unwrap_err(),
             Error::Misuse(countersign::Misuse::InvalidCallback),
             "{callback:?}"
+        );
+    }
+    // An absolute URI without an authority is one too (LTI 1.1 launches send `about:blank`).
+    for callback in ["about:blank", "urn:ietf:wg:oauth:2.0:oob", "myapp://cb"] {
+        assert!(
+            Signer::new(&client)
+                .callback(callback)
+                .sign(&Request::get("https://example.com/"))
+                .is_ok(),
+            "{callback}"
         );
     }
     assert_eq!(

@@ -284,3 +284,63 @@ fn one_legged_providers_sign_every_request_with_the_consumers_credentials() {
         "{header}"
     );
 }
+
+/// LTI 1.1: a launch signed by the LMS with its parameters in the form body (as the browser
+/// posts it) verifies at the tool; an Outcomes call (XML) carries a body hash the LMS checks.
+#[test]
+fn lti_launches_and_outcomes() {
+    use countersign::auth::Applied;
+    use countersign::signature::SignatureMethod;
+    use countersign::verify::{Location, MemoryNonceStore, Reason, Verifier, lookup_fn};
+    use countersign::{ClientCredentials, Request, Signer};
+
+    let shared = ClientCredentials::new("lms-key", "lti shared secret");
+    let secrets = lookup_fn(
+        |key: &str| (key == "lms-key").then(|| countersign::Secret::new("lti shared secret")),
+        |_: &str, _: &str| None,
+    );
+    let mut nonces = MemoryNonceStore::new(300, 10);
+    let now = 1_700_000_000;
+
+    // The launch: LTI parameters and the OAuth ones in one form body.
+    let launch_url = "https://tool.example/lti/launch";
+    let fields = "lti_message_type=basic-lti-launch-request&lti_version=LTI-1p0&resource_link_id=r1&user_id=u%2042&roles=Learner&lis_outcome_service_url=https%3A%2F%2Flms.example%2Foutcomes";
+    let signed = Signer::new(&shared)
+        .signature_method(SignatureMethod::HmacSha1)
+        .callback("about:blank")
+        .timestamp(now)
+        .nonce("launch1")
+        .sign(&Request::post(launch_url).with_form_body(fields.as_bytes()))
+        .unwrap();
+    let body = format!("{fields}&{}", signed.to_form().expose_secret());
+    let launch = Request::post(launch_url).with_form_body(body.as_bytes());
+    let verified = Verifier::new()
+        .verify(&launch, None, now, &secrets, &mut nonces)
+        .unwrap();
+    assert_eq!(verified.location(), Location::Body);
+    assert_eq!(verified.consumer_key(), "lms-key");
+
+    // The outcome: XML to the LMS, with a body hash.
+    let lti = providers::find("lti").unwrap();
+    let variables = Variables::new().base("https://lms.example/outcomes");
+    let signing = lti.authenticator(&variables, &shared, None).unwrap();
+    let url = lti.api_url(&variables).unwrap().unwrap();
+    let xml = b"<?xml version=\"1.0\"?><imsx_POXEnvelopeRequest/>";
+    let outcome = Request::post(&url).with_body(xml);
+    let Applied::Header(header) = signing.apply(&outcome, now, "outcome1").unwrap() else {
+        panic!("a header")
+    };
+    let verified = Verifier::new()
+        .verify(&outcome, Some(header.as_str()), now, &secrets, &mut nonces)
+        .unwrap();
+    assert!(verified.extension("oauth_body_hash").is_some());
+    let tampered =
+        Request::post(&url).with_body(b"<imsx_POXEnvelopeRequest>100</imsx_POXEnvelopeRequest>");
+    let Applied::Header(header) = signing.apply(&outcome, now, "outcome2").unwrap() else {
+        panic!("a header")
+    };
+    let refused = Verifier::new()
+        .verify(&tampered, Some(header.as_str()), now, &secrets, &mut nonces)
+        .unwrap_err();
+    assert_eq!(refused.reason(), &Reason::BodyHashMismatch);
+}
