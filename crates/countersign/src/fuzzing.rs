@@ -15,6 +15,13 @@ pub fn split_url(url: &str) -> Result<(&str, &str, Option<&str>), Error> {
     crate::url::split(url).map(|parts| (parts.scheme, parts.host, parts.query))
 }
 
+/// Whether `callback` is an absolute URI without an authority (`about:blank`), which the
+/// signer takes as a callback besides URLs and `oob`.
+#[must_use]
+pub fn is_opaque_absolute_uri(callback: &str) -> bool {
+    crate::header::is_opaque_absolute_uri(callback)
+}
+
 /// The query [`crate::Callback::parse`] reads from a callback URL or bare query string.
 ///
 /// # Errors

@@ -632,7 +632,7 @@ impl<'a> Iterator for Lexer<'a> {
 /// An absolute URI without an authority (RFC 3986 section 3: `scheme ":" path`, such as
 /// `about:blank`): a scheme (a letter, then letters, digits, `+`, `-`, `.`), a colon, and a
 /// non-empty rest of visible ASCII.
-fn is_opaque_absolute_uri(text: &str) -> bool {
+pub(crate) fn is_opaque_absolute_uri(text: &str) -> bool {
     let Some((scheme, rest)) = text.split_once(':') else {
         return false;
     };
