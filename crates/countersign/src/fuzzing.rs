@@ -5,7 +5,6 @@
 //! the public API.
 
 use crate::Error;
-use crate::ParseError;
 
 /// [`crate::url`]'s split of an absolute URL: `(scheme, host, query)`.
 ///
