@@ -522,6 +522,11 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) consumer_secret: Option<Secret>,
 
+    /// The consumer's RSA public key (a PEM file: `PUBLIC KEY` or `RSA PUBLIC KEY`), for
+    /// requests it signs with RSA-SHA1 or RSA-SHA256, as a Jira application link holds one.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) rsa_public_key: Option<PathBuf>,
+
     /// Approve every authorization at once, for scripts: GET /oauth/authorize?oauth_token=..
     /// redirects to the callback, or for oob answers oauth_token=..&oauth_verifier=.. as a
     /// form body.

@@ -83,6 +83,13 @@ pub(crate) enum CliError {
     },
     /// `login --callback oob` (the default) with a provider that does not take `oob`.
     NoOutOfBand,
+    /// `serve --rsa-public-key` cannot be read.
+    PublicKeyFile {
+        /// The path given.
+        path: String,
+        /// Why.
+        error: io::Error,
+    },
     /// `--private-key` cannot be read.
     PrivateKeyFile {
         /// The path given.
@@ -281,6 +288,9 @@ impl fmt::Display for CliError {
             Self::NoOutOfBand => f.write_str(
                 "this provider does not take oauth_callback=oob (it shows no code to paste): use --callback loopback, with http://127.0.0.1 allowed as the application's callback",
             ),
+            Self::PublicKeyFile { path, error } => {
+                write!(f, "cannot read the public key file {path:?}: {error}")
+            }
             Self::PrivateKeyFile { path, error } => {
                 write!(f, "cannot read the private key file {path:?}: {error}")
             }
@@ -453,6 +463,10 @@ mod tests {
                 detail: "missing field `name`\n".into(),
             },
             CliError::NoOutOfBand,
+            CliError::PublicKeyFile {
+                path: "key.pub.pem".into(),
+                error: io::Error::from(io::ErrorKind::NotFound),
+            },
             CliError::PrivateKeyFile {
                 path: "key.pem".into(),
                 error: io::Error::from(io::ErrorKind::NotFound),

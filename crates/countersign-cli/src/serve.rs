@@ -18,11 +18,28 @@ const CONSUMER_NAME: &str = "countersign serve";
 pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<(), CliError> {
     let listen = args.listen;
     // clap has seen that the key and its secret come together.
-    let consumer = args
+    let mut consumer = args
         .consumer_key
         .as_deref()
         .zip(args.consumer_secret.clone())
         .map(|(key, secret)| Consumer::new(key, secret, CONSUMER_NAME));
+    if let Some(path) = &args.rsa_public_key {
+        let pem = std::fs::read_to_string(path).map_err(|error| CliError::PublicKeyFile {
+            path: path.display().to_string(),
+            error,
+        })?;
+        let public_key = countersign::RsaPublicKey::from_pem(&pem)?;
+        // The default consumer, when none was given, gets the key.
+        let registered = consumer.take().unwrap_or_else(|| {
+            Consumer::new(
+                DEFAULT_CONSUMER_KEY,
+                DEFAULT_CONSUMER_SECRET,
+                countersign_provider::DEFAULT_CONSUMER_NAME,
+            )
+        });
+        consumer = Some(registered.rsa_key(public_key));
+    }
+    let given = args.consumer_key.is_some();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -47,7 +64,7 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
             builder = builder.personal_token(token.clone(), DEFAULT_USER_ID);
         }
         let key = match &args.consumer_key {
-            Some(key) if consumer.is_some() => key.as_str(),
+            Some(key) if given => key.as_str(),
             _ => DEFAULT_CONSUMER_KEY,
         };
         if let Some(consumer) = consumer.clone() {
@@ -65,7 +82,7 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
             "countersign serve: the local provider is at {}; consumer key {key:?}",
             provider.base_url()
         );
-        if consumer.is_none() {
+        if !given {
             guide.push_str(&format!(" with the secret {DEFAULT_CONSUMER_SECRET:?}"));
         }
         if args.auto_approve {
@@ -81,7 +98,7 @@ pub(crate) fn run<W: Write + ?Sized>(args: &ServeArgs, out: &mut W) -> Result<()
         log(&guide);
         // The login line to paste: the consumer's secret only when it is the default's, which
         // is public; a secret of your own stays in the environment.
-        let secret = if consumer.is_some() {
+        let secret = if given {
             " (with COUNTERSIGN_CONSUMER_SECRET set)".to_owned()
         } else {
             format!(" --consumer-secret {DEFAULT_CONSUMER_SECRET}")

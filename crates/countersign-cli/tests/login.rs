@@ -797,3 +797,79 @@ fn providers_lists_one_line_each() {
     assert_eq!(find("netsuite")[1], "HMAC-SHA256");
     assert_eq!(lines.last().unwrap()[0], "local");
 }
+
+/// RSA-SHA256 end to end through the command line: `countersign serve --rsa-public-key` holds the
+/// consumer's public key, `countersign login --private-key` walks the flow signing with the
+/// private key (no consumer secret), and `countersign request` signs with the key again from the
+/// path the credentials file names.
+#[test]
+fn an_rsa_login_against_countersign_serve() {
+    let sandbox = Sandbox::new("login-rsa");
+    let keys = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../countersign/tests/data/rsa/"
+    );
+    let public = format!("{keys}test-2048.pub.pem");
+    let private = format!("{keys}test-2048.pem");
+    let serve = Serve::with(&sandbox, &["--auto-approve", "--rsa-public-key", &public]);
+    let credentials = sandbox.credentials();
+    let args = [
+        "--provider",
+        "local",
+        "--base-url",
+        serve.base_url.as_str(),
+        "--consumer-key",
+        KEY,
+        "--private-key",
+        private.as_str(),
+        "--signature-method",
+        "RSA-SHA256",
+        "--credentials-file",
+        credentials.to_str().unwrap(),
+    ];
+    let mut login = Login::start(&sandbox, &args, &[]);
+    let answer = get(&login.authorize_url());
+    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
+    let run = login.finish();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
+    let file = saved(&credentials);
+    assert_eq!(file["provider"]["signature_method"], "RSA-SHA256");
+    assert_eq!(file["provider"]["private_key"], private.as_str());
+    assert_eq!(file["consumer_secret"], "");
+    let run = sandbox.run(
+        &[
+            "request",
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+            "/oauth/identity",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("\"username\":\"example\""), "{run:?}");
+
+    // Signed with another key: refused.
+    let other = format!("{keys}oauthlib-1024.pem");
+    let run = sandbox.run(
+        &[
+            "login",
+            "--no-browser",
+            "--provider",
+            "local",
+            "--base-url",
+            serve.base_url.as_str(),
+            "--consumer-key",
+            KEY,
+            "--private-key",
+            other.as_str(),
+            "--signature-method",
+            "RSA-SHA256",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(run.code, Some(3), "{run:?}");
+    assert!(run.stderr.contains("401"), "{run:?}");
+}
