@@ -1071,3 +1071,33 @@ fn hmac_sha1_signs_the_whole_request() {
         serde_json::json!({"message": "Invalid signature."})
     );
 }
+
+/// A profile whose endpoints the local provider cannot serve apart (two on one path, or a path
+/// the router would read as a capture) is refused when starting, never a panic.
+#[test]
+fn a_profile_with_clashing_paths_is_refused_at_start() {
+    use countersign::profile::Profile;
+
+    let clashing = Profile::builder(
+        "http://127.0.0.1/oauth/token",
+        "http://127.0.0.1/oauth/authorize",
+        "http://127.0.0.1/oauth/token",
+    )
+    .build()
+    .unwrap();
+    let capture = Profile::builder(
+        "http://127.0.0.1/oauth/%7Bid%7D/x*",
+        "http://127.0.0.1/oauth/authorize",
+        "http://127.0.0.1/oauth/access",
+    )
+    .identity_url("http://127.0.0.1/database/search")
+    .build()
+    .unwrap();
+    for profile in [clashing, capture] {
+        let error = countersign_provider::LocalProvider::builder()
+            .mimic(&profile)
+            .start_blocking()
+            .expect_err("refused");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+    }
+}

@@ -578,6 +578,30 @@ impl Builder {
                 "a personal token names a user id that is not registered",
             ));
         }
+        // A mimicked profile's paths: each its own, and plain (the router would take `{...}` or
+        // `*` for captures, and two routes on one path for a conflict).
+        let rules = &self.rules;
+        let paths = [
+            rules.request_token_path.as_str(),
+            rules.authorize_path.as_str(),
+            rules.access_token_path.as_str(),
+            rules.identity_path.as_str(),
+            "/database/search",
+        ];
+        for (i, path) in paths.iter().enumerate() {
+            if !path.starts_with('/') || path.contains(['{', '}', '*']) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a profile's endpoint path cannot be served: it must start with / and hold no {, } or *",
+                ));
+            }
+            if paths.iter().skip(i + 1).any(|other| other == path) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "two of the profile's endpoints (request token, authorize, access token, identity, and /database/search) share a path: the local provider serves each on its own",
+                ));
+            }
+        }
         Ok(())
     }
 
