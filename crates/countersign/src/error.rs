@@ -235,6 +235,9 @@ pub enum Misuse {
     RsaKeyRequired,
     /// The RSA private key could not sign (the `rsa` crate refused it).
     RsaSigning,
+    /// [`Signer::body_hashes`](crate::Signer::body_hashes) on a one-shot signature, which takes
+    /// its hash from [`Signer::body_hash`](crate::Signer::body_hash).
+    BodyHashesNeedPrepare,
     /// A provider spec uses a variable that was not given
     /// ([`providers::Variables`](crate::providers::Variables)).
     ProfileVariable {
@@ -410,6 +413,9 @@ impl fmt::Display for Misuse {
                     "this provider's profile needs {what}: give it with Variables::{variable} (countersign login {flag})"
                 )
             }
+            Self::BodyHashesNeedPrepare => f.write_str(
+                "body_hashes hashes each request's body for a prepared signer: call prepare() and sign with it, or give this one request its hash with body_hash(&BodyHash::new(method, body)?)",
+            ),
             Self::OneLegged => f.write_str(
                 "this provider is one-legged: there is no login flow; sign each request with the consumer's own credentials (ProviderSpec::authenticator; countersign sign)",
             ),

@@ -85,11 +85,10 @@ fn describe(
     timestamp: u64,
     nonce: &str,
 ) -> Result<OutgoingRequest, Error> {
+    // Prepared, as the exchanges sign: the same header, and a profile's body hash too.
     let authorization = signer
-        .timestamp(timestamp)
-        .nonce(nonce)
-        .sign(&Request::new(method, url))?
-        .to_authorization();
+        .prepare()?
+        .sign(&Request::new(method, url), timestamp, nonce)?;
     Ok(OutgoingRequest::new(
         method,
         url,

@@ -161,7 +161,9 @@ impl<'a> Signer<'a> {
     /// every request whose body is not a form, computed per request from the body it signs (of
     /// the empty body when there is none), as Mastercard's APIs want on every call. A form body
     /// gets none (its parameters are signed themselves). The one-shot [`sign`](Self::sign) takes
-    /// its hash from [`body_hash`](Self::body_hash) instead.
+    /// its hash from [`body_hash`](Self::body_hash) instead, and refuses this setting
+    /// ([`Misuse::BodyHashesNeedPrepare`](crate::Misuse::BodyHashesNeedPrepare)) rather than
+    /// send no hash.
     ///
     /// ```
     /// # #[cfg(feature = "hmac-sha256")] {
@@ -296,6 +298,9 @@ impl<'a> Signer<'a> {
     }
 
     fn check(&self, request: &Request<'_>) -> Result<(), Error> {
+        if self.body_hashes {
+            return Err(Error::Misuse(Misuse::BodyHashesNeedPrepare));
+        }
         if self.method.sends_secrets_in_clear() {
             check_cleartext_allowed(request.url(), self.allow_insecure_http)?;
         }

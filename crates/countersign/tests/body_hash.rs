@@ -260,6 +260,17 @@ fn a_prepared_signer_hashes_each_body() {
         Signer::new(&client).body_hashes().prepare().unwrap_err(),
         Error::Misuse(Misuse::BodyHashWithPlaintext)
     );
+    // The one-shot signer does not hash by itself: refused, never sent without the hash.
+    let one_shot = Signer::new(&client)
+        .signature_method(SignatureMethod::HmacSha256)
+        .body_hashes()
+        .timestamp(now)
+        .nonce("n")
+        .sign(&Request::post(url).with_body(b"{}"));
+    assert_eq!(
+        one_shot.unwrap_err(),
+        Error::Misuse(Misuse::BodyHashesNeedPrepare)
+    );
 }
 
 /// A profile with `body_hash(true)`: every request an authenticator signs carries the hash of
