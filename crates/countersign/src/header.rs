@@ -3,6 +3,7 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use subtle::ConstantTimeEq;
@@ -268,6 +269,20 @@ pub struct ParsedAuthorization<'a> {
     callback: Option<Cow<'a, str>>,
     verifier: Option<SecretStr<'a>>,
     version: Option<Cow<'a, str>>,
+    /// How many extension parameters (other names) the header holds: the verifier lexes the
+    /// header again only for them.
+    extensions: usize,
+}
+
+/// A parsed header's parameters, moved out for the verifier, which then need not lex and
+/// decode the header a second time: the known protocol parameters as decoded by
+/// [`ParsedAuthorization::parse`], and the extension parameters (other names).
+pub(crate) struct HeaderParts<'a> {
+    pub(crate) known: [(&'static str, Option<Cow<'a, str>>); 7],
+    pub(crate) verifier: Option<SecretStr<'a>>,
+    pub(crate) signature: Option<SecretStr<'a>>,
+    pub(crate) realm: Option<Cow<'a, str>>,
+    pub(crate) extensions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Error> {
@@ -362,6 +377,7 @@ impl<'a> ParsedAuthorization<'a> {
                             }));
                         }
                     }
+                    parsed.extensions += 1;
                     continue;
                 }
             };
@@ -370,9 +386,42 @@ impl<'a> ParsedAuthorization<'a> {
         Ok(parsed)
     }
 
-    /// `oauth_signature` and `realm`, moved out: they borrow the header value, not `self`.
-    pub(crate) fn into_signature_and_realm(self) -> (Option<SecretStr<'a>>, Option<Cow<'a, str>>) {
-        (self.signature, self.realm)
+    /// Every parameter, moved out ([`HeaderParts`]); only extension parameters are lexed again.
+    pub(crate) fn into_parts(self) -> HeaderParts<'a> {
+        let extensions = if self.extensions == 0 {
+            Vec::new()
+        } else {
+            self.params()
+                .filter(|(name, _)| {
+                    !matches!(
+                        &**name,
+                        "oauth_consumer_key"
+                            | "oauth_token"
+                            | "oauth_signature_method"
+                            | "oauth_timestamp"
+                            | "oauth_nonce"
+                            | "oauth_callback"
+                            | "oauth_version"
+                            | "oauth_verifier"
+                    )
+                })
+                .collect()
+        };
+        HeaderParts {
+            known: [
+                ("oauth_consumer_key", self.consumer_key),
+                ("oauth_token", self.token),
+                ("oauth_signature_method", self.signature_method),
+                ("oauth_timestamp", self.timestamp),
+                ("oauth_nonce", self.nonce),
+                ("oauth_callback", self.callback),
+                ("oauth_version", self.version),
+            ],
+            verifier: self.verifier,
+            signature: self.signature,
+            realm: self.realm,
+            extensions,
+        }
     }
 
     fn lexer(&self) -> Lexer<'a> {

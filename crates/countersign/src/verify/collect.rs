@@ -270,20 +270,33 @@ pub(super) fn collect<'p>(
         policy,
     };
     if let Some(parsed) = header {
-        for (name, value) in parsed.params() {
+        // As `parse` decoded them: the header is lexed again only for extension parameters.
+        let parts = parsed.into_parts();
+        for (name, value) in parts.known {
+            if let Some(value) = value {
+                c.add(Cow::Borrowed(name), value, Location::Header)?;
+            }
+        }
+        if let Some(verifier) = parts.verifier {
+            c.add(
+                Cow::Borrowed("oauth_verifier"),
+                verifier.into_public(),
+                Location::Header,
+            )?;
+        }
+        for (name, value) in parts.extensions {
             if name.starts_with("oauth_") {
                 c.add(name, value, Location::Header)?;
             }
         }
-        let (signature, realm) = parsed.into_signature_and_realm();
-        if let Some(signature) = signature {
+        if let Some(signature) = parts.signature {
             c.add(
                 Cow::Borrowed("oauth_signature"),
                 signature.into_public(),
                 Location::Header,
             )?;
         }
-        c.params.realm = realm;
+        c.params.realm = parts.realm;
     }
     if let Some(query) = query(request.url()) {
         c.add_pairs(query, Location::Query)?;
