@@ -162,6 +162,16 @@ impl<'a> SigningKey<'a> {
         }
     }
 
+    /// The shared secrets as they are (the verifier's, which may be dummies).
+    pub(crate) fn from_secrets(consumer_secret: &'a str, token_secret: Option<&'a str>) -> Self {
+        Self {
+            consumer_secret,
+            token_secret: token_secret.unwrap_or(""),
+            #[cfg(feature = "_rsa")]
+            rsa: None,
+        }
+    }
+
     /// The key of `client` (its secret, and its RSA private key if it has one) with the token's
     /// secret.
     pub(crate) fn of(
@@ -278,7 +288,21 @@ pub fn compute(
     request: &crate::Request<'_>,
     protocol_params: &[(&str, &str)],
 ) -> Result<Secret, Error> {
-    let key = SigningKey::new(consumer_secret, token_secret);
+    compute_with(
+        method,
+        SigningKey::new(consumer_secret, token_secret),
+        request,
+        protocol_params,
+    )
+}
+
+/// [`compute`] with the key's parts as they are.
+pub(crate) fn compute_with(
+    method: SignatureMethod,
+    key: SigningKey<'_>,
+    request: &crate::Request<'_>,
+    protocol_params: &[(&str, &str)],
+) -> Result<Secret, Error> {
     let Some(mut mac) = Keyed::new(method, &key)? else {
         return Ok(key.joined());
     };

@@ -732,10 +732,9 @@ impl Checked<'_> {
         client_secret: Option<&Secret>,
         token_secret: Option<&Secret>,
     ) -> Result<Authentic, Rejection> {
-        let dummy_client = Secret::new(DUMMY_CONSUMER_SECRET);
         let client_known = client_secret.is_some();
         self.authenticate_with(
-            ClientKey::Secret(client_secret.unwrap_or(&dummy_client)),
+            ClientKey::Secret(client_secret.map_or(DUMMY_CONSUMER_SECRET, Secret::expose_secret)),
             client_known,
             token_secret,
         )
@@ -768,10 +767,10 @@ impl Checked<'_> {
     ) -> Result<Authentic, Rejection> {
         let params = &self.params;
         let reject = |reason: Reason| Rejection::new(reason).with_ids(params);
-        let dummy_token = Secret::new(DUMMY_TOKEN_SECRET);
         let token = self.token();
         let token_known = token.is_none() || token_secret.is_some();
-        let token_secret = token.map(|_| token_secret.unwrap_or(&dummy_token));
+        let token_secret =
+            token.map(|_| token_secret.map_or(DUMMY_TOKEN_SECRET, Secret::expose_secret));
         let sent = params
             .signature
             .as_ref()
@@ -923,7 +922,7 @@ fn parse_timestamp(text: &str) -> Option<u64> {
 fn signature_matches(
     method: SignatureMethod,
     client: ClientKey<'_>,
-    token_secret: Option<&Secret>,
+    token_secret: Option<&str>,
     request: &Request<'_>,
     params: &collect::Params<'_>,
     sent: &str,
@@ -945,13 +944,13 @@ fn signature_matches(
         // A key of the other kind (or none) cannot have made this signature.
         _ => return Ok(false),
     };
+    let key = crate::signature::SigningKey::from_secrets(consumer_secret, token_secret);
     if method == SignatureMethod::Plaintext {
         // The secrets alone: the request is not signed.
-        return Ok(crate::signature::plaintext(consumer_secret, token_secret).ct_eq(sent));
+        return Ok(key.joined().ct_eq(sent));
     }
     with_request_as_signed(request, params, |request, protocol| {
-        let expected =
-            crate::signature::compute(method, consumer_secret, token_secret, request, protocol)?;
+        let expected = crate::signature::compute_with(method, key, request, protocol)?;
         Ok(expected.ct_eq(sent))
     })
 }
@@ -980,7 +979,7 @@ fn with_request_as_signed<T>(
 /// What a client is known by: the shared secret (PLAINTEXT, HMAC) or its RSA public key.
 #[derive(Clone, Copy)]
 enum ClientKey<'a> {
-    Secret(&'a Secret),
+    Secret(&'a str),
     #[cfg(feature = "_rsa")]
     Rsa(Option<&'a crate::RsaPublicKey>),
 }
