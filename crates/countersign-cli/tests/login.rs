@@ -10,6 +10,15 @@ use common::{
 };
 use countersign_test_support::canned::{Answer, Canned};
 
+/// `countersign login` with `args`, out of band: the test opens the authorize URL (the provider
+/// approves at once and shows the code) and types the code in.
+fn login_pasting_the_code(sandbox: &Sandbox, args: &[&str]) -> common::Run {
+    let mut login = Login::start(sandbox, args, &[]);
+    let answer = get(&login.authorize_url());
+    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
+    login.finish()
+}
+
 fn strs(owned: &[String]) -> Vec<&str> {
     owned.iter().map(String::as_str).collect()
 }
@@ -533,10 +542,7 @@ fn the_local_provider_by_its_base_url() {
         "--credentials-file",
         credentials.to_str().unwrap(),
     ];
-    let mut login = Login::start(&sandbox, &args, &[]);
-    let answer = get(&login.authorize_url());
-    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
-    let run = login.finish();
+    let run = login_pasting_the_code(&sandbox, &args);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
     let file = saved(&credentials);
@@ -572,10 +578,7 @@ fn a_skipped_identity_step_is_said() {
         "--credentials-file",
         credentials.to_str().unwrap(),
     ];
-    let mut login = Login::start(&sandbox, &args, &[]);
-    let answer = get(&login.authorize_url());
-    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
-    let run = login.finish();
+    let run = login_pasting_the_code(&sandbox, &args);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stderr.contains(
@@ -661,10 +664,7 @@ realm = "Acme"
         "--credentials-file",
         credentials.to_str().unwrap(),
     ];
-    let mut login = Login::start(&sandbox, &args, &[]);
-    let answer = get(&login.authorize_url());
-    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
-    let run = login.finish();
+    let run = login_pasting_the_code(&sandbox, &args);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
     let file = saved(&credentials);
@@ -827,10 +827,7 @@ fn an_rsa_login_against_countersign_serve() {
         "--credentials-file",
         credentials.to_str().unwrap(),
     ];
-    let mut login = Login::start(&sandbox, &args, &[]);
-    let answer = get(&login.authorize_url());
-    login.type_in(&format!("{}\n", param(&answer.body, "oauth_verifier")));
-    let run = login.finish();
+    let run = login_pasting_the_code(&sandbox, &args);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("Logged in as \"example\""), "{run:?}");
     let file = saved(&credentials);
