@@ -116,7 +116,10 @@
 //! computes the expected signature ([`signature::compute`](crate::signature::compute)) and the
 //! verifier compares. PLAINTEXT needs only the secrets; the HMAC methods (features `hmac-sha1`,
 //! `hmac-sha256`, `hmac-sha512`) sign the request, so give [`Verifier::verify`] the absolute URL the client used
-//! (scheme, host and port as the client saw them, behind a proxy too).
+//! (scheme, host and port as the client saw them, behind a proxy too). The RSA methods (features
+//! `rsa-sha1`, `rsa-sha256`) are checked with the client's public key, which the lookup gives
+//! (`SecretLookup::client_rsa_key`; with the steps, `Checked::authenticate_rsa`).
+//! [`Verifier::signature_methods`] narrows what is accepted.
 
 use alloc::string::String;
 use alloc::vec::Vec;
