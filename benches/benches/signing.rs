@@ -148,6 +148,18 @@ fn plaintext(c: &mut Criterion) {
             )
         })
     });
+    let one_shot = || {
+        Signer::new(&client)
+            .token(&token)
+            .signature_method(countersign::SignatureMethod::HmacSha1)
+            .version(false)
+            .timestamp(TIMESTAMP)
+            .nonce(NONCE)
+            .sign(black_box(&hmac_request))
+            .map(|s| s.to_authorization())
+    };
+    assert_eq!(one_shot().unwrap(), ours);
+    group.bench_function("countersign_one_shot", |b| b.iter(one_shot));
     group.bench_function("oauth1_request", |b| {
         b.iter(|| peer_hmac(black_box(NONCE), black_box(TIMESTAMP)))
     });
@@ -155,6 +167,7 @@ fn plaintext(c: &mut Criterion) {
     report_allocations("hmac_sha1_header_pinned/countersign_prepared", || {
         hmac.sign(&hmac_request, TIMESTAMP, NONCE)
     });
+    report_allocations("hmac_sha1_header_pinned/countersign_one_shot", one_shot);
     report_allocations("hmac_sha1_header_pinned/oauth1_request", || {
         peer_hmac(NONCE, TIMESTAMP)
     });

@@ -213,7 +213,50 @@ impl SigningKey<'_> {
     }
 }
 
+/// The longest HMAC key [`SigningKey::with_joined`] builds on the stack.
+const STACK_KEY: usize = 256;
+
+/// A `fmt::Write` into a byte slice, failing when it is full.
+struct SliceWriter<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl fmt::Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let room = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 impl SigningKey<'_> {
+    /// Calls `f` with `enc(consumer secret)&enc(token secret)` (the HMAC key), built on the
+    /// stack when it fits in [`STACK_KEY`] bytes (then cleared), else in a [`Secret`]: keying an
+    /// HMAC allocates nothing for the usual key.
+    #[cfg_attr(not(feature = "_hmac"), allow(dead_code))]
+    pub(crate) fn with_joined<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let len = crate::encode::encoded_len(self.consumer_secret)
+            + 1
+            + crate::encode::encoded_len(self.token_secret);
+        if len > STACK_KEY {
+            return f(self.joined().expose_secret().as_bytes());
+        }
+        let mut buf = [0u8; STACK_KEY];
+        let mut out = SliceWriter {
+            buf: &mut buf,
+            len: 0,
+        };
+        // It fits: the length was counted first.
+        let _ = self.write_plaintext(&mut out);
+        let written = out.len;
+        let result = f(buf.get(..written).unwrap_or_default());
+        zeroize::Zeroize::zeroize(&mut buf);
+        result
+    }
+
     /// `enc(consumer secret)&enc(token secret)`: the PLAINTEXT signature and the HMAC key.
     pub(crate) fn joined(&self) -> Secret {
         let mut out = String::with_capacity(
@@ -762,8 +805,7 @@ mod keyed {
                 D: hmac::EagerHash,
                 HmacCore<D>: KeyInit,
             {
-                HmacCore::new_from_slice(key.joined().expose_secret().as_bytes())
-                    .map_err(|_| Error::Write)
+                key.with_joined(|joined| HmacCore::new_from_slice(joined).map_err(|_| Error::Write))
             }
             #[cfg(feature = "_rsa")]
             let rsa_key = || {
@@ -955,6 +997,35 @@ mod tests {
                     assert_eq!(out.as_str(), expected, "{method} {len} {first}");
                 }
             }
+        }
+    }
+
+    /// The HMAC key is built on the stack when short and on the heap when long: both give the
+    /// `hmac` crate's MAC over the whole key, at every length around the stack's.
+    #[cfg(feature = "hmac-sha1")]
+    #[test]
+    fn hmac_keys_of_every_length_around_the_stack_buffer() {
+        use base64::Engine as _;
+        use hmac::{Hmac, KeyInit, Mac};
+
+        for len in [
+            0, 1, 63, 64, 65, 127, 128, 200, 254, 255, 256, 257, 300, 1000,
+        ] {
+            // Half of it reserved characters, so the encoded key is longer than the secret.
+            let secret: String = (0..len)
+                .map(|i| if i % 2 == 0 { 'k' } else { '&' })
+                .collect();
+            let client = crate::ClientCredentials::new("ck", secret.as_str());
+            let token = Secret::new("t s");
+            let ours =
+                sign_base_string(SignatureMethod::HmacSha1, &client, Some(&token), "GET&x&y")
+                    .unwrap();
+            let key = alloc::format!("{}&{}", encode(&secret), encode("t s"));
+            let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key.as_bytes()).unwrap();
+            mac.update(b"GET&x&y");
+            let expected =
+                base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+            assert_eq!(ours.expose_secret(), expected, "{len}");
         }
     }
 
