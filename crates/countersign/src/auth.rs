@@ -305,25 +305,18 @@ impl Authenticator {
 
 /// `url` with the protocol parameters of `header` (all but `realm`, which travels in a header
 /// only) added to its query (RFC 5849 section 3.5.3): the signature is the same wherever the
-/// parameters travel, as the base string collects them from the header and the query alike.
+/// parameters travel, as the base string collects them from the header and the query alike. The
+/// header's names and values are percent-encoded already, as a query takes them.
 fn oauth_in_query(url: &str, header: &Authorization) -> Result<Secret, Error> {
     let parsed = crate::header::ParsedAuthorization::parse(header.as_str())?;
     let mut query = String::with_capacity(header.as_str().len());
-    for (name, value) in parsed.params().filter(|(name, _)| name != "realm") {
+    for (name, value) in parsed.encoded_params() {
         if !query.is_empty() {
             query.push('&');
         }
-        push_encoded_with_len(&mut query, &name, encoded_len(&name));
+        query.push_str(name);
         query.push('=');
-        push_encoded_with_len(&mut query, &value, encoded_len(&value));
-        if let alloc::borrow::Cow::Owned(mut value) = value {
-            value.zeroize();
-        }
-    }
-    // `params` leaves the signature out (it is the one secret a signed header carries).
-    if let Some(signature) = parsed.signature() {
-        query.push_str("&oauth_signature=");
-        push_encoded_with_len(&mut query, signature, encoded_len(signature));
+        query.push_str(value);
     }
     let url = crate::url::with_query(url, &query);
     query.zeroize();

@@ -386,6 +386,17 @@ impl<'a> ParsedAuthorization<'a> {
         Ok(parsed)
     }
 
+    /// Every parameter but `realm`, as sent: names and values still percent-encoded (RFC 3986,
+    /// which a query takes as it is), `oauth_signature` included. For moving a header's
+    /// parameters into a query without decoding and encoding them again.
+    pub(crate) fn encoded_params(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        // `parse` checked every pair already, so nothing below fails.
+        self.lexer()
+            .filter_map(Result::ok)
+            .filter(|raw| raw.name != "realm")
+            .map(|raw| (raw.name, raw.value))
+    }
+
     /// Every parameter, moved out ([`HeaderParts`]); only extension parameters are lexed again.
     pub(crate) fn into_parts(self) -> HeaderParts<'a> {
         let extensions = if self.extensions == 0 {

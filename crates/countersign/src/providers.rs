@@ -304,6 +304,9 @@ impl ProviderSpec {
         client: &ClientCredentials,
         user_agent: Option<&str>,
     ) -> Result<Authenticator, Error> {
+        if self.user_agent_required && user_agent.is_none() {
+            return Err(Error::Misuse(Misuse::UserAgentRequired));
+        }
         let method: SignatureMethod = self.signature_method.parse()?;
         let realm = self
             .realm
@@ -321,14 +324,9 @@ impl ProviderSpec {
         if self.body_hash {
             signer = signer.body_hashes();
         }
-        let mut authenticator =
-            Authenticator::new(Auth::OAuth(signer.prepare()?)).placement(self.placement);
-        authenticator =
-            authenticator.user_agent(user_agent.unwrap_or(crate::profile::DEFAULT_USER_AGENT));
-        if self.user_agent_required && user_agent.is_none() {
-            return Err(Error::Misuse(Misuse::UserAgentRequired));
-        }
-        Ok(authenticator)
+        Ok(Authenticator::new(Auth::OAuth(signer.prepare()?))
+            .placement(self.placement)
+            .user_agent(user_agent.unwrap_or(crate::profile::DEFAULT_USER_AGENT)))
     }
 
     /// The API's base URL of a one-legged provider, variables filled in.
