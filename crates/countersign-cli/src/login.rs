@@ -124,25 +124,8 @@ pub(crate) fn run(args: &LoginArgs, input: Input<'_>, log: &mut dyn Write) -> Re
 /// URLs), as it is saved, and whether it takes `oob`.
 fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
     let spec = match (&args.provider, &args.profile_file) {
-        (Some(name), _) if name.eq_ignore_ascii_case(LOCAL) => {
-            // clap insists on --base-url with --provider local.
-            let base = args.base_url.as_deref().unwrap_or_default();
-            let base = base.trim_end_matches('/');
-            let method = args.signature_method.unwrap_or_default();
-            return Ok((
-                SavedProvider {
-                    request_token_url: format!("{base}/oauth/request_token"),
-                    request_token_method: "POST".into(),
-                    authorize_url: format!("{base}/oauth/authorize"),
-                    access_token_url: format!("{base}/oauth/access_token"),
-                    identity_url: Some(format!("{base}/oauth/identity")),
-                    signature_method: method.as_str().into(),
-                    realm: None,
-                    private_key: args.consumer.private_key.clone(),
-                },
-                true,
-            ));
-        }
+        // clap insists on --base-url with --provider local.
+        (Some(name), _) if name.eq_ignore_ascii_case(LOCAL) => crate::providers::local(),
         (Some(name), _) => {
             providers::find(name).ok_or_else(|| CliError::UnknownProvider { name: name.clone() })?
         }
@@ -153,26 +136,16 @@ fn provider(args: &LoginArgs) -> Result<(SavedProvider, bool), CliError> {
             &args.access_token_url,
         ) {
             (None, None, None) => providers::find("discogs").ok_or(CliError::IncompleteProvider)?,
-            (Some(r), Some(a), Some(t)) => {
-                let request_token_method = args
+            (Some(r), Some(a), Some(t)) => crate::providers::spec_of(
+                "given",
+                "the provider given by its URLs",
+                [r, a, t],
+                &args
                     .request_token_method
                     .as_ref()
-                    .map_or("POST".into(), |m| m.as_str().to_ascii_uppercase());
-                let method = args.signature_method.unwrap_or_default();
-                return Ok((
-                    SavedProvider {
-                        request_token_url: r.clone(),
-                        request_token_method,
-                        authorize_url: a.clone(),
-                        access_token_url: t.clone(),
-                        identity_url: args.identity_url.clone(),
-                        signature_method: method.as_str().into(),
-                        realm: None,
-                        private_key: args.consumer.private_key.clone(),
-                    },
-                    true,
-                ));
-            }
+                    .map_or("POST".into(), |m| m.as_str().to_ascii_uppercase()),
+                args.identity_url.clone(),
+            ),
             // clap insists on the three together; this is in case it ever does not.
             _ => return Err(CliError::IncompleteProvider),
         },
