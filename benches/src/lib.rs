@@ -62,8 +62,49 @@ pub mod inputs {
     pub const TOKEN_SECRET: &str = "pfkkdhi9sl3r4s00";
     /// The request.
     pub const URL: &str = "https://api.discogs.com/oauth/identity";
+    /// A request with a query, so that an HMAC base string has parameters to sort.
+    pub const SEARCH_URL: &str = "https://api.discogs.com/database/search?q=nirvana&type=release";
     /// A pinned nonce.
     pub const NONCE: &str = "k7Hn2pQx9vR4mW8tY1zA3bC5";
     /// A pinned timestamp.
     pub const TIMESTAMP: u64 = 1_700_000_000;
+
+    /// One set of credentials: each bench runs on every shape in [`SHAPES`].
+    #[derive(Clone, Copy, Debug)]
+    pub struct Shape {
+        /// The name criterion shows after the bench's own (`.../short`, `.../discogs`).
+        pub name: &'static str,
+        /// Consumer key.
+        pub consumer_key: &'static str,
+        /// Consumer secret.
+        pub consumer_secret: &'static str,
+        /// Access token.
+        pub token: &'static str,
+        /// Access token secret.
+        pub token_secret: &'static str,
+    }
+
+    /// The RFC 5849 example's 16-character credentials (the first round's inputs).
+    pub const SHORT: Shape = Shape {
+        name: "short",
+        consumer_key: CONSUMER_KEY,
+        consumer_secret: CONSUMER_SECRET,
+        token: TOKEN,
+        token_secret: TOKEN_SECRET,
+    };
+
+    /// Credentials shaped like the ones Discogs issues: a 20-character consumer key, a
+    /// 32-character consumer secret, a 40-character token and token secret. The PLAINTEXT
+    /// signature is 75 bytes, and the HMAC key `cs&ts` (73 bytes) is longer than one SHA-1
+    /// block, so it is hashed before keying.
+    pub const DISCOGS: Shape = Shape {
+        name: "discogs",
+        consumer_key: "gQbKPYhXqTjzRNvWcsdA",
+        consumer_secret: "hJrGmLzQxWvTnPkBcFdSaEyUoIiRtYwq",
+        token: "VpXcNbMzLkJhGfDsAqWeRtYuIoPaSdFgHjKlZxCv",
+        token_secret: "QwErTyUiOpAsDfGhJkLzXcVbNm1234567890abcd",
+    };
+
+    /// Every shape, the short one first.
+    pub const SHAPES: [Shape; 2] = [SHORT, DISCOGS];
 }

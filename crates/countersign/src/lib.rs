@@ -209,6 +209,7 @@ mod sign;
 pub mod signature;
 #[cfg(feature = "std")]
 pub mod skew;
+mod stack_text;
 mod token_response;
 mod url;
 pub mod verify;

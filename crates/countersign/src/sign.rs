@@ -13,6 +13,7 @@ use crate::base_string::{self, EncodedParam, enc_cow};
 use crate::encode::{encode, encoded_len, needs_no_encoding, push_encoded_with_len};
 use crate::header::{self, Authorization, Head};
 use crate::signature::{BodyHash, Computed, Keyed, SigningKey};
+use crate::stack_text::StackText;
 use crate::transport::check_cleartext_allowed;
 use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCredentials};
 
@@ -431,6 +432,9 @@ impl base_string::Sink for Count {
 
 const TIMESTAMP_OPEN: &str = ", oauth_timestamp=\"";
 
+/// The longest header [`SignedHeader::to_authorization`] writes on the stack.
+const STACK_HEADER: usize = 1024;
+
 const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
 
 /// The secret end of a header: the extension parameter and `oauth_verifier` (if any), and
@@ -591,6 +595,20 @@ impl SignedHeader<'_> {
     /// The header value, in one allocation of exactly the right size.
     #[must_use]
     pub fn to_authorization(&self) -> Authorization {
+        // Written once on the stack (every value scanned once), then copied into its exact
+        // allocation; the stack copy is cleared. A header too long for it is measured first.
+        let mut text = StackText::<STACK_HEADER>::new();
+        if self.write_public(&mut text).is_ok() {
+            let secret_from = text.len();
+            if self
+                .signer
+                .tail(self.computed.as_ref())
+                .write_to(&mut text)
+                .is_ok()
+            {
+                return Authorization::with_secret_from(String::from(text.as_str()), secret_from);
+            }
+        }
         let mut out = String::with_capacity(self.len());
         // Writing to a String cannot fail.
         let _ = self.write_public(&mut out);
@@ -1309,5 +1327,35 @@ mod tests {
         signed.write_to(&mut written).unwrap();
         assert_eq!(written.len(), signed.len());
         assert_eq!(signed.to_authorization().as_str(), written);
+    }
+
+    #[test]
+    fn headers_around_the_stack_buffer_are_written_whole() {
+        // `to_authorization` writes on the stack and measures first when that is too small:
+        // headers of every length across the edge, with the secret part at or over it.
+        let token = TokenCredentials::new("t", "ts");
+        let mut lengths = alloc::vec::Vec::new();
+        for secret_len in (STACK_HEADER - 200)..(STACK_HEADER - 100) {
+            let client = ClientCredentials::new("k", "s".repeat(secret_len) + "&");
+            let signed = Signer::new(&client)
+                .token(&token)
+                .timestamp(1)
+                .nonce("n")
+                .sign(&Request::get(URL))
+                .unwrap();
+            let mut written = String::new();
+            signed.write_to(&mut written).unwrap();
+            let header = signed.to_authorization();
+            assert_eq!(header.as_str(), written);
+            assert_eq!(header.as_str().len(), signed.len());
+            lengths.push(signed.len());
+            let parsed = crate::ParsedAuthorization::parse(header.as_str()).unwrap();
+            assert_eq!(
+                parsed.signature(),
+                Some(alloc::format!("{}&ts", encode(client.secret().expose_secret())).as_str())
+            );
+        }
+        assert!(lengths.contains(&STACK_HEADER));
+        assert!(lengths.contains(&(STACK_HEADER + 1)));
     }
 }

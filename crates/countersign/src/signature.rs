@@ -8,7 +8,7 @@ use core::str::FromStr;
 use percent_encoding::utf8_percent_encode;
 
 use crate::ParseError;
-use crate::encode::{RFC5849, encode, is_unreserved, needs_no_encoding};
+use crate::encode::{RFC5849, encode, needs_no_encoding};
 use crate::{Error, Secret};
 
 /// How requests are signed (`oauth_signature_method`).
@@ -208,7 +208,7 @@ impl SigningKey<'_> {
     /// The length [`write_plaintext_encoded`](Self::write_plaintext_encoded) writes: each
     /// reserved byte `b` becomes `%25XX` (five bytes), `&` becomes `%26`.
     pub(crate) fn plaintext_encoded_len(&self) -> usize {
-        let twice = |s: &str| s.len() + 4 * s.bytes().filter(|&b| !is_unreserved(b)).count();
+        let twice = |s: &str| s.len() + 4 * crate::encode::count_reserved(s.as_bytes());
         twice(self.consumer_secret) + 3 + twice(self.token_secret)
     }
 }
@@ -216,45 +216,17 @@ impl SigningKey<'_> {
 /// The longest HMAC key [`SigningKey::with_joined`] builds on the stack.
 const STACK_KEY: usize = 256;
 
-/// A `fmt::Write` into a byte slice, failing when it is full.
-struct SliceWriter<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl fmt::Write for SliceWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let room = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        room.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 impl SigningKey<'_> {
     /// Calls `f` with `enc(consumer secret)&enc(token secret)` (the HMAC key), built on the
     /// stack when it fits in [`STACK_KEY`] bytes (then cleared), else in a [`Secret`]: keying an
     /// HMAC allocates nothing for the usual key.
     #[cfg_attr(not(feature = "_hmac"), allow(dead_code))]
     pub(crate) fn with_joined<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
-        let len = crate::encode::encoded_len(self.consumer_secret)
-            + 1
-            + crate::encode::encoded_len(self.token_secret);
-        if len > STACK_KEY {
+        let mut key = crate::stack_text::StackText::<STACK_KEY>::new();
+        if self.write_plaintext(&mut key).is_err() {
             return f(self.joined().expose_secret().as_bytes());
         }
-        let mut buf = [0u8; STACK_KEY];
-        let mut out = SliceWriter {
-            buf: &mut buf,
-            len: 0,
-        };
-        // It fits: the length was counted first.
-        let _ = self.write_plaintext(&mut out);
-        let written = out.len;
-        let result = f(buf.get(..written).unwrap_or_default());
-        zeroize::Zeroize::zeroize(&mut buf);
-        result
+        f(key.as_bytes())
     }
 
     /// `enc(consumer secret)&enc(token secret)`: the PLAINTEXT signature and the HMAC key.
