@@ -1,19 +1,23 @@
-//! The provider's side and the whole flow: verifying a signed request, and walking the
-//! three-legged flow over in-memory answers (no network: what the core itself costs).
+//! The provider's side and the whole flow: verifying a signed request (against an honest floor
+//! and against oauthlib, timed in the same run), and walking the three-legged flow over
+//! in-memory answers (no network: what the core itself costs).
 
 use std::hint::black_box;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
 
 use countersign::flow::{CallbackMode, RequestToken};
 use countersign::response::Response;
 use countersign::verify::{
-    MemoryNonceStore, NonceCheck, NonceStore, NonceUse, Verifier, lookup_fn,
+    MemoryNonceStore, NonceCheck, NonceStore, NonceUse, SecretLookup, Verifier,
 };
-use countersign::{ClientCredentials, Request, Secret, Signer, TokenCredentials};
+use countersign::{ClientCredentials, Request, SecretStr, Signer, TokenCredentials};
 use countersign_benches::inputs::{
-    CONSUMER_KEY, CONSUMER_SECRET, NONCE, TIMESTAMP, TOKEN, TOKEN_SECRET, URL,
+    CONSUMER_KEY, CONSUMER_SECRET, NONCE, SHAPES, Shape, TIMESTAMP, URL,
 };
 use countersign_benches::{CountingAlloc, report_allocations};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use subtle::ConstantTimeEq as _;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -28,36 +32,177 @@ impl NonceStore for AcceptAll {
     }
 }
 
-fn verification(c: &mut Criterion) {
-    let client = ClientCredentials::new(CONSUMER_KEY, CONSUMER_SECRET);
-    let token = TokenCredentials::new(TOKEN, TOKEN_SECRET);
+/// The floor of verifying a PLAINTEXT header: split it on `, ` and `=`, check the method, the
+/// version, the timestamp's window, that there is a nonce and that key and token are the known
+/// ones, decode the signature on the stack and compare it with the expected one (built before
+/// timing) without early exit. No store, no error values, no care for duplicates or quoting.
+fn verify_floor(header: &str, now: u64, shape: &Shape, expected: &[u8]) -> bool {
+    let Some(list) = header.strip_prefix("OAuth ") else {
+        return false;
+    };
+    let (mut key, mut token, mut method, mut version) = (None, None, None, None);
+    let (mut timestamp, mut nonce, mut signature) = (None, None, None);
+    // One pass over the bytes: `name="value"` pairs, separated by `,` and one space.
+    let bytes = list.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let name_start = i;
+        while i < bytes.len() && bytes[i] != b'=' {
+            i += 1;
+        }
+        let name = &list[name_start..i];
+        if bytes.get(i + 1) != Some(&b'"') {
+            return false;
+        }
+        i += 2;
+        let value_start = i;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += 1;
+        }
+        let value = &list[value_start..i.min(bytes.len())];
+        i += 1;
+        if bytes.get(i) == Some(&b',') {
+            i += 1;
+            if bytes.get(i) == Some(&b' ') {
+                i += 1;
+            }
+        }
+        match name {
+            "oauth_consumer_key" => key = Some(value),
+            "oauth_token" => token = Some(value),
+            "oauth_signature_method" => method = Some(value),
+            "oauth_version" => version = Some(value),
+            "oauth_timestamp" => timestamp = Some(value),
+            "oauth_nonce" => nonce = Some(value),
+            "oauth_signature" => signature = Some(value),
+            _ => return false,
+        }
+    }
+    let Some(Ok(timestamp)) = timestamp.map(str::parse::<u64>) else {
+        return false;
+    };
+    if method != Some("PLAINTEXT")
+        || !matches!(version, None | Some("1.0"))
+        || timestamp + 300 < now
+        || timestamp > now + 60
+        || nonce.is_none_or(str::is_empty)
+        || key != Some(shape.consumer_key)
+        || token != Some(shape.token)
+    {
+        return false;
+    }
+    let mut decoded = [0u8; 256];
+    let mut len = 0;
+    let mut bytes = signature.unwrap_or_default().as_bytes().iter();
+    while let Some(&byte) = bytes.next() {
+        let byte = if byte == b'%' {
+            let hex = |b: Option<&u8>| char::from(*b.unwrap_or(&b'x')).to_digit(16);
+            let (Some(high), Some(low)) = (hex(bytes.next()), hex(bytes.next())) else {
+                return false;
+            };
+            (high * 16 + low) as u8
+        } else {
+            byte
+        };
+        let Some(slot) = decoded.get_mut(len) else {
+            return false;
+        };
+        *slot = byte;
+        len += 1;
+    }
+    decoded[..len].ct_eq(expected).into()
+}
+
+/// oauthlib's `SignatureOnlyEndpoint.validate_request` on the same request, timed by
+/// `benches/oauthlib_verify_timing.py` with the Python in `COUNTERSIGN_OAUTHLIB_PYTHON` (one
+/// with `oauthlib` installed); `None`, said on standard error, without it.
+fn oauthlib_ns_per_call(shape: &Shape) -> Option<f64> {
+    let Some(python) = std::env::var_os("COUNTERSIGN_OAUTHLIB_PYTHON") else {
+        eprintln!(
+            "oauthlib not timed: set COUNTERSIGN_OAUTHLIB_PYTHON to a Python with oauthlib \
+             (python3 -m venv v && v/bin/pip install oauthlib==3.2.2) to time it beside countersign"
+        );
+        return None;
+    };
+    let client = ClientCredentials::new(shape.consumer_key, shape.consumer_secret);
+    let token = TokenCredentials::new(shape.token, shape.token_secret);
+    // oauthlib takes timestamps within 600 seconds of its clock: signed now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let header = Signer::new(&client)
         .token(&token)
-        .timestamp(TIMESTAMP)
+        .timestamp(now)
         .nonce(NONCE)
         .sign(&Request::get(URL))
         .unwrap()
         .to_authorization();
-    let secrets = lookup_fn(
-        |key: &str| (key == CONSUMER_KEY).then(|| Secret::new(CONSUMER_SECRET)),
-        |key: &str, t: &str| (key == CONSUMER_KEY && t == TOKEN).then(|| Secret::new(TOKEN_SECRET)),
-    );
-    let verifier = Verifier::new();
+    let job = serde_json::json!({
+        "uri": URL,
+        "authorization": header.as_str(),
+        "consumer_key": shape.consumer_key,
+        "client_secret": shape.consumer_secret,
+        "token": shape.token,
+        "token_secret": shape.token_secret,
+        "runs": 20_000,
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/oauthlib_verify_timing.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the oauthlib timing script");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(job.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "oauthlib refused the request");
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.trim().strip_prefix("ns_per_call ")?.parse().ok()
+}
+
+/// A provider's table of one client and one token: the secrets are lent, not copied.
+struct Table(Shape);
+
+impl SecretLookup for Table {
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
+        (consumer_key == self.0.consumer_key).then_some(SecretStr::from(self.0.consumer_secret))
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
+        (consumer_key == self.0.consumer_key && token == self.0.token)
+            .then_some(SecretStr::from(self.0.token_secret))
+    }
+}
+
+fn verification(c: &mut Criterion) {
     let request = Request::get(URL);
-    assert!(
-        verifier
-            .verify(
-                &request,
-                Some(header.as_str()),
-                TIMESTAMP,
-                &secrets,
-                &mut AcceptAll
-            )
-            .is_ok()
-    );
+    let verifier = Verifier::new();
     let mut group = c.benchmark_group("verify");
-    group.bench_function("plaintext_accepted", |b| {
-        b.iter(|| {
+    for shape in SHAPES {
+        let id = |name: &str| BenchmarkId::new(name, shape.name);
+        let client = ClientCredentials::new(shape.consumer_key, shape.consumer_secret);
+        let token = TokenCredentials::new(shape.token, shape.token_secret);
+        let sign = |timestamp: u64, nonce: &str| {
+            Signer::new(&client)
+                .token(&token)
+                .timestamp(timestamp)
+                .nonce(nonce)
+                .sign(&request)
+                .unwrap()
+                .to_authorization()
+        };
+        let header = sign(TIMESTAMP, NONCE);
+        // The secrets as a provider keeps them: looked up, not copied.
+        let secrets = Table(shape);
+        let (cs, ts) = (shape.consumer_secret, shape.token_secret);
+        let expected = format!("{cs}&{ts}");
+        let ours = || {
             verifier
                 .verify(
                     black_box(&request),
@@ -67,44 +212,69 @@ fn verification(c: &mut Criterion) {
                     &mut AcceptAll,
                 )
                 .is_ok()
-        })
-    });
-    let mut store = MemoryNonceStore::new(verifier.window(), 1_000_000);
-    let mut n = 0u64;
-    group.bench_function("plaintext_fresh_nonces_memory_store", |b| {
-        b.iter(|| {
-            n += 1;
-            let nonce = format!("n{n}");
-            let header = Signer::new(&client)
-                .token(&token)
-                .timestamp(TIMESTAMP)
-                .nonce(&nonce)
-                .sign(&request)
-                .unwrap()
-                .to_authorization();
-            verifier
-                .verify(
-                    &request,
-                    Some(header.as_str()),
-                    TIMESTAMP,
-                    &secrets,
-                    &mut store,
-                )
-                .is_ok()
-        })
-    });
-    group.finish();
-    report_allocations("verify/plaintext_accepted", || {
-        verifier
-            .verify(
+        };
+        let floor = || {
+            verify_floor(
+                black_box(header.as_str()),
+                TIMESTAMP,
+                &shape,
+                expected.as_bytes(),
+            )
+        };
+        assert!(ours());
+        assert!(floor());
+
+        group.bench_function(id("plaintext_accepted"), |b| b.iter(ours));
+        group.bench_function(id("floor"), |b| b.iter(floor));
+
+        // Every request a fresh nonce, recorded in a memory store; the clock moves one second
+        // every 100 requests, so that the store holds some 36,000 entries (under one token's
+        // quota) once it is warm. Signing happens in the setup, untimed.
+        let mut store = MemoryNonceStore::new(verifier.window(), 1_000_000);
+        let mut n = 0u64;
+        let mut refused = 0u64;
+        group.bench_function(id("plaintext_fresh_nonces_memory_store"), |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let now = TIMESTAMP + n / 100;
+                    (sign(now, &format!("n{n}")), now)
+                },
+                |(header, now)| {
+                    let ok = verifier
+                        .verify(&request, Some(header.as_str()), now, &secrets, &mut store)
+                        .is_ok();
+                    refused += u64::from(!ok);
+                    header
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        assert_eq!(refused, 0, "the memory store refused fresh nonces");
+
+        let name = |what: &str| format!("verify/{what}/{}", shape.name);
+        report_allocations(&name("plaintext_accepted"), ours);
+        report_allocations(&name("floor"), floor);
+        let headers: Vec<_> = (0..10_001)
+            .map(|i| sign(TIMESTAMP, &format!("m{i}")))
+            .collect();
+        let mut store = MemoryNonceStore::new(verifier.window(), 1_000_000);
+        let mut next = headers.iter();
+        report_allocations(&name("plaintext_fresh_nonces_memory_store"), || {
+            let header = next.next().unwrap();
+            verifier.verify(
                 &request,
                 Some(header.as_str()),
                 TIMESTAMP,
                 &secrets,
-                &mut AcceptAll,
+                &mut store,
             )
-            .is_ok()
-    });
+        });
+        if let Some(ns) = oauthlib_ns_per_call(&shape) {
+            println!("oauthlib/validate_request/{} {ns:.0} ns/op", shape.name);
+        }
+    }
+    group.finish();
 }
 
 fn whole_flow(c: &mut Criterion) {

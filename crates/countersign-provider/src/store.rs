@@ -19,8 +19,8 @@ use std::future::{Future, ready};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use countersign::Secret;
 use countersign::verify::{NonceCheck, NonceStore, NonceUse, SecretLookup};
+use countersign::{Secret, SecretStr};
 
 /// The future a store's method returns: boxed, so that the stores can sit behind a `dyn`.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -85,7 +85,8 @@ impl<L: SecretLookup + Send + Sync> AsyncSecretLookup for L {
         &'a self,
         consumer_key: &'a str,
     ) -> StoreFuture<'a, Result<Option<Secret>, StoreError>> {
-        Box::pin(ready(Ok(SecretLookup::client_secret(self, consumer_key))))
+        let secret = SecretLookup::client_secret(self, consumer_key);
+        Box::pin(ready(Ok(secret.map(SecretStr::into_secret))))
     }
 
     fn token_secret<'a>(
@@ -93,11 +94,8 @@ impl<L: SecretLookup + Send + Sync> AsyncSecretLookup for L {
         consumer_key: &'a str,
         token: &'a str,
     ) -> StoreFuture<'a, Result<Option<Secret>, StoreError>> {
-        Box::pin(ready(Ok(SecretLookup::token_secret(
-            self,
-            consumer_key,
-            token,
-        ))))
+        let secret = SecretLookup::token_secret(self, consumer_key, token);
+        Box::pin(ready(Ok(secret.map(SecretStr::into_secret))))
     }
 
     #[cfg(any(feature = "rsa-sha1", feature = "rsa-sha256"))]

@@ -147,6 +147,30 @@ impl<'a> SecretStr<'a> {
     }
 }
 
+impl<'a> From<&'a str> for SecretStr<'a> {
+    /// Borrows `value` (a secret kept elsewhere, such as in a [`SecretLookup`]'s table); nothing
+    /// is copied, and nothing is cleared on drop (its owner does that).
+    ///
+    /// [`SecretLookup`]: crate::verify::SecretLookup
+    fn from(value: &'a str) -> Self {
+        Self(Cow::Borrowed(value))
+    }
+}
+
+impl<'a> From<&'a Secret> for SecretStr<'a> {
+    /// Borrows the secret; nothing is copied.
+    fn from(secret: &'a Secret) -> Self {
+        Self(Cow::Borrowed(secret.expose_secret()))
+    }
+}
+
+impl From<Secret> for SecretStr<'static> {
+    /// Takes the secret's buffer over (cleared on drop, as the secret's would have been).
+    fn from(mut secret: Secret) -> Self {
+        Self(Cow::Owned(core::mem::take(&mut secret.0)))
+    }
+}
+
 impl fmt::Debug for SecretStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret([redacted])")

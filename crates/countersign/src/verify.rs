@@ -178,8 +178,10 @@ impl fmt::Display for Location {
 /// Implement it over your storage, or build one from two closures with [`lookup_fn`].
 pub trait SecretLookup {
     /// The secret of the client whose key is `consumer_key`, or `None` when there is no such
-    /// client.
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret>;
+    /// client: borrowed from the lookup when it keeps the secrets
+    /// ([`SecretStr::from`]`(&secret)`, nothing copied), or owned (`SecretStr::from(secret)`)
+    /// when it fetched them.
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>>;
 
     /// The secret of `token` when it exists and was issued to `consumer_key`, else `None`.
     ///
@@ -187,7 +189,7 @@ pub trait SecretLookup {
     /// token-credentials request, an access token elsewhere) and whether it has expired are
     /// better checked after verification, on [`Verified::token`]: then the client has proven
     /// that it holds the token's secret, and telling it that the token expired reveals nothing.
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret>;
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>>;
 
     /// The RSA public key the client whose key is `consumer_key` registered, for requests signed
     /// with RSA-SHA1 or RSA-SHA256; `None` (the default) when it has none, and such requests
@@ -248,11 +250,11 @@ where
     L: SecretLookup,
     F: Fn(&str) -> Option<crate::RsaPublicKey>,
 {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
         self.lookup.client_secret(consumer_key)
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
         self.lookup.token_secret(consumer_key, token)
     }
 
@@ -262,11 +264,11 @@ where
 }
 
 impl<L: SecretLookup + ?Sized> SecretLookup for &L {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
         (**self).client_secret(consumer_key)
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
         (**self).token_secret(consumer_key, token)
     }
 
@@ -316,12 +318,12 @@ where
     C: Fn(&str) -> Option<Secret>,
     T: Fn(&str, &str) -> Option<Secret>,
 {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
-        (self.client)(consumer_key)
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
+        (self.client)(consumer_key).map(SecretStr::from)
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
-        (self.token)(consumer_key, token)
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
+        (self.token)(consumer_key, token).map(SecretStr::from)
     }
 }
 
@@ -557,12 +559,24 @@ impl Verifier {
         if checked.signature_method().uses_rsa() {
             let public_key = secrets.client_rsa_key(checked.consumer_key());
             return checked
-                .authenticate_rsa(public_key.as_ref(), token_secret.as_ref())?
+                .authenticate_with(
+                    ClientKey::Rsa(public_key.as_ref()),
+                    public_key.is_some(),
+                    token_secret.as_ref().map(SecretStr::expose_secret),
+                )?
                 .record(nonces, now);
         }
         let client_secret = secrets.client_secret(checked.consumer_key());
         checked
-            .authenticate(client_secret.as_ref(), token_secret.as_ref())?
+            .authenticate_with(
+                ClientKey::Secret(
+                    client_secret
+                        .as_ref()
+                        .map_or(DUMMY_CONSUMER_SECRET, SecretStr::expose_secret),
+                ),
+                client_secret.is_some(),
+                token_secret.as_ref().map(SecretStr::expose_secret),
+            )?
             .record(nonces, now)
     }
 
@@ -739,7 +753,7 @@ impl Checked<'_> {
         self.authenticate_with(
             ClientKey::Secret(client_secret.map_or(DUMMY_CONSUMER_SECRET, Secret::expose_secret)),
             client_known,
-            token_secret,
+            token_secret.map(Secret::expose_secret),
         )
     }
 
@@ -759,21 +773,25 @@ impl Checked<'_> {
         token_secret: Option<&Secret>,
     ) -> Result<Authentic, Rejection> {
         let client_known = public_key.is_some();
-        self.authenticate_with(ClientKey::Rsa(public_key), client_known, token_secret)
+        self.authenticate_with(
+            ClientKey::Rsa(public_key),
+            client_known,
+            token_secret.map(Secret::expose_secret),
+        )
     }
 
+    /// [`authenticate`](Self::authenticate) with the secrets as they were found.
     fn authenticate_with(
         self,
         client: ClientKey<'_>,
         client_known: bool,
-        token_secret: Option<&Secret>,
+        token_secret: Option<&str>,
     ) -> Result<Authentic, Rejection> {
         let params = &self.params;
         let reject = |reason: Reason| Rejection::new(reason).with_ids(params);
         let token = self.token();
         let token_known = token.is_none() || token_secret.is_some();
-        let token_secret =
-            token.map(|_| token_secret.map_or(DUMMY_TOKEN_SECRET, Secret::expose_secret));
+        let token_secret = token.map(|_| token_secret.unwrap_or(DUMMY_TOKEN_SECRET));
         let sent = params
             .signature
             .as_ref()
@@ -808,29 +826,26 @@ impl Checked<'_> {
                 return Err(reject(Reason::BodyHashMismatch));
             }
         }
-        Ok(Authentic {
-            verified: Verified {
-                consumer_key: self.consumer_key().into(),
-                token: token.map(Into::into),
-                signature_method: self.method,
-                timestamp: self.timestamp,
-                nonce: params.nonce.as_deref().map(Into::into),
-                callback: params.callback.as_deref().map(Into::into),
-                verifier: params
-                    .verifier
-                    .as_ref()
-                    .map(|v| Secret::from(v.expose_secret())),
-                realm: params.realm.as_deref().map(Into::into),
-                location: params.location,
-                extensions: params
-                    .extensions
-                    .iter()
-                    .map(|(name, value)| {
-                        (String::from(&**name), Secret::from(value.expose_secret()))
-                    })
-                    .collect(),
-            },
-        })
+        let mut verified = Verified::new(
+            self.consumer_key(),
+            token,
+            params.nonce.as_deref(),
+            params.callback.as_deref(),
+            params.realm.as_deref(),
+        );
+        verified.signature_method = self.method;
+        verified.timestamp = self.timestamp;
+        verified.location = params.location;
+        verified.verifier = params
+            .verifier
+            .as_ref()
+            .map(|v| Secret::from(v.expose_secret()));
+        verified.extensions = params
+            .extensions
+            .iter()
+            .map(|(name, value, _)| (String::from(&**name), Secret::from(value.expose_secret())))
+            .collect();
+        Ok(Authentic { verified })
     }
 }
 
@@ -859,10 +874,10 @@ impl Authentic {
     pub fn nonce(&self) -> Option<NonceUse<'_>> {
         let v = &self.verified;
         Some(NonceUse {
-            consumer_key: &v.consumer_key,
-            token: v.token.as_deref(),
+            consumer_key: v.consumer_key(),
+            token: v.token(),
             timestamp: v.timestamp?,
-            nonce: v.nonce.as_deref()?,
+            nonce: v.nonce()?,
         })
     }
 
@@ -882,8 +897,8 @@ impl Authentic {
         };
         Err(Rejection {
             reason,
-            consumer_key: Some(crate::error::excerpt(&self.verified.consumer_key)),
-            token: self.verified.token.as_deref().map(crate::error::excerpt),
+            consumer_key: Some(crate::error::excerpt(self.verified.consumer_key())),
+            token: self.verified.token().map(crate::error::excerpt),
         })
     }
 
@@ -949,8 +964,11 @@ fn signature_matches(
     };
     let key = crate::signature::SigningKey::from_secrets(consumer_secret, token_secret);
     if method == SignatureMethod::Plaintext {
-        // The secrets alone: the request is not signed.
-        return Ok(key.joined().ct_eq(sent));
+        // The secrets alone: the request is not signed. Built on the stack, compared in
+        // constant time.
+        return Ok(key.with_joined(|expected| {
+            subtle::ConstantTimeEq::ct_eq(expected, sent.as_bytes()).into()
+        }));
     }
     with_request_as_signed(request, params, |request, protocol| {
         let expected = crate::signature::compute_with(method, key, request, protocol)?;
@@ -994,30 +1012,85 @@ enum ClientKey<'a> {
 /// credential).
 #[derive(Clone)]
 pub struct Verified {
-    consumer_key: String,
-    token: Option<String>,
+    /// The public values one after the other (consumer key, token, nonce, callback, realm), in
+    /// one allocation.
+    text: String,
+    consumer_key: Span,
+    token: Option<Span>,
+    nonce: Option<Span>,
+    callback: Option<Span>,
+    realm: Option<Span>,
     signature_method: SignatureMethod,
     timestamp: Option<u64>,
-    nonce: Option<String>,
-    callback: Option<String>,
     verifier: Option<Secret>,
-    realm: Option<String>,
     location: Location,
     extensions: Vec<(String, Secret)>,
 }
 
+/// Where a value is in [`Verified::text`].
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
 impl Verified {
+    fn new(
+        consumer_key: &str,
+        token: Option<&str>,
+        nonce: Option<&str>,
+        callback: Option<&str>,
+        realm: Option<&str>,
+    ) -> Self {
+        let len = consumer_key.len()
+            + [token, nonce, callback, realm]
+                .iter()
+                .map(|v| v.map_or(0, str::len))
+                .sum::<usize>();
+        let mut text = String::with_capacity(len);
+        let mut put = |value: &str| {
+            let start = text.len();
+            text.push_str(value);
+            Span {
+                start,
+                end: text.len(),
+            }
+        };
+        let consumer_key = put(consumer_key);
+        let token = token.map(&mut put);
+        let nonce = nonce.map(&mut put);
+        let callback = callback.map(&mut put);
+        let realm = realm.map(&mut put);
+        Self {
+            text,
+            consumer_key,
+            token,
+            nonce,
+            callback,
+            realm,
+            signature_method: SignatureMethod::Plaintext,
+            timestamp: None,
+            verifier: None,
+            location: Location::Header,
+            extensions: Vec::new(),
+        }
+    }
+
+    fn get(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or_default()
+    }
+
     /// `oauth_consumer_key`: the authenticated client.
     #[must_use]
     pub fn consumer_key(&self) -> &str {
-        &self.consumer_key
+        self.get(self.consumer_key)
     }
 
     /// `oauth_token`: the token whose secret signed the request (an empty `oauth_token` counts as
     /// none).
     #[must_use]
     pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
+        self.token.map(|span| self.get(span))
     }
 
     /// The signature method the request was signed with.
@@ -1036,14 +1109,14 @@ impl Verified {
     /// `oauth_nonce`.
     #[must_use]
     pub fn nonce(&self) -> Option<&str> {
-        self.nonce.as_deref()
+        self.nonce.map(|span| self.get(span))
     }
 
     /// `oauth_callback`, as sent (a temporary-credentials request carries it). Not checked here:
     /// the provider decides which callbacks it accepts.
     #[must_use]
     pub fn callback(&self) -> Option<&str> {
-        self.callback.as_deref()
+        self.callback.map(|span| self.get(span))
     }
 
     /// `oauth_verifier` (a token-credentials request carries it). Compare it with the one you
@@ -1056,7 +1129,7 @@ impl Verified {
     /// The `realm` of the `Authorization` header, unquoted.
     #[must_use]
     pub fn realm(&self) -> Option<&str> {
-        self.realm.as_deref()
+        self.realm.map(|span| self.get(span))
     }
 
     /// Where the protocol parameters were found.
@@ -1087,14 +1160,14 @@ impl Verified {
 impl fmt::Debug for Verified {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
-            .field("consumer_key", &self.consumer_key)
-            .field("token", &self.token)
+            .field("consumer_key", &self.consumer_key())
+            .field("token", &self.token())
             .field("signature_method", &self.signature_method)
             .field("timestamp", &self.timestamp)
-            .field("nonce", &self.nonce)
-            .field("callback", &self.callback)
+            .field("nonce", &self.nonce())
+            .field("callback", &self.callback())
             .field("verifier", &self.verifier)
-            .field("realm", &self.realm)
+            .field("realm", &self.realm())
             .field("location", &self.location)
             .field(
                 "extensions",

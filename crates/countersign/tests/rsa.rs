@@ -12,7 +12,7 @@ use countersign::signature::{BodyHash, SignatureMethod, sign_base_string, verify
 use countersign::verify::{MemoryNonceStore, Reason, SecretLookup, Verifier};
 use countersign::{
     ClientCredentials, Error, Misuse, ParseError, Request, RsaPrivateKey, RsaPublicKey, Secret,
-    Signer, TokenCredentials,
+    SecretStr, Signer, TokenCredentials,
 };
 
 fn data(name: &str) -> String {
@@ -208,13 +208,13 @@ struct Keys {
 }
 
 impl SecretLookup for Keys {
-    fn client_secret(&self, _: &str) -> Option<Secret> {
+    fn client_secret(&self, _: &str) -> Option<SecretStr<'_>> {
         None
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
         (consumer_key == "jira-consumer" && token == "access-token")
-            .then(|| Secret::new("token secret"))
+            .then_some(SecretStr::from("token secret"))
     }
 
     fn client_rsa_key(&self, consumer_key: &str) -> Option<RsaPublicKey> {

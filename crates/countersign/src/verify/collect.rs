@@ -26,13 +26,28 @@ pub(super) struct Params<'p> {
     pub(super) verifier: Option<SecretStr<'p>>,
     pub(super) version: Option<Cow<'p, str>>,
     pub(super) realm: Option<Cow<'p, str>>,
-    /// Other `oauth_*` parameters.
-    pub(super) extensions: Vec<(Cow<'p, str>, SecretStr<'p>)>,
+    /// Other `oauth_*` parameters, with where each was found.
+    pub(super) extensions: Vec<(Cow<'p, str>, SecretStr<'p>, Location)>,
     /// Where the first protocol parameter was found.
     pub(super) location: Location,
-    /// Every `oauth_*` name, with where it was found.
-    pub(super) seen: Vec<(Cow<'p, str>, Location)>,
+    /// Where each parameter of a [`KNOWN`] name was found, in that order.
+    pub(super) found: [Option<Location>; KNOWN.len()],
+    /// How many protocol parameters there are, all names together.
+    pub(super) count: usize,
 }
+
+/// The protocol parameters RFC 5849 names (less `realm`, which is not one).
+const KNOWN: [&str; 9] = [
+    "oauth_consumer_key",
+    "oauth_token",
+    "oauth_signature_method",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_callback",
+    "oauth_version",
+    "oauth_signature",
+    "oauth_verifier",
+];
 
 impl Params<'_> {
     fn new() -> Self {
@@ -49,7 +64,8 @@ impl Params<'_> {
             realm: None,
             extensions: Vec::new(),
             location: Location::Header,
-            seen: Vec::new(),
+            found: [None; KNOWN.len()],
+            count: 0,
         }
     }
 }
@@ -59,13 +75,17 @@ impl<'p> Params<'p> {
     pub(super) fn body_hash(&self) -> Option<&str> {
         self.extensions
             .iter()
-            .find(|(name, _)| name == "oauth_body_hash")
-            .map(|(_, value)| value.expose_secret())
+            .find(|(name, ..)| name == "oauth_body_hash")
+            .map(|(_, value, _)| value.expose_secret())
     }
 
     /// Whether every protocol parameter came from the `Authorization` header.
     pub(super) fn all_in_header(&self) -> bool {
-        self.seen.iter().all(|(_, at)| *at == Location::Header)
+        self.found
+            .iter()
+            .flatten()
+            .chain(self.extensions.iter().map(|(.., at)| at))
+            .all(|at| *at == Location::Header)
     }
 
     /// The protocol parameters that came from the header, as a signature method signs them:
@@ -73,9 +93,10 @@ impl<'p> Params<'p> {
     /// or the body are signed as part of the request.
     pub(super) fn header_protocol_params(&self) -> Vec<(&str, &str)> {
         let in_header = |name: &str| {
-            self.seen
+            KNOWN
                 .iter()
-                .any(|(seen, at)| seen == name && *at == Location::Header)
+                .zip(self.found)
+                .any(|(known, at)| *known == name && at == Some(Location::Header))
         };
         let slots: [(&'static str, Option<&str>); 8] = [
             ("oauth_consumer_key", self.consumer_key.as_deref()),
@@ -98,8 +119,8 @@ impl<'p> Params<'p> {
         out.extend(
             self.extensions
                 .iter()
-                .filter(|(name, _)| in_header(name))
-                .map(|(name, value)| (&**name, value.expose_secret())),
+                .filter(|(.., at)| *at == Location::Header)
+                .map(|(name, value, _)| (&**name, value.expose_secret())),
         );
         out
     }
@@ -175,42 +196,53 @@ struct Collector<'p> {
 
 impl<'p> Collector<'p> {
     fn add(&mut self, name: Cow<'p, str>, value: Cow<'p, str>, at: Location) -> Result<(), Reason> {
-        let seen = &mut self.params.seen;
-        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
+        let p = &mut self.params;
+        let known = KNOWN.iter().position(|known| *known == name);
+        let first = match known {
+            Some(i) => p.found.get(i).copied().flatten(),
+            None => p
+                .extensions
+                .iter()
+                .find(|(seen, ..)| *seen == name)
+                .map(|(.., at)| *at),
+        };
+        if let Some(first) = first {
             return Err(Reason::DuplicateParameter {
                 name: crate::error::excerpt(&name),
-                first: *first,
+                first,
                 second: at,
             });
         }
-        if seen.len() >= MAX_PARAMS {
+        if p.count >= MAX_PARAMS {
             return Err(Reason::TooManyParameters);
         }
-        seen.push((name.clone(), at));
+        p.count += 1;
         match self.first {
             None => self.first = Some(at),
             Some(first) if first != at && self.mixed.is_none() => self.mixed = Some((first, at)),
             Some(_) => {}
         }
-        let p = &mut self.params;
-        let slot = match &*name {
-            "oauth_consumer_key" => &mut p.consumer_key,
-            "oauth_token" => &mut p.token,
-            "oauth_signature_method" => &mut p.signature_method,
-            "oauth_timestamp" => &mut p.timestamp,
-            "oauth_nonce" => &mut p.nonce,
-            "oauth_callback" => &mut p.callback,
-            "oauth_version" => &mut p.version,
-            "oauth_signature" => {
+        let Some(i) = known else {
+            p.extensions.push((name, SecretStr::new(value), at));
+            return Ok(());
+        };
+        if let Some(found) = p.found.get_mut(i) {
+            *found = Some(at);
+        }
+        let slot = match i {
+            0 => &mut p.consumer_key,
+            1 => &mut p.token,
+            2 => &mut p.signature_method,
+            3 => &mut p.timestamp,
+            4 => &mut p.nonce,
+            5 => &mut p.callback,
+            6 => &mut p.version,
+            7 => {
                 p.signature = Some(SecretStr::new(value));
                 return Ok(());
             }
-            "oauth_verifier" => {
-                p.verifier = Some(SecretStr::new(value));
-                return Ok(());
-            }
             _ => {
-                p.extensions.push((name, SecretStr::new(value)));
+                p.verifier = Some(SecretStr::new(value));
                 return Ok(());
             }
         };

@@ -27,20 +27,20 @@ impl Store {
 }
 
 impl SecretLookup for Store {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
         self.client_lookups.set(self.client_lookups.get() + 1);
         match consumer_key {
-            "key" => Some(Secret::new("consumer secret")),
-            "other" => Some(Secret::new("other secret")),
+            "key" => Some(SecretStr::from("consumer secret")),
+            "other" => Some(SecretStr::from("other secret")),
             _ => None,
         }
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
         self.token_lookups.set(self.token_lookups.get() + 1);
         match (consumer_key, token) {
-            ("key", "token") => Some(Secret::new("token secret")),
-            ("other", "theirs") => Some(Secret::new("their secret")),
+            ("key", "token") => Some(SecretStr::from("token secret")),
+            ("other", "theirs") => Some(SecretStr::from("their secret")),
             _ => None,
         }
     }
