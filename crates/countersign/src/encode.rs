@@ -81,6 +81,22 @@ pub(crate) fn count_reserved(bytes: &[u8]) -> usize {
     (bytes.len() - chunks.remainder().len() - unreserved) + tail / 2
 }
 
+/// How many bytes at the start of `bytes` are unreserved, counted in whole words of eight: it
+/// stops at the first word that holds any other byte.
+#[inline]
+pub(crate) fn unreserved_run(bytes: &[u8]) -> usize {
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if unreserved_in(u64::from_le_bytes(word)) != 8 {
+            break;
+        }
+        run += 8;
+    }
+    run
+}
+
 /// How many of the eight bytes of `word` are unreserved, without a branch or a table: each
 /// byte range is tested on all eight bytes at once (SWAR), the answer in each byte's high bit.
 #[inline]
@@ -222,8 +238,7 @@ pub fn decode(value: &str) -> Result<Cow<'_, str>, DecodeError> {
     if !value.contains('%') {
         return Ok(Cow::Borrowed(value));
     }
-    check_escapes(value)?;
-    decode_checked(value, false).map(Cow::Owned)
+    decode_owned(value, false).map(Cow::Owned)
 }
 
 /// Strictly decodes a value of an `application/x-www-form-urlencoded` body: as [`decode`], and
@@ -235,19 +250,19 @@ pub fn decode_form(value: &str) -> Result<Cow<'_, str>, DecodeError> {
     if !value.contains('+') {
         return decode(value);
     }
-    check_escapes(value)?;
-    decode_checked(value, true).map(Cow::Owned)
+    decode_owned(value, true).map(Cow::Owned)
 }
 
-/// Decodes `value`, whose escapes [`check_escapes`] accepted, into one allocation of exactly the
-/// decoded length; `+` becomes a space when `plus_is_space`.
+/// Decodes `value` into one allocation of its decoded length (when every escape is valid);
+/// `+` becomes a space when `plus_is_space`. One pass checks the escapes and decodes.
 ///
 /// Decoded values are often secrets (token secrets, verifiers): nothing is copied on the way (no
-/// intermediate string, no buffer that grows and leaves its old copy behind), and bytes that turn
-/// out not to be UTF-8 are cleared before they are freed.
-fn decode_checked(value: &str, plus_is_space: bool) -> Result<String, DecodeError> {
+/// intermediate string, no buffer that grows and leaves its old copy behind), and what was
+/// decoded before a bad escape, or bytes that turn out not to be UTF-8, are cleared before they
+/// are freed.
+fn decode_owned(value: &str, plus_is_space: bool) -> Result<String, DecodeError> {
     let bytes = value.as_bytes();
-    // Every `%` starts a valid escape: three bytes become one.
+    // A valid escape turns three bytes into one (a bad one stops the decoding).
     let escapes = bytes.iter().filter(|&&b| b == b'%').count();
     let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
     let mut rest = bytes;
@@ -258,9 +273,15 @@ fn decode_checked(value: &str, plus_is_space: bool) -> Result<String, DecodeErro
         let (plain, special) = rest.split_at(at);
         out.extend_from_slice(plain);
         rest = match special {
-            [b'%', hi, lo, after @ ..] => {
+            [b'%', hi, lo, after @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
                 out.push((hex_value(*hi) << 4) | hex_value(*lo));
                 after
+            }
+            [b'%', ..] => {
+                out.zeroize();
+                return Err(DecodeError::BadEscape {
+                    offset: bytes.len() - special.len(),
+                });
             }
             [_, after @ ..] => {
                 out.push(b' ');
@@ -276,7 +297,7 @@ fn decode_checked(value: &str, plus_is_space: bool) -> Result<String, DecodeErro
     })
 }
 
-/// The value of a hex digit ([`check_escapes`] has made sure it is one).
+/// The value of a hex digit (the caller has made sure it is one).
 const fn hex_value(digit: u8) -> u8 {
     match digit {
         b'0'..=b'9' => digit - b'0',
@@ -284,22 +305,6 @@ const fn hex_value(digit: u8) -> u8 {
         b'A'..=b'F' => digit - b'A' + 10,
         _ => 0,
     }
-}
-
-fn check_escapes(value: &str) -> Result<(), DecodeError> {
-    let bytes = value.as_bytes();
-    let mut rest = bytes.iter().enumerate();
-    while let Some((offset, &b)) = rest.next() {
-        if b == b'%' {
-            let hi = rest.next().map(|(_, &h)| h);
-            let lo = rest.next().map(|(_, &l)| l);
-            match (hi, lo) {
-                (Some(h), Some(l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {}
-                _ => return Err(DecodeError::BadEscape { offset }),
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -329,6 +334,17 @@ mod tests {
         }
         let every: Vec<u8> = (0u8..=0xff).collect();
         assert_eq!(count_reserved(&every), 256 - 66);
+        // The run stops at the word of the first reserved byte.
+        for b in 0u8..=0xff {
+            for len in 1..=20 {
+                for at in 0..len {
+                    let mut bytes = alloc::vec![b'a'; len];
+                    bytes[at] = b;
+                    let first = bytes.iter().position(|&x| !is_unreserved(x)).unwrap_or(len);
+                    assert_eq!(unreserved_run(&bytes), first / 8 * 8, "{b:#04x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]

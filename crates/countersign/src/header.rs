@@ -3,7 +3,6 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 
 use subtle::ConstantTimeEq;
@@ -274,15 +273,81 @@ pub struct ParsedAuthorization<'a> {
     extensions: usize,
 }
 
-/// A parsed header's parameters, moved out for the verifier, which then need not lex and
-/// decode the header a second time: the known protocol parameters as decoded by
-/// [`ParsedAuthorization::parse`], and the extension parameters (other names).
-pub(crate) struct HeaderParts<'a> {
-    pub(crate) known: [(&'static str, Option<Cow<'a, str>>); 7],
-    pub(crate) verifier: Option<SecretStr<'a>>,
-    pub(crate) signature: Option<SecretStr<'a>>,
-    pub(crate) realm: Option<Cow<'a, str>>,
-    pub(crate) extensions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+/// The parameter list of an `Authorization` header value that uses the OAuth scheme (in any
+/// case), and its offset in the value.
+///
+/// # Errors
+/// [`ParseError::NotOAuthScheme`] for another scheme.
+pub(crate) fn split_scheme(value: &str) -> Result<(&str, usize), Error> {
+    let trimmed = value.trim_start_matches([' ', '\t']);
+    let start = value.len() - trimmed.len();
+    let scheme_end = trimmed.find([' ', '\t']).unwrap_or(trimmed.len());
+    let (scheme, list) = trimmed.split_at(scheme_end);
+    if !scheme.eq_ignore_ascii_case("OAuth") {
+        return Err(Error::Parse(ParseError::NotOAuthScheme));
+    }
+    Ok((list, start + scheme_end))
+}
+
+/// One parameter of an `Authorization` header, decoded: `realm` unquoted, every other name and
+/// value percent-decoded (borrowed when nothing needed decoding).
+pub(crate) struct HeaderParam<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: Cow<'a, str>,
+}
+
+/// Why [`walk`] stopped: the header itself, or the caller's function.
+pub(crate) enum Walk<E> {
+    Header(Error),
+    Caller(E),
+}
+
+/// Calls `f` with each parameter of `list` (a header's parameter list at `offset` in the
+/// header, from [`split_scheme`]), in order: the one lexer and decoder behind
+/// [`ParsedAuthorization::parse`] and the verifier, which collects the parameters as they come.
+/// It refuses more than [`MAX_PARAMS`] parameters, a malformed list, a bad percent-escape and a
+/// backslash escape outside `realm`; finding duplicates is the caller's business.
+pub(crate) fn walk<'a, E>(
+    list: &'a str,
+    offset: usize,
+    mut f: impl FnMut(HeaderParam<'a>) -> Result<(), E>,
+) -> Result<(), Walk<E>> {
+    let lexer = Lexer {
+        src: list,
+        pos: 0,
+        base: offset,
+        done: false,
+    };
+    for (count, raw) in lexer.enumerate() {
+        let raw = raw.map_err(Walk::Header)?;
+        if count >= MAX_PARAMS {
+            return Err(Walk::Header(Error::Parse(ParseError::MalformedHeader {
+                offset: raw.offset,
+                expected: "at most 32 parameters",
+            })));
+        }
+        let name = raw
+            .decoded_name()
+            .map_err(|e| Walk::Header(Error::decode(Context::AuthorizationHeader, e)))?;
+        let value = if name == "realm" {
+            unquote(raw.value)
+        } else if raw.value_backslash {
+            return Err(Walk::Header(Error::Parse(ParseError::MalformedHeader {
+                offset: raw.offset,
+                expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
+            })));
+        } else {
+            raw.decoded_value().map_err(|e| {
+                Walk::Header(Error::decode_value_of(
+                    Context::AuthorizationHeader,
+                    &name,
+                    e,
+                ))
+            })?
+        };
+        f(HeaderParam { name, value }).map_err(Walk::Caller)?;
+    }
+    Ok(())
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &str) -> Result<(), Error> {
@@ -309,44 +374,18 @@ impl<'a> ParsedAuthorization<'a> {
     /// error (with its byte offset), [`ParseError::DuplicateParameter`] when a name appears twice,
     /// [`ParseError::Decode`] for a bad percent-escape or invalid UTF-8.
     pub fn parse(value: &'a str) -> Result<Self, Error> {
-        let trimmed = value.trim_start_matches([' ', '\t']);
-        let start = value.len() - trimmed.len();
-        let scheme_end = trimmed.find([' ', '\t']).unwrap_or(trimmed.len());
-        let (scheme, list) = trimmed.split_at(scheme_end);
-        if !scheme.eq_ignore_ascii_case("OAuth") {
-            return Err(Error::Parse(ParseError::NotOAuthScheme));
-        }
+        let (list, list_offset) = split_scheme(value)?;
         let mut parsed = Self {
             list,
-            list_offset: start + scheme_end,
+            list_offset,
             ..Self::default()
         };
         let mut count = 0usize;
-        for raw in parsed.lexer() {
-            let raw = raw?;
+        let walked = walk(list, list_offset, |param| {
             count += 1;
-            if count > MAX_PARAMS {
-                return Err(Error::Parse(ParseError::MalformedHeader {
-                    offset: raw.offset,
-                    expected: "at most 32 parameters",
-                }));
-            }
-            let name =
-                decode(raw.name).map_err(|e| Error::decode(Context::AuthorizationHeader, e))?;
-            if name == "realm" {
-                let realm = unquote(raw.value);
-                set_once(&mut parsed.realm, realm, "realm")?;
-                continue;
-            }
-            if raw.value.contains('\\') {
-                return Err(Error::Parse(ParseError::MalformedHeader {
-                    offset: raw.offset,
-                    expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
-                }));
-            }
-            let value = decode(raw.value)
-                .map_err(|e| Error::decode_value_of(Context::AuthorizationHeader, &name, e))?;
+            let HeaderParam { name, value, .. } = param;
             let slot = match &*name {
+                "realm" => &mut parsed.realm,
                 "oauth_consumer_key" => &mut parsed.consumer_key,
                 "oauth_token" => &mut parsed.token,
                 "oauth_signature_method" => &mut parsed.signature_method,
@@ -355,12 +394,10 @@ impl<'a> ParsedAuthorization<'a> {
                 "oauth_callback" => &mut parsed.callback,
                 "oauth_version" => &mut parsed.version,
                 "oauth_signature" => {
-                    set_once(&mut parsed.signature, SecretStr::new(value), &name)?;
-                    continue;
+                    return set_once(&mut parsed.signature, SecretStr::new(value), &name);
                 }
                 "oauth_verifier" => {
-                    set_once(&mut parsed.verifier, SecretStr::new(value), &name)?;
-                    continue;
+                    return set_once(&mut parsed.verifier, SecretStr::new(value), &name);
                 }
                 other => {
                     // An extension parameter: make sure no earlier one had the same name.
@@ -368,7 +405,7 @@ impl<'a> ParsedAuthorization<'a> {
                         .lexer()
                         .take(count - 1)
                         .filter_map(Result::ok)
-                        .filter_map(|p| decode(p.name).ok());
+                        .filter_map(|p| p.decoded_name().ok());
                     for seen in earlier {
                         if seen == other {
                             return Err(Error::Parse(ParseError::DuplicateParameter {
@@ -378,10 +415,14 @@ impl<'a> ParsedAuthorization<'a> {
                         }
                     }
                     parsed.extensions += 1;
-                    continue;
+                    return Ok(());
                 }
             };
-            set_once(slot, value, &name)?;
+            set_once(slot, value, &name)
+        });
+        match walked {
+            Ok(()) => {}
+            Err(Walk::Header(error) | Walk::Caller(error)) => return Err(error),
         }
         Ok(parsed)
     }
@@ -395,44 +436,6 @@ impl<'a> ParsedAuthorization<'a> {
             .filter_map(Result::ok)
             .filter(|raw| raw.name != "realm")
             .map(|raw| (raw.name, raw.value))
-    }
-
-    /// Every parameter, moved out ([`HeaderParts`]); only extension parameters are lexed again.
-    pub(crate) fn into_parts(self) -> HeaderParts<'a> {
-        let extensions = if self.extensions == 0 {
-            Vec::new()
-        } else {
-            self.params()
-                .filter(|(name, _)| {
-                    !matches!(
-                        &**name,
-                        "oauth_consumer_key"
-                            | "oauth_token"
-                            | "oauth_signature_method"
-                            | "oauth_timestamp"
-                            | "oauth_nonce"
-                            | "oauth_callback"
-                            | "oauth_version"
-                            | "oauth_verifier"
-                    )
-                })
-                .collect()
-        };
-        HeaderParts {
-            known: [
-                ("oauth_consumer_key", self.consumer_key),
-                ("oauth_token", self.token),
-                ("oauth_signature_method", self.signature_method),
-                ("oauth_timestamp", self.timestamp),
-                ("oauth_nonce", self.nonce),
-                ("oauth_callback", self.callback),
-                ("oauth_version", self.version),
-            ],
-            verifier: self.verifier,
-            signature: self.signature,
-            realm: self.realm,
-            extensions,
-        }
     }
 
     fn lexer(&self) -> Lexer<'a> {
@@ -517,11 +520,11 @@ impl<'a> ParsedAuthorization<'a> {
     pub fn params(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + 'a {
         // `parse` decoded every name and value already, so nothing below can fail.
         self.lexer().filter_map(Result::ok).filter_map(|raw| {
-            let name = decode(raw.name).ok()?;
+            let name = raw.decoded_name().ok()?;
             if name == "realm" || name == "oauth_signature" {
                 return None;
             }
-            Some((name, decode(raw.value).ok()?))
+            Some((name, raw.decoded_value().ok()?))
         })
     }
 }
@@ -569,6 +572,31 @@ struct RawParam<'a> {
     value: &'a str,
     /// Offset of the name in the whole header value.
     offset: usize,
+    /// Whether the name holds a `%` (else it decodes to itself).
+    name_escaped: bool,
+    /// Whether the value holds a `%` (else it decodes to itself), or a backslash.
+    value_escaped: bool,
+    value_backslash: bool,
+}
+
+impl<'a> RawParam<'a> {
+    /// The name, percent-decoded.
+    fn decoded_name(&self) -> Result<Cow<'a, str>, crate::encode::DecodeError> {
+        if self.name_escaped {
+            decode(self.name)
+        } else {
+            Ok(Cow::Borrowed(self.name))
+        }
+    }
+
+    /// The value, percent-decoded.
+    fn decoded_value(&self) -> Result<Cow<'a, str>, crate::encode::DecodeError> {
+        if self.value_escaped {
+            decode(self.value)
+        } else {
+            Ok(Cow::Borrowed(self.value))
+        }
+    }
 }
 
 struct Lexer<'a> {
@@ -597,6 +625,85 @@ const fn is_tchar(b: u8) -> bool {
                 | b'|'
                 | b'~'
         )
+}
+
+/// [`is_tchar`] by table, for the lexer's loop over a name: 0 for a byte that is not a tchar,
+/// [`PERCENT`] for `%`, 1 for the others.
+#[allow(clippy::indexing_slicing)] // b < 256 indexes a 256-entry table
+const TCHAR: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        if is_tchar(b as u8) {
+            table[b] = 1;
+        }
+        b += 1;
+    }
+    table[b'%' as usize] = PERCENT;
+    table
+};
+
+const PERCENT: u8 = 2;
+
+#[inline]
+fn tchar_class(b: u8) -> u8 {
+    // A u8 always indexes a 256-entry table.
+    #[allow(clippy::indexing_slicing)]
+    TCHAR[usize::from(b)]
+}
+
+/// How many bytes at the start of `bytes` a quoted value takes as they are, eight at a time:
+/// it stops at the first word that holds a `"`, a `\`, a control character (a tab among them,
+/// which the byte-by-byte loop then accepts) or DEL. Most values are nothing but such bytes.
+fn plain_quoted_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    /// High bits set where some byte of `word` is below `n` (`n` at most 0x80): exact as to
+    /// whether there is one.
+    const fn any_below(word: u64, n: u8) -> u64 {
+        word.wrapping_sub(ONES * n as u64) & !word & HIGH
+    }
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let special = any_below(word, 0x20)
+            | any_below(word ^ (ONES * u64::from(b'"')), 1)
+            | any_below(word ^ (ONES * u64::from(b'\\')), 1)
+            | any_below(word ^ (ONES * u64::from(b'%')), 1)
+            | any_below(word ^ (ONES * 0x7f), 1);
+        if special != 0 {
+            break;
+        }
+        run += 8;
+    }
+    run
+}
+
+/// The bytes of a quoted value the lexer looks at one by one: `"`, `\\`, `%`, control characters
+/// (a tab is accepted there) and DEL; [`plain_quoted_run`] skips words without any.
+#[allow(clippy::indexing_slicing)] // b < 256 indexes a 256-entry table
+const LOOK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'%' as usize] = true;
+    table[0x7f] = true;
+    table
+};
+
+#[inline]
+fn needs_a_look(b: u8) -> bool {
+    // A u8 always indexes a 256-entry table.
+    #[allow(clippy::indexing_slicing)]
+    LOOK[usize::from(b)]
 }
 
 impl<'a> Lexer<'a> {
@@ -639,9 +746,20 @@ impl<'a> Iterator for Lexer<'a> {
             }
         }
         let name_start = self.pos;
-        while self.peek().is_some_and(is_tchar) {
-            self.pos += 1;
+        // Whole words of unreserved bytes (all tchars, none a `%`) at once, then byte by byte.
+        let bytes = self.src.as_bytes();
+        let mut pos =
+            name_start + crate::encode::unreserved_run(bytes.get(name_start..).unwrap_or_default());
+        let mut classes = 0;
+        while let Some(&b) = bytes.get(pos) {
+            let class = tchar_class(b);
+            if class == 0 {
+                break;
+            }
+            classes |= class;
+            pos += 1;
         }
+        self.pos = pos;
         if self.pos == name_start {
             return self.malformed("a parameter name");
         }
@@ -657,16 +775,38 @@ impl<'a> Iterator for Lexer<'a> {
         }
         self.pos += 1;
         let value_start = self.pos;
+        let (mut value_escaped, mut value_backslash) = (false, false);
+        // Whole words of plain bytes at once: at the start, and again after each byte that
+        // needed a look.
+        let mut skip = true;
         loop {
+            if skip {
+                let rest = bytes.get(self.pos..).unwrap_or_default();
+                self.pos += plain_quoted_run(rest);
+                skip = false;
+            }
+            // The plain bytes left before the next one that needs a look, by table.
+            let rest = bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| needs_a_look(b))
+                .unwrap_or(rest.len());
             match self.peek() {
                 None => return self.malformed("a closing double quote"),
                 Some(b'"') => break,
                 Some(b'\\') => {
+                    value_backslash = true;
                     self.pos += 1;
                     match self.peek() {
                         Some(b) if b == b'\t' || !b.is_ascii_control() => self.pos += 1,
                         _ => return self.malformed("a character after the backslash"),
                     }
+                    skip = true;
+                }
+                Some(b'%') => {
+                    value_escaped = true;
+                    self.pos += 1;
+                    skip = true;
                 }
                 Some(b) if b != b'\t' && b.is_ascii_control() => {
                     return self.malformed("no control characters inside a quoted value");
@@ -685,6 +825,9 @@ impl<'a> Iterator for Lexer<'a> {
             name,
             value,
             offset: self.base + name_start,
+            name_escaped: classes & PERCENT != 0,
+            value_escaped,
+            value_backslash,
         }))
     }
 }
@@ -708,6 +851,29 @@ pub(crate) fn is_opaque_absolute_uri(text: &str) -> bool {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    #[test]
+    fn the_word_at_a_time_value_scan_stops_at_every_special_byte_everywhere() {
+        // What the byte-by-byte loop must look at: the closing quote, a backslash, a control
+        // character (tab included, which it accepts) and DEL.
+        let special = |b: u8| b == b'"' || b == b'\\' || b == b'%' || b < 0x20 || b == 0x7f;
+        for b in 0u8..=0xff {
+            assert_eq!(needs_a_look(b), special(b), "{b:#04x}");
+        }
+        for b in 0u8..=0xff {
+            for len in 1..=20 {
+                for at in 0..len {
+                    let mut bytes = alloc::vec![b'a'; len];
+                    bytes[at] = b;
+                    let run = plain_quoted_run(&bytes);
+                    let first_special = bytes.iter().position(|&x| special(x)).unwrap_or(len);
+                    // Whole words before the first special byte, never past it.
+                    assert_eq!(run, first_special / 8 * 8, "{b:#04x} at {at} of {len}");
+                }
+            }
+            assert_eq!(tchar_class(b) != 0, is_tchar(b));
+        }
+    }
 
     #[test]
     fn quoted_realm_round_trips() {

@@ -596,12 +596,11 @@ impl Verifier {
         authorization: Option<&'a str>,
         now: u64,
     ) -> Result<Checked<'a>, Rejection> {
-        let parsed = collect::parse_header(authorization).map_err(Rejection::new)?;
         let policy = collect::Policy {
             split: self.split,
             max_request_params: self.max_request_params,
         };
-        let params = collect::collect(parsed, request, policy).map_err(Rejection::new)?;
+        let params = collect::collect(authorization, request, policy).map_err(Rejection::new)?;
         let MethodAndTime { method, timestamp } = self.check_params(&params, now)?;
         if params.body_hash().is_some() && request.form_body().is_some() {
             return Err(Rejection::new(Reason::BodyHashOnFormBody).with_ids(&params));

@@ -9,7 +9,8 @@ use super::{Location, Reason};
 use crate::ParseError;
 use crate::encode::decode_form;
 use crate::form::RawPairs;
-use crate::{Error, ParsedAuthorization, Request, SecretStr};
+use crate::header::{self, HeaderParam, Walk};
+use crate::{Error, Request, SecretStr};
 
 /// Most `oauth_*` parameters a request may carry, all places together.
 pub(super) const MAX_PARAMS: usize = 64;
@@ -152,28 +153,6 @@ impl<'p> Params<'p> {
     }
 }
 
-/// Parses the `Authorization` header when it uses the OAuth scheme; another scheme (or none) is
-/// `None`.
-pub(super) fn parse_header(
-    authorization: Option<&str>,
-) -> Result<Option<ParsedAuthorization<'_>>, Reason> {
-    let Some(value) = authorization else {
-        return Ok(None);
-    };
-    match ParsedAuthorization::parse(value) {
-        Ok(parsed) => Ok(Some(parsed)),
-        Err(Error::Parse(ParseError::NotOAuthScheme)) => Ok(None),
-        Err(Error::Parse(ParseError::DuplicateParameter { name, .. })) => {
-            Err(Reason::DuplicateParameter {
-                name,
-                first: Location::Header,
-                second: Location::Header,
-            })
-        }
-        Err(other) => Err(Reason::MalformedHeader(other)),
-    }
-}
-
 /// What the collection accepts beyond RFC 5849's letter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Policy {
@@ -182,6 +161,22 @@ pub(super) struct Policy {
     pub(super) split: bool,
     /// Most parameters (of every name) the query and the form body may hold together.
     pub(super) max_request_params: usize,
+}
+
+/// Where `name` is in [`KNOWN`]: one `match` (the compiler dispatches on the length first).
+fn known_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "oauth_consumer_key" => 0,
+        "oauth_token" => 1,
+        "oauth_signature_method" => 2,
+        "oauth_timestamp" => 3,
+        "oauth_nonce" => 4,
+        "oauth_callback" => 5,
+        "oauth_version" => 6,
+        "oauth_signature" => 7,
+        "oauth_verifier" => 8,
+        _ => return None,
+    })
 }
 
 struct Collector<'p> {
@@ -197,7 +192,7 @@ struct Collector<'p> {
 impl<'p> Collector<'p> {
     fn add(&mut self, name: Cow<'p, str>, value: Cow<'p, str>, at: Location) -> Result<(), Reason> {
         let p = &mut self.params;
-        let known = KNOWN.iter().position(|known| *known == name);
+        let known = known_index(&name);
         let first = match known {
             Some(i) => p.found.get(i).copied().flatten(),
             None => p
@@ -250,6 +245,45 @@ impl<'p> Collector<'p> {
         Ok(())
     }
 
+    /// Adds the parameters of an `Authorization` header, as the lexer finds them (nothing is
+    /// parsed twice); another scheme is no header at all. `realm` is kept; other names that are
+    /// not `oauth_*` are skipped, but may not repeat either.
+    fn add_header(&mut self, authorization: &'p str) -> Result<(), Reason> {
+        let (list, offset) = match header::split_scheme(authorization) {
+            Ok(split) => split,
+            Err(Error::Parse(ParseError::NotOAuthScheme)) => return Ok(()),
+            Err(other) => return Err(Reason::MalformedHeader(other)),
+        };
+        let mut others: Vec<Cow<'p, str>> = Vec::new();
+        let walked = header::walk(list, offset, |HeaderParam { name, value }| {
+            let earlier = if name == "realm" {
+                self.params.realm.is_some()
+            } else if !name.starts_with("oauth_") {
+                others.contains(&name)
+            } else {
+                return self.add(name, value, Location::Header);
+            };
+            if earlier {
+                return Err(Reason::DuplicateParameter {
+                    name: crate::error::excerpt(&name),
+                    first: Location::Header,
+                    second: Location::Header,
+                });
+            }
+            if name == "realm" {
+                self.params.realm = Some(value);
+            } else {
+                others.push(name);
+            }
+            Ok(())
+        });
+        match walked {
+            Ok(()) => Ok(()),
+            Err(Walk::Header(error)) => Err(Reason::MalformedHeader(error)),
+            Err(Walk::Caller(reason)) => Err(reason),
+        }
+    }
+
     /// Adds the `oauth_*` pairs of a query or form body.
     fn add_pairs(&mut self, input: &'p str, at: Location) -> Result<(), Reason> {
         for (raw_name, raw_value) in RawPairs::new(input) {
@@ -288,9 +322,10 @@ fn query(url: &str) -> Option<&str> {
     Some(rest.split_once('#').map_or(rest, |(q, _)| q))
 }
 
-/// Collects the protocol parameters from the header (already parsed), the query and the body.
+/// Collects the protocol parameters from the `Authorization` header (when it uses the OAuth
+/// scheme), the query and the body.
 pub(super) fn collect<'p>(
-    header: Option<ParsedAuthorization<'p>>,
+    authorization: Option<&'p str>,
     request: &'p Request<'p>,
     policy: Policy,
 ) -> Result<Params<'p>, Reason> {
@@ -301,34 +336,8 @@ pub(super) fn collect<'p>(
         request_params: 0,
         policy,
     };
-    if let Some(parsed) = header {
-        // As `parse` decoded them: the header is lexed again only for extension parameters.
-        let parts = parsed.into_parts();
-        for (name, value) in parts.known {
-            if let Some(value) = value {
-                c.add(Cow::Borrowed(name), value, Location::Header)?;
-            }
-        }
-        if let Some(verifier) = parts.verifier {
-            c.add(
-                Cow::Borrowed("oauth_verifier"),
-                verifier.into_public(),
-                Location::Header,
-            )?;
-        }
-        for (name, value) in parts.extensions {
-            if name.starts_with("oauth_") {
-                c.add(name, value, Location::Header)?;
-            }
-        }
-        if let Some(signature) = parts.signature {
-            c.add(
-                Cow::Borrowed("oauth_signature"),
-                signature.into_public(),
-                Location::Header,
-            )?;
-        }
-        c.params.realm = parts.realm;
+    if let Some(authorization) = authorization {
+        c.add_header(authorization)?;
     }
     if let Some(query) = query(request.url()) {
         c.add_pairs(query, Location::Query)?;
@@ -347,4 +356,25 @@ pub(super) fn collect<'p>(
     };
     c.params.location = first;
     Ok(c.params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_match_agrees_with_the_list_of_known_names() {
+        for (i, name) in KNOWN.iter().enumerate() {
+            assert_eq!(known_index(name), Some(i));
+        }
+        for other in [
+            "realm",
+            "oauth_body_hash",
+            "oauth_token ",
+            "OAUTH_TOKEN",
+            "",
+        ] {
+            assert_eq!(known_index(other), None);
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! [`MemoryNonceStore`]: a bounded, in-memory [`NonceStore`].
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::{NonceCheck, NonceStore, NonceUse};
 
@@ -22,8 +23,9 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///   refused with [`NonceCheck::OverQuota`] while the others' are still taken.
 ///
 /// Memory use is about `capacity` times the lengths of a consumer key, a token and a nonce (at
-/// most 64 bytes), plus some 80 bytes of overhead per entry, plus a count per token and per
-/// consumer key that holds entries.
+/// most 64 bytes), plus some 50 bytes of overhead per entry, plus a count per token and per
+/// consumer key that holds entries. Recording a fresh nonce allocates once (its entry); checking
+/// a replay allocates the same once, freed at once.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
@@ -51,15 +53,16 @@ use super::{NonceCheck, NonceStore, NonceUse};
 pub struct MemoryNonceStore {
     window: u64,
     capacity: usize,
-    /// `(timestamp, consumer key, token, nonce)`: ordered by timestamp first, so the entries that
-    /// leave the window first come first.
-    seen: BTreeSet<(u64, String, Option<String>, String)>,
+    /// Each entry is `(timestamp, consumer key, token, nonce)` in one allocation ([`Entry`]):
+    /// the timestamp first, big-endian, so that the entries that leave the window first come
+    /// first.
+    seen: BTreeSet<Box<[u8]>>,
     token_quota: usize,
     consumer_quota: usize,
-    /// How many entries each token (consumer key and token) holds.
-    per_token: BTreeMap<(String, Option<String>), usize>,
-    /// How many entries each consumer key holds.
-    per_consumer: BTreeMap<String, usize>,
+    /// How many entries each token (consumer key and token, as [`Entry::token_key`]) holds.
+    per_token: BTreeMap<Box<[u8]>, usize>,
+    /// How many entries each consumer key (as [`Entry::consumer_key`]) holds.
+    per_consumer: BTreeMap<Box<[u8]>, usize>,
 }
 
 impl MemoryNonceStore {
@@ -117,16 +120,90 @@ impl MemoryNonceStore {
 
     /// Forgets the nonces whose timestamp has left the window at `now`.
     pub fn forget_expired(&mut self, now: u64) {
-        while let Some((timestamp, ..)) = self.seen.first() {
-            if timestamp.saturating_add(self.window) >= now {
+        while let Some(first) = self.seen.first() {
+            if Entry(first).timestamp().saturating_add(self.window) >= now {
                 break;
             }
-            if let Some((_, consumer, token, _)) = self.seen.pop_first() {
-                release(&mut self.per_consumer, consumer.clone());
-                release(&mut self.per_token, (consumer, token));
+            if let Some(entry) = self.seen.pop_first() {
+                let entry = Entry(&entry);
+                release(&mut self.per_consumer, entry.consumer_key());
+                release(&mut self.per_token, entry.token_key());
             }
         }
     }
+}
+
+/// One remembered nonce, as bytes that order by timestamp first and cannot be read two ways:
+/// `timestamp` (8 bytes, big-endian), the nonce's length (4 bytes) and the nonce, the consumer
+/// key's length and the key, then 1, the token's length and the token, or 0 when there is no
+/// token. The nonce comes before the key and token so that two entries of one second and one
+/// client differ early, and comparing them is short.
+struct Entry<'e>(&'e [u8]);
+
+const LEN: usize = 4;
+
+impl<'e> Entry<'e> {
+    /// The bytes of `nonce`, in one allocation of their exact length.
+    fn encode(nonce: &NonceUse<'_>) -> Vec<u8> {
+        let token = nonce.token.map_or(0, |t| LEN + t.len());
+        let mut out = Vec::with_capacity(
+            8 + LEN + nonce.nonce.len() + LEN + nonce.consumer_key.len() + 1 + token,
+        );
+        out.extend_from_slice(&nonce.timestamp.to_be_bytes());
+        put_with_len(&mut out, nonce.nonce);
+        put_with_len(&mut out, nonce.consumer_key);
+        match nonce.token {
+            Some(token) => {
+                out.push(1);
+                put_with_len(&mut out, token);
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
+    fn timestamp(&self) -> u64 {
+        let mut bytes = [0; 8];
+        if let Some(head) = self.0.get(..8) {
+            bytes.copy_from_slice(head);
+        }
+        u64::from_be_bytes(bytes)
+    }
+
+    /// Where the field whose length prefix starts at `at` ends.
+    fn field_end(&self, at: usize) -> usize {
+        let mut len = [0; LEN];
+        if let Some(prefix) = self.0.get(at..at + LEN) {
+            len.copy_from_slice(prefix);
+        }
+        // The length was written from a usize.
+        at + LEN + usize::try_from(u32::from_be_bytes(len)).unwrap_or(0)
+    }
+
+    /// Where the consumer key's length prefix starts: after the nonce.
+    fn key_start(&self) -> usize {
+        self.field_end(8)
+    }
+
+    /// The consumer key with its length: what counts an entry against a consumer.
+    fn consumer_key(&self) -> &'e [u8] {
+        let start = self.key_start();
+        self.0.get(start..self.field_end(start)).unwrap_or_default()
+    }
+
+    /// The consumer key and the token (or its absence), with their lengths: what counts an
+    /// entry against a token. It runs to the end of the entry.
+    fn token_key(&self) -> &'e [u8] {
+        self.0.get(self.key_start()..).unwrap_or_default()
+    }
+}
+
+fn put_with_len(out: &mut Vec<u8>, value: &str) {
+    // A nonce store never sees a key or token of 4 GiB: the verifier bounds every parameter
+    // by the request's size long before.
+    let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(value.as_bytes());
 }
 
 /// The smallest default quota: a small store (a test's) has none to speak of.
@@ -144,11 +221,21 @@ const fn quota(capacity: usize, share: usize) -> usize {
 }
 
 /// One entry fewer for `key`; the count goes when it reaches zero.
-fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: K) {
-    if let Some(count) = counts.get_mut(&key) {
+fn release(counts: &mut BTreeMap<Box<[u8]>, usize>, key: &[u8]) {
+    if let Some(count) = counts.get_mut(key) {
         *count -= 1;
         if *count == 0 {
-            counts.remove(&key);
+            counts.remove(key);
+        }
+    }
+}
+
+/// One entry more for `key` (allocated only the first time it holds one).
+fn hold(counts: &mut BTreeMap<Box<[u8]>, usize>, key: &[u8]) {
+    match counts.get_mut(key) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(Box::from(key), 1);
         }
     }
 }
@@ -156,28 +243,93 @@ fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: K) {
 impl NonceStore for MemoryNonceStore {
     fn check_and_insert(&mut self, nonce: NonceUse<'_>, now: u64) -> NonceCheck {
         self.forget_expired(now);
-        let entry = (
-            nonce.timestamp,
-            String::from(nonce.consumer_key),
-            nonce.token.map(String::from),
-            String::from(nonce.nonce),
-        );
-        if self.seen.contains(&entry) {
+        let bytes = Entry::encode(&nonce);
+        let entry = Entry(&bytes);
+        let held = |counts: Option<&usize>| counts.copied().unwrap_or(0);
+        let full = self.seen.len() >= self.capacity;
+        let over_quota = held(self.per_token.get(entry.token_key())) >= self.token_quota
+            || held(self.per_consumer.get(entry.consumer_key())) >= self.consumer_quota;
+        if full || over_quota {
+            // A replay is said to be one first, whatever else holds.
+            return if self.seen.contains(bytes.as_slice()) {
+                NonceCheck::Replayed
+            } else if full {
+                NonceCheck::Full
+            } else {
+                NonceCheck::OverQuota
+            };
+        }
+        hold(&mut self.per_consumer, entry.consumer_key());
+        hold(&mut self.per_token, entry.token_key());
+        // One walk down the tree, which also tells whether the entry was there (the boxed
+        // slice is exactly the vector's capacity: no reallocation).
+        if let Some(replayed) = self.seen.replace(bytes.into_boxed_slice()) {
+            let entry = Entry(&replayed);
+            release(&mut self.per_consumer, entry.consumer_key());
+            release(&mut self.per_token, entry.token_key());
             return NonceCheck::Replayed;
         }
-        if self.seen.len() >= self.capacity {
-            return NonceCheck::Full;
-        }
-        let token_key = (entry.1.clone(), entry.2.clone());
-        let held = |counts: Option<&usize>| counts.copied().unwrap_or(0);
-        if held(self.per_token.get(&token_key)) >= self.token_quota
-            || held(self.per_consumer.get(&entry.1)) >= self.consumer_quota
-        {
-            return NonceCheck::OverQuota;
-        }
-        *self.per_consumer.entry(entry.1.clone()).or_insert(0) += 1;
-        *self.per_token.entry(token_key).or_insert(0) += 1;
-        self.seen.insert(entry);
         NonceCheck::Fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(consumer_key: &'a str, token: Option<&'a str>, nonce: &'a str) -> NonceUse<'a> {
+        NonceUse {
+            consumer_key,
+            token,
+            timestamp: 1000,
+            nonce,
+        }
+    }
+
+    #[test]
+    fn entries_that_would_join_to_the_same_text_stay_apart() {
+        let mut store = MemoryNonceStore::new(300, 100);
+        let uses = [
+            at("ab", None, "c"),
+            at("a", None, "bc"),
+            at("a", Some("b"), "c"),
+            at("a", Some(""), "bc"),
+            at("", Some("ab"), "c"),
+            at("a", Some("bc"), ""),
+        ];
+        for used in uses {
+            assert_eq!(store.check_and_insert(used, 1000), NonceCheck::Fresh);
+        }
+        for used in uses {
+            assert_eq!(store.check_and_insert(used, 1000), NonceCheck::Replayed);
+        }
+        assert_eq!(store.len(), uses.len());
+    }
+
+    #[test]
+    fn the_counts_are_read_back_from_the_entries_and_released_when_they_expire() {
+        let mut store = MemoryNonceStore::new(300, 100).token_quota(2);
+        for nonce in ["1", "2"] {
+            let used = at("key", Some("token"), nonce);
+            assert_eq!(store.check_and_insert(used, 1000), NonceCheck::Fresh);
+        }
+        let third = at("key", Some("token"), "3");
+        assert_eq!(store.check_and_insert(third, 1000), NonceCheck::OverQuota);
+        // The consumer key alone is another token.
+        assert_eq!(
+            store.check_and_insert(at("key", None, "3"), 1000),
+            NonceCheck::Fresh
+        );
+        assert_eq!(store.per_token.len(), 2);
+        assert_eq!(store.per_consumer.get(&b"\0\0\0\x03key"[..]), Some(&3));
+        store.forget_expired(1301);
+        assert!(store.is_empty());
+        assert!(store.per_token.is_empty());
+        assert!(store.per_consumer.is_empty());
+        let later = NonceUse {
+            timestamp: 1301,
+            ..third
+        };
+        assert_eq!(store.check_and_insert(later, 1301), NonceCheck::Fresh);
     }
 }
