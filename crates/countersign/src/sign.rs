@@ -997,6 +997,10 @@ impl PreparedSigner {
         self.check(request)?;
         let mut digits = itoa::Buffer::new();
         let ts = digits.format(timestamp);
+        if self.hmac.is_none() {
+            // PLAINTEXT: everything after the nonce is in the suffix already.
+            return Ok(self.assemble(ts, nonce, nonce_len, None, None));
+        }
         let hash = self.body_hash(request)?;
         let hash = hash.as_ref().map(BodyHash::as_str);
         let mut slot = Computed::EMPTY;
@@ -1008,7 +1012,24 @@ impl PreparedSigner {
             hash,
             &mut slot,
         )?;
-        let signature = computed.map(Computed::as_str);
+        Ok(self.assemble(
+            ts,
+            nonce,
+            nonce_len,
+            hash,
+            computed.map(Computed::as_str),
+        ))
+    }
+
+    /// The header from its parts, in one allocation of its exact length.
+    fn assemble(
+        &self,
+        ts: &str,
+        nonce: &str,
+        nonce_len: usize,
+        hash: Option<&str>,
+        signature: Option<&str>,
+    ) -> Authorization {
         let mut out = String::with_capacity(
             self.prefix.len()
                 + ts.len()
@@ -1033,7 +1054,7 @@ impl PreparedSigner {
             push_base64_encoded(&mut out, signature);
             out.push('"');
         }
-        Ok(Authorization::with_secret_from(out, secret_from))
+        Authorization::with_secret_from(out, secret_from)
     }
 
     /// Writes the header value for `request` to `out`, allocating nothing (PLAINTEXT).
