@@ -42,6 +42,22 @@ fn form_urlencoded(body: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>, bool)> {
     Some((token?, secret?, confirmed))
 }
 
+/// The floor for a body with nothing to decode: split on `&` and `=`, and pick the three fields.
+fn split_floor(body: &[u8]) -> Option<(&[u8], &[u8], bool)> {
+    let (mut token, mut secret, mut confirmed) = (None, None, false);
+    for pair in body.split(|&b| b == b'&') {
+        let at = pair.iter().position(|&b| b == b'=')?;
+        let (name, value) = (&pair[..at], &pair[at + 1..]);
+        match name {
+            b"oauth_token" => token = Some(value),
+            b"oauth_token_secret" => secret = Some(value),
+            b"oauth_callback_confirmed" => confirmed = value == b"true",
+            _ => {}
+        }
+    }
+    Some((token?, secret?, confirmed))
+}
+
 fn token_response(c: &mut Criterion) {
     for (name, body) in [("plain", PLAIN), ("escaped", ESCAPED)] {
         let mut group = c.benchmark_group(format!("token_response_{name}"));
@@ -51,6 +67,11 @@ fn token_response(c: &mut Criterion) {
         group.bench_function("form_urlencoded", |b| {
             b.iter(|| form_urlencoded(black_box(body)).map(|r| r.0.len()))
         });
+        if name == "plain" {
+            group.bench_function("floor", |b| {
+                b.iter(|| split_floor(black_box(body)).map(|r| r.0.len()))
+            });
+        }
         group.bench_function("serde_urlencoded", |b| {
             b.iter(|| {
                 serde_urlencoded::from_bytes::<SerdeTokenResponse<'_>>(black_box(body))
