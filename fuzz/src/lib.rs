@@ -22,7 +22,8 @@ use countersign::verify::{
     Location, MemoryNonceStore, Reason, Rejection, SecretLookup, Verified, Verifier,
 };
 use countersign::{
-    Callback, ClientCredentials, Error, Request, Secret, Signer, TokenCredentials, TokenResponse,
+    Callback, ClientCredentials, Error, Request, Secret, SecretStr, Signer, TokenCredentials,
+    TokenResponse,
 };
 use countersign::{SignatureMethod, signature};
 
@@ -1259,19 +1260,19 @@ const CLIENTS: &[KnownClient] = &[
 struct KnownSecrets;
 
 impl SecretLookup for KnownSecrets {
-    fn client_secret(&self, consumer_key: &str) -> Option<Secret> {
+    fn client_secret(&self, consumer_key: &str) -> Option<SecretStr<'_>> {
         CLIENTS
             .iter()
             .find(|(key, ..)| *key == consumer_key)
-            .map(|(_, secret, _)| Secret::new(*secret))
+            .map(|(_, secret, _)| SecretStr::from(*secret))
     }
 
-    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<Secret> {
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<SecretStr<'_>> {
         let (.., tokens) = CLIENTS.iter().find(|(key, ..)| *key == consumer_key)?;
         tokens
             .iter()
             .find(|(t, _)| *t == token)
-            .map(|(_, secret)| Secret::new(*secret))
+            .map(|(_, secret)| SecretStr::from(*secret))
     }
 }
 
@@ -1370,11 +1371,13 @@ fn check_accepted(
 ) {
     let client = KnownSecrets
         .client_secret(verified.consumer_key())
-        .unwrap_or_else(|| panic!("accepted an unknown client: {verified:?}"));
+        .unwrap_or_else(|| panic!("accepted an unknown client: {verified:?}"))
+        .into_secret();
     let token = verified.token().map(|token| {
         KnownSecrets
             .token_secret(verified.consumer_key(), token)
             .unwrap_or_else(|| panic!("accepted an unknown token: {verified:?}"))
+            .into_secret()
     });
     let timestamp = verified
         .timestamp()
@@ -1470,10 +1473,13 @@ pub fn verify(data: &[u8]) {
     let stepped = verifier
         .check(&request, authorization, VERIFY_NOW)
         .and_then(|checked| {
-            let client = KnownSecrets.client_secret(checked.consumer_key());
+            let client = KnownSecrets
+                .client_secret(checked.consumer_key())
+                .map(SecretStr::into_secret);
             let token = checked
                 .token()
-                .and_then(|t| KnownSecrets.token_secret(checked.consumer_key(), t));
+                .and_then(|t| KnownSecrets.token_secret(checked.consumer_key(), t))
+                .map(SecretStr::into_secret);
             checked.authenticate(client.as_ref(), token.as_ref())
         })
         .and_then(|authentic| authentic.record(&mut fresh, VERIFY_NOW));

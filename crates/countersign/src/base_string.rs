@@ -550,6 +550,53 @@ mod tests {
     use super::*;
     use crate::ParseError;
 
+    #[test]
+    fn the_encoding_check_wants_uppercase_escapes_and_unreserved_bytes() {
+        assert!(is_encoded(b"a-._~%2F%3D"));
+        assert!(is_encoded(b""));
+        for bad in [&b"%2f"[..], b"%2", b"%", b"%G0", b"%2G", b"a b", b"a=b", b"\xc3\xa9"] {
+            assert!(!is_encoded(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn explain_names_each_source_and_redacts_secret_values() {
+        let request = Request::post("https://api.example.com/x?q=1").with_form_body(b"f=2");
+        let explained = explain(
+            &request,
+            &[("oauth_verifier", "v3r1f13r"), ("oauth_token", "t0k3n")],
+        )
+        .unwrap();
+        let params: Vec<_> = explained
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.value.as_str(), p.source, p.is_secret()))
+            .collect();
+        // The query's parameter once, from the query; the body's from the body.
+        assert_eq!(
+            params,
+            [
+                ("f", "2", Source::Form, false),
+                ("oauth_token", "t0k3n", Source::Protocol, false),
+                ("oauth_verifier", "v3r1f13r", Source::Protocol, true),
+                ("q", "1", Source::Query, false),
+            ]
+        );
+        assert_eq!(
+            [Source::Query, Source::Form, Source::Protocol].map(|s| s.to_string()),
+            ["query", "form body", "protocol"]
+        );
+        let debug = alloc::format!("{explained:?}");
+        assert!(debug.starts_with("Explained { method: \"POST\", uri: \"https://api.example.com/x\""));
+        assert!(debug.contains(
+            "Normalized { name: \"oauth_token\", value: \"t0k3n\", source: Protocol }"
+        ));
+        assert!(debug.contains(
+            "Normalized { name: \"oauth_verifier\", value: \"[redacted]\", source: Protocol }"
+        ));
+        assert!(!debug.contains("v3r1f13r"), "{debug}");
+    }
+
     fn uri(url: &str) -> String {
         let mut out = Vec::new();
         put_base_uri(&mut out, &crate::url::split(url).unwrap());
