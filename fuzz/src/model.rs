@@ -181,16 +181,24 @@ pub fn lenient_decode(value: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let hi = bytes.get(i + 1).copied().and_then(hex_value);
-        let lo = bytes.get(i + 2).copied().and_then(hex_value);
-        match (b, hi, lo) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
+        // The digits are looked at only after a `%`: this runs over every input of the verify
+        // target, where each comparison is traced.
+        let escape = || {
+            let hi = bytes.get(i + 1).copied().and_then(hex_value)?;
+            let lo = bytes.get(i + 2).copied().and_then(hex_value)?;
+            Some(hi * 16 + lo)
+        };
+        match b {
+            b'%' => {
+                if let Some(byte) = escape() {
+                    out.push(byte);
+                    i += 3;
+                    continue;
+                }
+                out.push(b);
             }
-            (b'+', ..) => out.push(b' '),
-            (b'\\', ..) => {}
+            b'+' => out.push(b' '),
+            b'\\' => {}
             _ => out.push(b),
         }
         i += 1;

@@ -554,7 +554,16 @@ mod tests {
     fn the_encoding_check_wants_uppercase_escapes_and_unreserved_bytes() {
         assert!(is_encoded(b"a-._~%2F%3D"));
         assert!(is_encoded(b""));
-        for bad in [&b"%2f"[..], b"%2", b"%", b"%G0", b"%2G", b"a b", b"a=b", b"\xc3\xa9"] {
+        for bad in [
+            &b"%2f"[..],
+            b"%2",
+            b"%",
+            b"%G0",
+            b"%2G",
+            b"a b",
+            b"a=b",
+            b"\xc3\xa9",
+        ] {
             assert!(!is_encoded(bad), "{bad:?}");
         }
     }
@@ -587,10 +596,14 @@ mod tests {
             ["query", "form body", "protocol"]
         );
         let debug = alloc::format!("{explained:?}");
-        assert!(debug.starts_with("Explained { method: \"POST\", uri: \"https://api.example.com/x\""));
-        assert!(debug.contains(
-            "Normalized { name: \"oauth_token\", value: \"t0k3n\", source: Protocol }"
-        ));
+        assert!(
+            debug.starts_with("Explained { method: \"POST\", uri: \"https://api.example.com/x\"")
+        );
+        assert!(
+            debug.contains(
+                "Normalized { name: \"oauth_token\", value: \"t0k3n\", source: Protocol }"
+            )
+        );
         assert!(debug.contains(
             "Normalized { name: \"oauth_verifier\", value: \"[redacted]\", source: Protocol }"
         ));

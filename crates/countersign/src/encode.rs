@@ -81,6 +81,16 @@ pub(crate) fn count_reserved(bytes: &[u8]) -> usize {
     (bytes.len() - chunks.remainder().len() - unreserved) + tail / 2
 }
 
+/// A digit of an escape, `%XX`, for `nibble` (below 16): upper case, as RFC 5849 section 3.6
+/// wants.
+#[inline]
+fn hex_digit(nibble: u8) -> u8 {
+    b"0123456789ABCDEF"
+        .get(usize::from(nibble))
+        .copied()
+        .unwrap_or(b'0')
+}
+
 /// How many bytes at the start of `bytes` are unreserved, counted in whole words of eight: it
 /// stops at the first word that holds any other byte.
 #[inline]
@@ -157,13 +167,28 @@ impl Encode<'_> {
     /// # Errors
     /// Only the errors of `out` itself.
     pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        if needs_no_encoding(self.0) {
+        let bytes = self.0.as_bytes();
+        let mut plain_from = unreserved_run(bytes);
+        if plain_from == bytes.len() {
             return out.write_str(self.0);
         }
-        for chunk in utf8_percent_encode(self.0, RFC5849) {
-            out.write_str(chunk)?;
+        let mut start = 0;
+        while let Some(offset) = bytes
+            .get(plain_from..)
+            .and_then(|rest| rest.iter().position(|&b| !is_plain(b)))
+        {
+            let at = plain_from + offset;
+            // Unreserved bytes are ASCII: each run between escapes is a whole `str`.
+            let run = bytes.get(start..at).unwrap_or_default();
+            out.write_str(core::str::from_utf8(run).unwrap_or_default())?;
+            let b = bytes.get(at).copied().unwrap_or_default();
+            let escape = [b'%', hex_digit(b >> 4), hex_digit(b & 15)];
+            out.write_str(core::str::from_utf8(&escape).unwrap_or_default())?;
+            start = at + 1;
+            plain_from = start;
         }
-        Ok(())
+        let rest = bytes.get(start..).unwrap_or_default();
+        out.write_str(core::str::from_utf8(rest).unwrap_or_default())
     }
 }
 
@@ -362,7 +387,11 @@ mod tests {
                     let mut bytes = alloc::vec![b'a'; len];
                     bytes[at] = b;
                     let expected = b == b'%' || b == b'+';
-                    assert_eq!(holds_either(&bytes, b'%', b'+'), expected, "{b:#04x} at {at}");
+                    assert_eq!(
+                        holds_either(&bytes, b'%', b'+'),
+                        expected,
+                        "{b:#04x} at {at}"
+                    );
                 }
             }
         }
@@ -376,6 +405,32 @@ mod tests {
                     let first = bytes.iter().position(|&x| !is_unreserved(x)).unwrap_or(len);
                     assert_eq!(unreserved_run(&bytes), first / 8 * 8, "{b:#04x} at {at}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_run_writer_agrees_with_the_percent_encoding_crate() {
+        // Escapes before, inside and after whole words, multi-byte characters, runs of escapes.
+        let samples = [
+            "",
+            "a",
+            "%",
+            "abcdefgh",
+            "abcdefgh ",
+            " abcdefgh",
+            "abcdefg\u{e9}xyz",
+            "a b&c=d+e/f",
+            "\u{2603}\u{2603}",
+            "0123456789abcdef~._-",
+            "%%%%%%%%%%",
+            "tab\there\nnewline",
+        ];
+        for sample in samples {
+            for prefix in ["", "x", "xxxxxxx", "xxxxxxxx "] {
+                let value = alloc::format!("{prefix}{sample}");
+                let expected: String = utf8_percent_encode(&value, RFC5849).collect();
+                assert_eq!(encode(&value).to_string(), expected, "{value:?}");
             }
         }
     }

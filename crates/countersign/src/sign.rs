@@ -1012,13 +1012,7 @@ impl PreparedSigner {
             hash,
             &mut slot,
         )?;
-        Ok(self.assemble(
-            ts,
-            nonce,
-            nonce_len,
-            hash,
-            computed.map(Computed::as_str),
-        ))
+        Ok(self.assemble(ts, nonce, nonce_len, hash, computed.map(Computed::as_str)))
     }
 
     /// The header from its parts, in one allocation of its exact length.
