@@ -327,6 +327,28 @@ EXCHANGE = {
     "not-a-status": "GET https://api.example.com/x\nabc /y",
 }
 
+def profile(preset, present, base="", account="", app="", template=""):
+    """provider_profiles: the preset's index, the bits of the variables present (1 base, 2
+    account, 4 app), then the variables and a request-token URL template, a line each."""
+    return bytes([preset, present]) + "\n".join([base, account, app, template]).encode()
+
+
+# One seed per preset (providers::all() has 15; an index wraps around), every variable given.
+PROVIDER_PROFILES = {
+    f"preset-{i}": profile(i, 7, "https://shop.example.com", "Acme_Corp", "my app/1",
+                           "{base}/oauth/request_token")
+    for i in range(15)
+}
+PROVIDER_PROFILES.update({
+    "no-variables": profile(3, 0, template="https://{account_host}.example.com/x"),
+    "account-not-a-host": profile(5, 2, account="a.b", template="https://{account_host}.x/"),
+    "unclosed-brace": profile(0, 7, "https://a.example", "x", "y", "https://a.example/{base"),
+    "unknown-variable": profile(1, 7, "https://a.example", "x", "y", "{host}/x"),
+    "lone-close-brace": profile(2, 7, "https://a.example", "x", "y", "{base}/}{app}"),
+    "not-a-url": profile(4, 7, "not a url", "x", "y", "{base}"),
+    "app-encoded": profile(9, 4, app="caf\u00e9 & co", template="https://a.example/{app}/{app}"),
+})
+
 TARGETS = {
     "token_response": TOKEN_RESPONSE,
     "callback": CALLBACK,
@@ -337,6 +359,7 @@ TARGETS = {
     "response_headers": RESPONSE_HEADERS,
     "verify": VERIFY,
     "exchange": EXCHANGE,
+    "provider_profiles": PROVIDER_PROFILES,
 }
 
 if __name__ == "__main__":

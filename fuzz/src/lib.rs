@@ -44,6 +44,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("verify", verify),
     ("exchange", exchange),
     ("signature_methods", signature_methods),
+    ("provider_profiles", provider_profiles),
 ];
 
 /// Checks what holds for every error: its message prints, is not empty, and carries no control
@@ -2187,5 +2188,100 @@ pub fn signature_methods(data: &[u8]) {
             other.as_bytes(),
             &ours
         ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// provider_profiles
+// ---------------------------------------------------------------------------------------------
+
+/// The provider presets' URL building (`countersign::providers`): a preset chosen by the first
+/// byte, with the variables `base`, `account` and `app` present or not (bits of the second
+/// byte) and taken from the lines that follow, and once more with its request-token URL
+/// replaced by the last line as a template. Every URL of the profile (or the one-legged API
+/// URL) is what [`model::fill`] makes of its template; a template the model refuses gives the
+/// same error (`ProfileTemplate`, or `ProfileVariable` naming the variable), the first one in
+/// the order the URLs are built; a profile whose URLs fill but do not parse is refused as a
+/// URL error. Nothing panics; every error message is one clean line.
+pub fn provider_profiles(data: &[u8]) {
+    use countersign::providers::{self, Legs, Variables};
+
+    let [preset, present, rest @ ..] = data else {
+        return;
+    };
+    let mut lines = rest.splitn(4, |b| *b == b'\n');
+    let mut line = || String::from_utf8_lossy(lines.next().unwrap_or_default()).into_owned();
+    let (base, account, app, template) = (line(), line(), line(), line());
+    let base = (present & 1 != 0).then_some(base.as_str());
+    let account = (present & 2 != 0).then_some(account.as_str());
+    let app = (present & 4 != 0).then_some(app.as_str());
+    let mut variables = Variables::new();
+    if let Some(base) = base {
+        variables = variables.base(base);
+    }
+    if let Some(account) = account {
+        variables = variables.account(account);
+    }
+    if let Some(app) = app {
+        variables = variables.app(app);
+    }
+    let all = providers::all();
+    let spec = &all[usize::from(*preset) % all.len()];
+    let fill = |template: &str| model::fill(template, base, account, app);
+    let as_error = |error: model::FillError| match error {
+        model::FillError::Template => countersign::Misuse::ProfileTemplate,
+        model::FillError::Variable(variable) => countersign::Misuse::ProfileVariable { variable },
+    };
+
+    let mut edited = spec.clone();
+    edited.request_token_url = template;
+    for spec in [spec, &edited] {
+        match spec.api_url(&variables) {
+            Ok(url) => assert_eq!(url, spec.api_url.as_deref().map(|t| fill(t).unwrap())),
+            Err(Error::Misuse(misuse)) => {
+                let expected = fill(spec.api_url.as_deref().unwrap_or_default()).unwrap_err();
+                assert_eq!(misuse, as_error(expected));
+            }
+            Err(other) => panic!("api_url: {other:?}"),
+        }
+        // A User-Agent: some providers (Discogs) want one.
+        let built = spec.profile(&variables, Some("countersign-fuzz/1"));
+        if let Err(error) = &built {
+            check_error(error);
+        }
+        if spec.legs == Legs::One {
+            assert!(
+                matches!(built, Err(Error::Misuse(countersign::Misuse::OneLegged))),
+                "a one-legged spec made a profile: {built:?}"
+            );
+            continue;
+        }
+        // In the order the profile is built.
+        let templates = [
+            Some(spec.request_token_url.as_str()),
+            Some(spec.authorize_url.as_str()),
+            Some(spec.access_token_url.as_str()),
+            spec.identity_url.as_deref(),
+            spec.realm.as_deref(),
+        ];
+        let filled: Result<Vec<Option<String>>, _> =
+            templates.iter().map(|t| t.map(fill).transpose()).collect();
+        match (filled, built) {
+            (Err(expected), Err(Error::Misuse(misuse))) => assert_eq!(misuse, as_error(expected)),
+            (Err(expected), other) => panic!("expected {expected:?}, got {other:?}"),
+            (Ok(urls), Ok(profile)) => {
+                assert_eq!(urls[0].as_deref(), Some(profile.request_token_url()));
+                assert_eq!(urls[1].as_deref(), Some(profile.authorize_url()));
+                assert_eq!(urls[2].as_deref(), Some(profile.access_token_url()));
+                assert_eq!(urls[3].as_deref(), profile.identity_url());
+                assert_eq!(urls[4].as_deref(), profile.realm());
+                assert_eq!(profile.signature_method().as_str(), spec.signature_method);
+                assert_eq!(profile.user_agent(), "countersign-fuzz/1");
+            }
+            (Ok(urls), Err(error)) => assert!(
+                matches!(error, Error::Parse(countersign::ParseError::Url { .. })),
+                "the URLs {urls:?} filled, yet: {error:?}"
+            ),
+        }
     }
 }

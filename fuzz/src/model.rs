@@ -353,3 +353,63 @@ mod tests {
         assert_eq!(lenient_decode("a%41+b\\c%z"), "aA bc%z");
     }
 }
+
+/// Why [`fill`] refused a template.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FillError {
+    /// An unknown `{name}`, or a `{` without its `}`.
+    Template,
+    /// A variable the template uses is missing (or, for `{account_host}`, not a host label).
+    Variable(&'static str),
+}
+
+/// A provider URL template with its variables, the slow way: `{base}` without its trailing
+/// `/`s, `{account}` as it is, `{account_host}` the account as a host label (letters, digits, `-` and `_`, lower-cased,
+/// `_` as `-`), `{app}` percent-encoded per RFC 5849; other text as it is, a lone `}` included.
+pub fn fill(
+    template: &str,
+    base: Option<&str>,
+    account: Option<&str>,
+    app: Option<&str>,
+) -> Result<String, FillError> {
+    let chars: Vec<char> = template.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '{' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let Some(len) = chars[i + 1..].iter().position(|&c| c == '}') else {
+            return Err(FillError::Template);
+        };
+        let name: String = chars[i + 1..i + 1 + len].iter().collect();
+        match name.as_str() {
+            "base" => {
+                let base = base.ok_or(FillError::Variable("base"))?;
+                let mut end = base.len();
+                while end > 0 && base.as_bytes()[end - 1] == b'/' {
+                    end -= 1;
+                }
+                out.push_str(&base[..end]);
+            }
+            "account" => out.push_str(account.ok_or(FillError::Variable("account"))?),
+            "account_host" => {
+                let account = account.ok_or(FillError::Variable("account"))?;
+                for c in account.chars() {
+                    match c {
+                        'a'..='z' | '0'..='9' | '-' => out.push(c),
+                        'A'..='Z' => out.push(c.to_ascii_lowercase()),
+                        '_' => out.push('-'),
+                        _ => return Err(FillError::Variable("account")),
+                    }
+                }
+            }
+            "app" => out.push_str(&encode(app.ok_or(FillError::Variable("app"))?)),
+            _ => return Err(FillError::Template),
+        }
+        i += len + 2;
+    }
+    Ok(out)
+}

@@ -95,6 +95,7 @@ replay!(
     verify,
     exchange,
     signature_methods,
+    provider_profiles,
 );
 
 /// Every fuzz target (a file in `fuzz_targets/`, a `[[bin]]`, an entry of `TARGETS`) is replayed

@@ -43,9 +43,10 @@ const EXTRA: [u8; 256] = {
     let mut table = [2u8; 256];
     let mut b = 0;
     while b < 256 {
+        // Every entry written, so that the loop's bound is checked by the table's own.
         #[allow(clippy::cast_possible_truncation)] // b < 256
-        if is_unreserved(b as u8) {
-            table[b] = 0;
+        {
+            table[b] = if is_unreserved(b as u8) { 0 } else { 2 };
         }
         b += 1;
     }

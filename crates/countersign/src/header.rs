@@ -634,9 +634,10 @@ const TCHAR: [u8; 256] = {
     let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
+        // Every entry written, so that the loop's bound is checked by the table's own.
         #[allow(clippy::cast_possible_truncation)] // b < 256
-        if is_tchar(b as u8) {
-            table[b] = 1;
+        {
+            table[b] = if is_tchar(b as u8) { 1 } else { 0 };
         }
         b += 1;
     }
