@@ -272,23 +272,21 @@ impl<'a> Signer<'a> {
         };
         let mut digits = itoa::Buffer::new();
         let url = crate::url::split(request.url())?;
-        let mut params: Vec<EncodedParam<'_>> = Vec::with_capacity(12);
-        base_string::add_request_params(request, &url, &mut params)?;
+        // On the stack while there are few (the usual request): no allocation for them.
+        let mut params: Few<'_, ONE_SHOT_FEW> = Few::new();
+        base_string::for_each_request_param(request, &url, |p| params.push(p))?;
         let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
         let fresh = [
             ("oauth_timestamp", digits.format(timestamp)),
             ("oauth_nonce", nonce),
         ];
-        params.extend(
-            self.head()
-                .protocol_params()
-                .chain(fresh)
-                .chain(verifier)
-                .map(|(n, v)| (encoded_exactly(n), encoded_exactly(v))),
-        );
-        base_string::write(&mut mac, request.method(), &url, &mut params);
+        for (name, value) in self.head().protocol_params().chain(fresh).chain(verifier) {
+            params.push((encoded_exactly(name), encoded_exactly(value)));
+        }
+        let params = params.as_mut_slice();
+        base_string::write(&mut mac, request.method(), &url, params);
         // The encoded copies of the verifier and the extension value (and, alike, the rest).
-        for (_, value) in &mut params {
+        for (_, value) in params.iter_mut() {
             if let Cow::Owned(value) = value {
                 value.zeroize();
             }
@@ -689,18 +687,23 @@ struct FixedParam {
 
 /// Parameters a request adds to the fixed ones (its own, the timestamp and the nonce): inline
 /// while there are few, so that signing allocates nothing for them.
-struct Few<'a> {
-    inline: [EncodedParam<'a>; FEW],
+struct Few<'a, const N: usize = FEW> {
+    inline: [EncodedParam<'a>; N],
     len: usize,
     spill: Vec<EncodedParam<'a>>,
 }
 
+/// What a prepared signer adds per request: the request's own parameters, the timestamp and
+/// the nonce (the protocol parameters are prepared).
 const FEW: usize = 6;
 
-impl<'a> Few<'a> {
+/// What the one-shot signer collects: the request's parameters and every protocol parameter.
+const ONE_SHOT_FEW: usize = 14;
+
+impl<'a, const N: usize> Few<'a, N> {
     fn new() -> Self {
         Self {
-            inline: Default::default(),
+            inline: core::array::from_fn(|_| Default::default()),
             len: 0,
             spill: Vec::new(),
         }
@@ -713,7 +716,7 @@ impl<'a> Few<'a> {
                 self.len += 1;
                 return;
             }
-            self.spill.reserve(2 * FEW);
+            self.spill.reserve(2 * N);
             self.spill
                 .extend(self.inline.iter_mut().map(core::mem::take));
         }
@@ -801,7 +804,7 @@ impl PreparedHmac {
         signature: &mut Computed,
     ) -> Result<(), Error> {
         let url = crate::url::split(request.url())?;
-        let mut requested = Few::new();
+        let mut requested: Few<'_> = Few::new();
         base_string::for_each_request_param(request, &url, |p| requested.push(p))?;
         let requested = requested.as_mut_slice();
         requested.sort_unstable_by(|a, b| base_string::cmp_params((&a.0, &a.1), (&b.0, &b.1)));
@@ -1342,6 +1345,39 @@ mod tests {
         signed.write_to(&mut written).unwrap();
         assert_eq!(written.len(), signed.len());
         assert_eq!(signed.to_authorization().as_str(), written);
+    }
+
+    #[cfg(feature = "hmac-sha1")]
+    #[test]
+    fn the_one_shot_signer_agrees_with_the_prepared_one_however_many_parameters() {
+        // Few enough for the stack, and more: the parameters spill to the heap.
+        let client = ClientCredentials::new("key", "secret");
+        let token = TokenCredentials::new("token", "token secret");
+        let verifier = Secret::new("v 1");
+        let prepared = Signer::new(&client)
+            .token(&token)
+            .verifier(&verifier)
+            .signature_method(SignatureMethod::HmacSha1)
+            .prepare()
+            .unwrap();
+        for count in 0..24 {
+            let query: alloc::vec::Vec<_> = (0..count)
+                .map(|i| alloc::format!("p{}=v%20{i}", count - i))
+                .collect();
+            let url = alloc::format!("{URL}?{}", query.join("&"));
+            let request = Request::get(&url);
+            let one_shot = Signer::new(&client)
+                .token(&token)
+                .verifier(&verifier)
+                .signature_method(SignatureMethod::HmacSha1)
+                .timestamp(1_700_000_000)
+                .nonce("n0nce")
+                .sign(&request)
+                .unwrap()
+                .to_authorization();
+            let expected = prepared.sign(&request, 1_700_000_000, "n0nce").unwrap();
+            assert_eq!(one_shot.as_str(), expected.as_str(), "{count} parameters");
+        }
     }
 
     #[test]
