@@ -168,11 +168,11 @@ impl Encode<'_> {
     /// # Errors
     /// Only the errors of `out` itself.
     pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        let bytes = self.0.as_bytes();
-        let mut plain_from = unreserved_run(bytes);
-        if plain_from == bytes.len() {
+        if needs_no_encoding(self.0) {
             return out.write_str(self.0);
         }
+        let bytes = self.0.as_bytes();
+        let mut plain_from = unreserved_run(bytes);
         let mut start = 0;
         while let Some(offset) = bytes
             .get(plain_from..)
