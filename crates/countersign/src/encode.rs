@@ -411,6 +411,16 @@ mod tests {
     }
 
     #[test]
+    fn an_encoding_knows_its_length_and_emptiness_and_borrows_when_it_can() {
+        assert!(encode("").is_empty());
+        assert!(!encode("a").is_empty());
+        assert!(!encode(" ").is_empty());
+        assert_eq!(encode("a b").len(), 5);
+        assert_eq!(Cow::from(encode("a b")), "a%20b");
+        assert!(matches!(Cow::from(encode("a-b")), Cow::Borrowed("a-b")));
+    }
+
+    #[test]
     fn the_run_writer_agrees_with_the_percent_encoding_crate() {
         // Escapes before, inside and after whole words, multi-byte characters, runs of escapes.
         let samples = [

@@ -216,3 +216,20 @@ impl fmt::Debug for TokenResponse<'_> {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_token_and_redacts_the_secret() {
+        let body = b"oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true";
+        let response = TokenResponse::parse(body).unwrap();
+        let debug = alloc::format!("{response:?}");
+        assert_eq!(
+            debug,
+            "TokenResponse { token: \"hdk48Djdsa\", token_secret: Secret([redacted]), \
+             callback_confirmed: Some(true), .. }"
+        );
+    }
+}
