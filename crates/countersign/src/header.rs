@@ -99,8 +99,9 @@ pub(crate) struct Head<'a> {
     pub(crate) version: bool,
 }
 
-/// The parameters the signer writes itself, which an extension parameter may not repeat.
-const RESERVED_NAMES: [&str; 9] = [
+/// The parameters the signer writes itself, which an extension parameter may not repeat (and
+/// the ones the verifier collects into slots of their own).
+pub(crate) const RESERVED_NAMES: [&str; 9] = [
     "oauth_consumer_key",
     "oauth_token",
     "oauth_signature_method",

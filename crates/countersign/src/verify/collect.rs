@@ -37,19 +37,9 @@ pub(super) struct Params<'p> {
     pub(super) count: usize,
 }
 
-/// The protocol parameters RFC 5849 names (less `realm`, which is not one).
-const KNOWN: [&str; 9] = [
-    "oauth_consumer_key",
-    "oauth_token",
-    "oauth_signature_method",
-    "oauth_timestamp",
-    "oauth_nonce",
-    "oauth_callback",
-    "oauth_version",
-    "oauth_signature",
-    "oauth_verifier",
-];
-
+/// The protocol parameters RFC 5849 names (less `realm`, which is not one): the names the
+/// signer writes itself.
+const KNOWN: [&str; 9] = crate::header::RESERVED_NAMES;
 impl Params<'_> {
     fn new() -> Self {
         Self {
@@ -169,11 +159,11 @@ fn known_index(name: &str) -> Option<usize> {
         "oauth_consumer_key" => 0,
         "oauth_token" => 1,
         "oauth_signature_method" => 2,
-        "oauth_timestamp" => 3,
-        "oauth_nonce" => 4,
-        "oauth_callback" => 5,
+        "oauth_signature" => 3,
+        "oauth_timestamp" => 4,
+        "oauth_nonce" => 5,
         "oauth_version" => 6,
-        "oauth_signature" => 7,
+        "oauth_callback" => 7,
         "oauth_verifier" => 8,
         _ => return None,
     })
@@ -228,14 +218,14 @@ impl<'p> Collector<'p> {
             0 => &mut p.consumer_key,
             1 => &mut p.token,
             2 => &mut p.signature_method,
-            3 => &mut p.timestamp,
-            4 => &mut p.nonce,
-            5 => &mut p.callback,
-            6 => &mut p.version,
-            7 => {
+            3 => {
                 p.signature = Some(SecretStr::new(value));
                 return Ok(());
             }
+            4 => &mut p.timestamp,
+            5 => &mut p.nonce,
+            6 => &mut p.version,
+            7 => &mut p.callback,
             _ => {
                 p.verifier = Some(SecretStr::new(value));
                 return Ok(());
