@@ -685,3 +685,16 @@ impl Session {
         (self.client, self.token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_approval_says_which_it_is_and_hides_the_verifier() {
+        let callback = Approval::Callback("oauth_token=t&oauth_verifier=s3cr3t");
+        let pasted = Approval::Verifier("s3cr3t");
+        assert_eq!(alloc::format!("{callback:?}"), "Callback([redacted])");
+        assert_eq!(alloc::format!("{pasted:?}"), "Verifier([redacted])");
+    }
+}
