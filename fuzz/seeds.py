@@ -288,18 +288,6 @@ VERIFY = {
         "GET", "https://api.example/x",
         'OAuth oauth_consumer_key="kd94hf93k423kf44", oauth_signature_method="PLAINTEXT", oauth_timestamp="1700000000", oauth_nonce="n", oauth_signature="%26"'),
     "basic-scheme-and-invalid-utf8-body": b"POST\nhttps://api.example/x\nBasic dXNlcjpwYXNz\noauth_consumer_key=\xff",
-    "signed-plaintext-header": signed(),
-    "signed-plaintext-photos-token-query": signed(client=1, token=1, query=("size", "original"),
-                                                 location="Query", tamper_at=5, tamper_with=7),
-    "signed-hmac-sha1-header-realm-verifier": signed(
-        "HmacSha1", client=2, token=0, realm="Example", verifier="473f82d3", post=True,
-        form=("c2", ""), query=("a3", "a"), nonce="7d8f3e4a", tamper_at=27),
-    "signed-hmac-sha1-body-unicode": signed(
-        "HmacSha1", client=3, token=0, post=True, form=("na me", "\u2603 v&a=l"),
-        location="Body", version=False, tamper_at=200, tamper_with=93),
-    "signed-hmac-sha1-stale": signed("HmacSha1", skew=301, nonce="late"),
-    "signed-empty-nonce": signed(nonce="", location="Body"),
-    "signed-app-param-named-oauth": signed("HmacSha1", query=("oauth_signature", "x"), location="Query"),
 }
 
 # --- exchange: `METHOD URL`, then one answer a line (`STATUS LOCATION`, `401 skew`) -------------
@@ -349,6 +337,22 @@ PROVIDER_PROFILES.update({
     "app-encoded": profile(9, 4, app="caf\u00e9 & co", template="https://a.example/{app}/{app}"),
 })
 
+# verify_signed: requests signed by `Signer` (SignedInput, encoded as `arbitrary` reads it).
+VERIFY_SIGNED = {
+    "signed-plaintext-header": signed(),
+    "signed-plaintext-photos-token-query": signed(client=1, token=1, query=("size", "original"),
+                                                 location="Query", tamper_at=5, tamper_with=7),
+    "signed-hmac-sha1-header-realm-verifier": signed(
+        "HmacSha1", client=2, token=0, realm="Example", verifier="473f82d3", post=True,
+        form=("c2", ""), query=("a3", "a"), nonce="7d8f3e4a", tamper_at=27),
+    "signed-hmac-sha1-body-unicode": signed(
+        "HmacSha1", client=3, token=0, post=True, form=("na me", "\u2603 v&a=l"),
+        location="Body", version=False, tamper_at=200, tamper_with=93),
+    "signed-hmac-sha1-stale": signed("HmacSha1", skew=301, nonce="late"),
+    "signed-empty-nonce": signed(nonce="", location="Body"),
+    "signed-app-param-named-oauth": signed("HmacSha1", query=("oauth_signature", "x"), location="Query"),
+}
+
 TARGETS = {
     "token_response": TOKEN_RESPONSE,
     "callback": CALLBACK,
@@ -358,6 +362,7 @@ TARGETS = {
     "plaintext_differential": PLAINTEXT_DIFFERENTIAL,
     "response_headers": RESPONSE_HEADERS,
     "verify": VERIFY,
+    "verify_signed": VERIFY_SIGNED,
     "exchange": EXCHANGE,
     "provider_profiles": PROVIDER_PROFILES,
 }

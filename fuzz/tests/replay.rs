@@ -93,6 +93,7 @@ replay!(
     plaintext_differential,
     response_headers,
     verify,
+    verify_signed,
     exchange,
     signature_methods,
     provider_profiles,
