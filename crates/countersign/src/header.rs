@@ -855,6 +855,16 @@ mod tests {
     use alloc::vec::Vec;
 
     #[test]
+    fn an_authorization_compares_by_value_hands_over_its_value_and_debug_hides_it() {
+        let a = Authorization::with_secret_from(String::from("OAuth a=\"1\", s=\"x\""), 13);
+        let b = Authorization::with_secret_from(String::from("OAuth a=\"1\", s=\"y\""), 13);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, b);
+        assert_eq!(alloc::format!("{a:?}"), "Authorization([redacted])");
+        assert_eq!(a.clone().into_secret().expose_secret(), a.as_str());
+    }
+
+    #[test]
     fn the_word_at_a_time_value_scan_stops_at_every_special_byte_everywhere() {
         // What the byte-by-byte loop must look at: the closing quote, a backslash, a control
         // character (tab included, which it accepts) and DEL.
