@@ -962,6 +962,17 @@ fn huge_requests_are_refused_before_any_lookup() {
         .check(&request, Some(&header), NOW)
         .unwrap_err();
     assert_eq!(err.reason(), &Reason::TooManyRequestParameters { limit: 2 });
+    // The limit itself is allowed: three parameters under a limit of three are not refused
+    // for their number (whatever else is said of them).
+    let at_limit = Verifier::new()
+        .max_request_params(3)
+        .check(&request, Some(&header), NOW);
+    if let Err(rejection) = at_limit {
+        assert!(
+            !matches!(rejection.reason(), Reason::TooManyRequestParameters { .. }),
+            "{rejection:?}"
+        );
+    }
 }
 
 /// A request-token request as the official Discogs Python client sends it: `oauth_callback` in
