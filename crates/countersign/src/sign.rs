@@ -1259,6 +1259,13 @@ mod tests {
             let signature = signature.trim_end_matches('"');
             let dump = alloc::format!("{signed:?} {signed:#?}");
             assert!(!dump.contains(signature), "{method}: {dump}");
+            // It says what it hides: the computed signature (PLAINTEXT computes none).
+            let computed = if method == SignatureMethod::Plaintext {
+                "computed: None"
+            } else {
+                "computed: Some(Computed([redacted]))"
+            };
+            assert!(dump.contains(computed), "{method}: {dump}");
             let decoded = crate::encode::decode(signature).unwrap();
             assert!(!dump.contains(&*decoded), "{method}: {dump}");
         }

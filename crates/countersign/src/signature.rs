@@ -594,33 +594,8 @@ pub(crate) use keyed::Keyed;
 /// Without a digest method there is nothing keyed: the type has no values, so the signers'
 /// digest paths compile away.
 #[cfg(not(feature = "_digest"))]
-mod keyed {
-    use super::{Computed, SignatureMethod, SigningKey};
-    use crate::Error;
-
-    #[derive(Clone)]
-    pub(crate) enum Keyed {}
-
-    impl Keyed {
-        pub(crate) fn new(_: SignatureMethod, _: &SigningKey<'_>) -> Result<Option<Self>, Error> {
-            Ok(None)
-        }
-
-        pub(crate) fn fresh(&self) -> Self {
-            match *self {}
-        }
-
-        pub(crate) fn finish_into(&mut self, _: &mut Computed) -> Result<(), Error> {
-            match *self {}
-        }
-    }
-
-    impl crate::base_string::Sink for Keyed {
-        fn put(&mut self, _: &[u8]) {
-            match *self {}
-        }
-    }
-}
+#[path = "signature/keyed_none.rs"]
+mod keyed;
 
 #[cfg(feature = "_digest")]
 mod keyed {

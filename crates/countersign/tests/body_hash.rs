@@ -27,6 +27,12 @@ fn the_drafts_example_byte_for_byte() {
     let method = SignatureMethod::HmacSha1;
     let hash = BodyHash::new(method, body).unwrap();
     assert_eq!(hash.as_str(), s(&v["hmac_sha1"], "oauth_body_hash"));
+    // A body hash is public (it travels in the header): Debug and Display show it.
+    assert_eq!(
+        format!("{hash:?}"),
+        format!("BodyHash({:?})", s(&v["hmac_sha1"], "oauth_body_hash"))
+    );
+    assert_eq!(hash.to_string(), s(&v["hmac_sha1"], "oauth_body_hash"));
     let client = ClientCredentials::new(s(&v, "consumer_key"), s(&v, "consumer_secret"));
     let request = Request::new(s(&v, "method"), s(&v, "url")).with_body(body);
     let header = Signer::new(&client)
