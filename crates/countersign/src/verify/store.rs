@@ -321,6 +321,8 @@ mod tests {
             NonceCheck::Fresh
         );
         assert_eq!(store.per_token.len(), 2);
+        assert!(!store.is_empty());
+        assert_eq!(store.len(), 3);
         assert_eq!(store.per_consumer.get(&b"\0\0\0\x03key"[..]), Some(&3));
         store.forget_expired(1301);
         assert!(store.is_empty());
