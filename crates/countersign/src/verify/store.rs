@@ -307,6 +307,23 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_is_allocated_at_its_exact_length() {
+        for used in [
+            at("", None, ""),
+            at("key", None, "n0nce"),
+            at("key", Some(""), "n"),
+            at(
+                "k\u{e9}y",
+                Some("t\u{f6}ken"),
+                "0123456789abcdef0123456789abcdef",
+            ),
+        ] {
+            let bytes = Entry::encode(&used);
+            assert_eq!(bytes.len(), bytes.capacity(), "{used:?}");
+        }
+    }
+
+    #[test]
     fn the_counts_are_read_back_from_the_entries_and_released_when_they_expire() {
         let mut store = MemoryNonceStore::new(300, 100).token_quota(2);
         for nonce in ["1", "2"] {
