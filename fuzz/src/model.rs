@@ -388,11 +388,7 @@ pub fn fill(
         match name.as_str() {
             "base" => {
                 let base = base.ok_or(FillError::Variable("base"))?;
-                let mut end = base.len();
-                while end > 0 && base.as_bytes()[end - 1] == b'/' {
-                    end -= 1;
-                }
-                out.push_str(&base[..end]);
+                out.push_str(base.trim_end_matches('/'));
             }
             "account" => out.push_str(account.ok_or(FillError::Variable("account"))?),
             "account_host" => {

@@ -23,6 +23,8 @@ use core::fmt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroize;
 
+use crate::swar;
+
 /// The bytes RFC 5849 section 3.6 encodes: everything except `A-Z a-z 0-9 - . _ ~`.
 pub const RFC5849: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -71,15 +73,10 @@ fn extra(b: u8) -> usize {
 /// parameter of every signed request.
 #[inline]
 pub(crate) fn count_reserved(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut unreserved = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        unreserved += unreserved_in(u64::from_le_bytes(word));
-    }
-    let tail: usize = chunks.remainder().iter().map(|&b| extra(b)).sum();
-    (bytes.len() - chunks.remainder().len() - unreserved) + tail / 2
+    let tail = swar::tail(bytes);
+    let unreserved: usize = swar::words(bytes).map(unreserved_in).sum();
+    let tail_reserved = tail.iter().map(|&b| extra(b)).sum::<usize>() / 2;
+    (bytes.len() - tail.len() - unreserved) + tail_reserved
 }
 
 /// A digit of an escape, `%XX`, for `nibble` (below 16): upper case, as RFC 5849 section 3.6
@@ -96,24 +93,14 @@ fn hex_digit(nibble: u8) -> u8 {
 /// stops at the first word that holds any other byte.
 #[inline]
 pub(crate) fn unreserved_run(bytes: &[u8]) -> usize {
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        if unreserved_in(u64::from_le_bytes(word)) != 8 {
-            break;
-        }
-        run += 8;
-    }
-    run
+    swar::run(bytes, |word| unreserved_in(word) == 8)
 }
 
 /// How many of the eight bytes of `word` are unreserved, without a branch or a table: each
 /// byte range is tested on all eight bytes at once (SWAR), the answer in each byte's high bit.
 #[inline]
 const fn unreserved_in(word: u64) -> usize {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
+    use swar::{HIGH, ONES};
     /// High bit set in each byte of `low7` (bytes below 0x80) within `lo..=hi`: adding
     /// `0x80 - lo` sets it from `lo` up, adding `0x7f - hi` sets it above `hi`; neither sum
     /// carries into the next byte.
@@ -172,13 +159,12 @@ impl Encode<'_> {
             return out.write_str(self.0);
         }
         let bytes = self.0.as_bytes();
-        let mut plain_from = unreserved_run(bytes);
         let mut start = 0;
         while let Some(offset) = bytes
-            .get(plain_from..)
+            .get(start..)
             .and_then(|rest| rest.iter().position(|&b| !is_plain(b)))
         {
-            let at = plain_from + offset;
+            let at = start + offset;
             // Unreserved bytes are ASCII: each run between escapes is a whole `str`.
             let run = bytes.get(start..at).unwrap_or_default();
             out.write_str(core::str::from_utf8(run).unwrap_or_default())?;
@@ -186,7 +172,6 @@ impl Encode<'_> {
             let escape = [b'%', hex_digit(b >> 4), hex_digit(b & 15)];
             out.write_str(core::str::from_utf8(&escape).unwrap_or_default())?;
             start = at + 1;
-            plain_from = start;
         }
         let rest = bytes.get(start..).unwrap_or_default();
         out.write_str(core::str::from_utf8(rest).unwrap_or_default())
@@ -283,21 +268,8 @@ pub fn decode_form(value: &str) -> Result<Cow<'_, str>, DecodeError> {
 /// short, where a call to `memchr` per byte sought costs more than the search).
 #[inline]
 fn holds_either(bytes: &[u8], a: u8, b: u8) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    /// High bits set where some byte of `word` is zero: exact as to whether there is one.
-    const fn any_zero(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGH
-    }
-    let mut chunks = bytes.chunks_exact(8);
-    let mut found = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        found |= any_zero(word ^ (ONES * u64::from(a))) | any_zero(word ^ (ONES * u64::from(b)));
-    }
-    found != 0 || chunks.remainder().iter().any(|&x| x == a || x == b)
+    swar::words(bytes).any(|word| swar::any_equal(word, a) | swar::any_equal(word, b) != 0)
+        || swar::tail(bytes).iter().any(|&x| x == a || x == b)
 }
 
 /// Decodes `value` into one allocation of its decoded length (when every escape is valid);

@@ -267,9 +267,6 @@ pub struct ParsedAuthorization<'a> {
     callback: Option<Cow<'a, str>>,
     verifier: Option<SecretStr<'a>>,
     version: Option<Cow<'a, str>>,
-    /// How many extension parameters (other names) the header holds: the verifier lexes the
-    /// header again only for them.
-    extensions: usize,
 }
 
 /// The parameter list of an `Authorization` header value that uses the OAuth scheme (in any
@@ -412,7 +409,6 @@ impl<'a> ParsedAuthorization<'a> {
                             }));
                         }
                     }
-                    parsed.extensions += 1;
                     return Ok(());
                 }
             };
@@ -658,29 +654,15 @@ fn tchar_class(b: u8) -> u8 {
 /// it stops at the first word that holds a `"`, a `\`, a control character (a tab among them,
 /// which the byte-by-byte loop then accepts) or DEL. Most values are nothing but such bytes.
 fn plain_quoted_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    /// High bits set where some byte of `word` is below `n` (`n` at most 0x80): exact as to
-    /// whether there is one.
-    const fn any_below(word: u64, n: u8) -> u64 {
-        word.wrapping_sub(ONES * n as u64) & !word & HIGH
-    }
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let special = any_below(word, 0x20)
-            | any_below(word ^ (ONES * u64::from(b'"')), 1)
-            | any_below(word ^ (ONES * u64::from(b'\\')), 1)
-            | any_below(word ^ (ONES * u64::from(b'%')), 1)
-            | any_below(word ^ (ONES * 0x7f), 1);
-        if special != 0 {
-            break;
-        }
-        run += 8;
-    }
-    run
+    use crate::swar::{any_below, any_equal};
+    crate::swar::run(bytes, |word| {
+        any_below(word, 0x20)
+            | any_equal(word, b'"')
+            | any_equal(word, b'\\')
+            | any_equal(word, b'%')
+            | any_equal(word, 0x7f)
+            == 0
+    })
 }
 
 /// The bytes of a quoted value the lexer looks at one by one: `"`, `\\`, `%`, control characters
@@ -777,15 +759,11 @@ impl<'a> Iterator for Lexer<'a> {
         self.pos += 1;
         let value_start = self.pos;
         let (mut value_escaped, mut value_backslash) = (false, false);
-        // Whole words of plain bytes at once: at the start, and again after each byte that
-        // needed a look.
-        let mut skip = true;
+        // Each turn takes one byte that needs a look (or ends the value): whole words of plain
+        // bytes before it at once, then the rest of them by table.
         loop {
-            if skip {
-                let rest = bytes.get(self.pos..).unwrap_or_default();
-                self.pos += plain_quoted_run(rest);
-                skip = false;
-            }
+            let rest = bytes.get(self.pos..).unwrap_or_default();
+            self.pos += plain_quoted_run(rest);
             // The plain bytes left before the next one that needs a look, by table.
             let rest = bytes.get(self.pos..).unwrap_or_default();
             self.pos += rest
@@ -802,12 +780,10 @@ impl<'a> Iterator for Lexer<'a> {
                         Some(b) if b == b'\t' || !b.is_ascii_control() => self.pos += 1,
                         _ => return self.malformed("a character after the backslash"),
                     }
-                    skip = true;
                 }
                 Some(b'%') => {
                     value_escaped = true;
                     self.pos += 1;
-                    skip = true;
                 }
                 Some(b) if b != b'\t' && b.is_ascii_control() => {
                     return self.malformed("no control characters inside a quoted value");

@@ -210,6 +210,7 @@ pub mod signature;
 #[cfg(feature = "std")]
 pub mod skew;
 mod stack_text;
+mod swar;
 mod token_response;
 mod url;
 pub mod verify;

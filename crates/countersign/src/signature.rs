@@ -154,12 +154,10 @@ pub(crate) struct SigningKey<'a> {
 
 impl<'a> SigningKey<'a> {
     pub(crate) fn new(consumer_secret: &'a Secret, token_secret: Option<&'a Secret>) -> Self {
-        Self {
-            consumer_secret: consumer_secret.expose_secret(),
-            token_secret: token_secret.map_or("", Secret::expose_secret),
-            #[cfg(feature = "_rsa")]
-            rsa: None,
-        }
+        Self::from_secrets(
+            consumer_secret.expose_secret(),
+            token_secret.map(Secret::expose_secret),
+        )
     }
 
     /// The shared secrets as they are (the verifier's, which may be dummies).

@@ -825,25 +825,36 @@ impl Checked<'_> {
                 return Err(reject(Reason::BodyHashMismatch));
             }
         }
-        let mut verified = Verified::new(
-            self.consumer_key(),
+        let (text, [consumer_key, token, nonce, callback, realm]) = pack([
+            Some(self.consumer_key()),
             token,
             params.nonce.as_deref(),
             params.callback.as_deref(),
             params.realm.as_deref(),
-        );
-        verified.signature_method = self.method;
-        verified.timestamp = self.timestamp;
-        verified.location = params.location;
-        verified.verifier = params
-            .verifier
-            .as_ref()
-            .map(|v| Secret::from(v.expose_secret()));
-        verified.extensions = params
-            .extensions
-            .iter()
-            .map(|(name, value, _)| (String::from(&**name), Secret::from(value.expose_secret())))
-            .collect();
+        ]);
+        let verified = Verified {
+            text,
+            // Packed from `Some`: always there.
+            consumer_key: consumer_key.unwrap_or_default(),
+            token,
+            nonce,
+            callback,
+            realm,
+            signature_method: self.method,
+            timestamp: self.timestamp,
+            verifier: params
+                .verifier
+                .as_ref()
+                .map(|v| Secret::from(v.expose_secret())),
+            location: params.location,
+            extensions: params
+                .extensions
+                .iter()
+                .map(|(name, value, _)| {
+                    (String::from(&**name), Secret::from(value.expose_secret()))
+                })
+                .collect(),
+        };
         Ok(Authentic { verified })
     }
 }
@@ -1027,54 +1038,29 @@ pub struct Verified {
 }
 
 /// Where a value is in [`Verified::text`].
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Span {
     start: usize,
     end: usize,
 }
 
-impl Verified {
-    fn new(
-        consumer_key: &str,
-        token: Option<&str>,
-        nonce: Option<&str>,
-        callback: Option<&str>,
-        realm: Option<&str>,
-    ) -> Self {
-        let len = consumer_key.len()
-            + [token, nonce, callback, realm]
-                .iter()
-                .map(|v| v.map_or(0, str::len))
-                .sum::<usize>();
-        let mut text = String::with_capacity(len);
-        let mut put = |value: &str| {
+/// `values` one after the other in one `String` of their total length, and where each is.
+fn pack<const N: usize>(values: [Option<&str>; N]) -> (String, [Option<Span>; N]) {
+    let mut text = String::with_capacity(values.iter().flatten().map(|v| v.len()).sum());
+    let spans = values.map(|value| {
+        value.map(|value| {
             let start = text.len();
             text.push_str(value);
             Span {
                 start,
                 end: text.len(),
             }
-        };
-        let consumer_key = put(consumer_key);
-        let token = token.map(&mut put);
-        let nonce = nonce.map(&mut put);
-        let callback = callback.map(&mut put);
-        let realm = realm.map(&mut put);
-        Self {
-            text,
-            consumer_key,
-            token,
-            nonce,
-            callback,
-            realm,
-            signature_method: SignatureMethod::Plaintext,
-            timestamp: None,
-            verifier: None,
-            location: Location::Header,
-            extensions: Vec::new(),
-        }
-    }
+        })
+    });
+    (text, spans)
+}
 
+impl Verified {
     fn get(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or_default()
     }

@@ -40,6 +40,7 @@ pub(super) struct Params<'p> {
 /// The protocol parameters RFC 5849 names (less `realm`, which is not one): the names the
 /// signer writes itself.
 const KNOWN: [&str; 9] = crate::header::RESERVED_NAMES;
+
 impl Params<'_> {
     fn new() -> Self {
         Self {
@@ -84,10 +85,8 @@ impl<'p> Params<'p> {
     /// or the body are signed as part of the request.
     pub(super) fn header_protocol_params(&self) -> Vec<(&str, &str)> {
         let in_header = |name: &str| {
-            KNOWN
-                .iter()
-                .zip(self.found)
-                .any(|(known, at)| *known == name && at == Some(Location::Header))
+            known_index(name).and_then(|i| self.found.get(i).copied().flatten())
+                == Some(Location::Header)
         };
         let slots: [(&'static str, Option<&str>); 8] = [
             ("oauth_consumer_key", self.consumer_key.as_deref()),

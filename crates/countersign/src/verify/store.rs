@@ -53,7 +53,7 @@ use super::{NonceCheck, NonceStore, NonceUse};
 pub struct MemoryNonceStore {
     window: u64,
     capacity: usize,
-    /// Each entry is `(timestamp, consumer key, token, nonce)` in one allocation ([`Entry`]):
+    /// Each entry is `(timestamp, nonce, consumer key, token)` in one allocation ([`Entry`]):
     /// the timestamp first, big-endian, so that the entries that leave the window first come
     /// first.
     seen: BTreeSet<Box<[u8]>>,
