@@ -690,12 +690,21 @@ pub const REDACTED: &str = "[redacted]";
 #[must_use]
 pub fn is_secret_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    let contains = |needle: &str| {
-        bytes
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let word_at = |i: usize| {
+        SECRET_WORDS.iter().any(|word| {
+            bytes
+                .get(i..i + word.len())
+                .is_some_and(|at| at.eq_ignore_ascii_case(word.as_bytes()))
+        })
     };
-    if SECRET_WORDS.iter().any(|w| contains(w)) {
+    // A word is looked for only where one of their first letters is: one table lookup for
+    // most bytes of a long name.
+    let starts_word = |b: &u8| WORD_STARTS.get(usize::from(*b)) == Some(&true);
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| starts_word(b) && word_at(i))
+    {
         return true;
     }
     if name.eq_ignore_ascii_case("token") {
@@ -732,6 +741,23 @@ const SECRET_WORDS: [&str; 12] = [
     "privatekey",
 ];
 
+/// The bytes a [`SECRET_WORDS`] entry starts with, in either case.
+const WORD_STARTS: [bool; 256] = word_starts();
+
+// Every word is a non-empty ASCII literal, and a byte indexes the 256-entry table.
+#[allow(clippy::indexing_slicing)]
+const fn word_starts() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut w = 0;
+    while w < SECRET_WORDS.len() {
+        let first = SECRET_WORDS[w].as_bytes()[0];
+        table[first.to_ascii_lowercase() as usize] = true;
+        table[first.to_ascii_uppercase() as usize] = true;
+        w += 1;
+    }
+    table
+}
+
 const fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
 }
@@ -749,12 +775,38 @@ const fn ends_value(b: u8) -> bool {
 /// `{"name": "access_token", "value": "..."}`.
 const VALUE_KEYS: [&str; 2] = ["value", "content"];
 
-/// A view of text being redacted, by byte.
+/// A view of text being redacted, by byte, and what has been learnt of it so far: names are
+/// visited from the start to the end, and what one name's search found is kept for the next,
+/// so that text of any length is redacted in linear time (an error page of a few hundred
+/// kilobytes of `{name:secret ` took minutes when each name searched its object again).
 struct Scan<'a> {
     bytes: &'a [u8],
+    /// Openers have been looked for before this position, and `open` is the last `<` or `{`
+    /// there with no `>` or `}` after it.
+    seen: usize,
+    open: Option<usize>,
+    /// The first `>`, and the first `}`, found at or after the position of the last search.
+    next_angle: Option<usize>,
+    next_brace: Option<usize>,
+    /// Objects have been read for their value keys up to here ([`Scan::named_values`]).
+    read_to: usize,
+    /// The last unquoted value found: every position in it has the same end.
+    run: Option<(usize, usize)>,
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Scan {
+            bytes,
+            seen: 0,
+            open: None,
+            next_angle: None,
+            next_brace: None,
+            read_to: 0,
+            run: None,
+        }
+    }
+
     fn at(&self, i: usize) -> Option<u8> {
         self.bytes.get(i).copied()
     }
@@ -797,7 +849,7 @@ impl Scan<'_> {
     /// (`"` or `'`, after any whitespace) runs to the matching quote that no backslash escapes
     /// (JSON, Python reprs and HTTP quoted-strings alike), or to the end of the text when there
     /// is none; an unquoted one to the first delimiter ([`ends_value`]).
-    fn value_after(&self, name_end: usize) -> Option<(usize, usize)> {
+    fn value_after(&mut self, name_end: usize) -> Option<(usize, usize)> {
         let mut j = name_end;
         if matches!(self.at(j), Some(b'"' | b'\'')) {
             j += 1;
@@ -825,10 +877,18 @@ impl Scan<'_> {
             return Some((start, end.min(self.bytes.len())));
         }
         let start = self.skip_blanks(j);
-        let mut end = start;
-        while self.at(end).is_some_and(|b| !ends_value(b)) {
-            end += 1;
-        }
+        let end = match self.run {
+            // In `value=value=...x`, every value ends where the first does.
+            Some((from, end)) if (from..=end).contains(&start) => end,
+            _ => {
+                let mut end = start;
+                while self.at(end).is_some_and(|b| !ends_value(b)) {
+                    end += 1;
+                }
+                self.run = Some((start, end));
+                end
+            }
+        };
         Some((start, end))
     }
 
@@ -857,35 +917,49 @@ impl Scan<'_> {
     }
 
     /// The element or object around `i`: from the `<` or `{` before it (with no `>` or `}` in
-    /// between) to the matching `>` or `}` after it (or the end of the text).
-    fn enclosing(&self, i: usize) -> Option<(usize, usize)> {
-        let mut open = i;
-        let close = loop {
-            open = open.checked_sub(1)?;
-            match self.at(open)? {
-                b'<' => break b'>',
-                b'{' => break b'}',
-                b'>' | b'}' => return None,
+    /// between) to the matching `>` or `}` after it (or the end of the text). `i` never
+    /// decreases from one call to the next.
+    fn enclosing(&mut self, i: usize) -> Option<(usize, usize)> {
+        for (at, &b) in self.bytes.iter().enumerate().take(i).skip(self.seen) {
+            match b {
+                b'<' | b'{' => self.open = Some(at),
+                b'>' | b'}' => self.open = None,
                 _ => {}
             }
-        };
-        let mut end = i;
-        while self.at(end).is_some_and(|b| b != close) {
-            end += 1;
         }
+        self.seen = self.seen.max(i);
+        let open = self.open?;
+        let bytes = self.bytes;
+        let (next, close) = if bytes.get(open) == Some(&b'<') {
+            (&mut self.next_angle, b'>')
+        } else {
+            (&mut self.next_brace, b'}')
+        };
+        let end = match *next {
+            Some(end) if end >= i => end,
+            _ => {
+                let rest = bytes.get(i..).unwrap_or_default();
+                rest.iter()
+                    .position(|&b| b == close)
+                    .map_or(bytes.len(), |k| i + k)
+            }
+        };
+        *next = Some(end);
         Some((open, end))
     }
 
     /// The values of the `value` (or `content`) keys of the element or object around the name
     /// at `start`, when that name is the value of its `name` key.
-    fn named_values(&self, start: usize, out: &mut Vec<(usize, usize)>) {
+    fn named_values(&mut self, start: usize, out: &mut Vec<(usize, usize)>) {
         if !self.is_named_by_name_key(start) {
             return;
         }
         let Some((open, close)) = self.enclosing(start) else {
             return;
         };
-        let mut i = open;
+        // Objects found for later names start no earlier and end no earlier: what an earlier
+        // one read is not read again.
+        let mut i = open.max(self.read_to);
         while i < close {
             if !self.name_starts(i) {
                 i += 1;
@@ -902,6 +976,7 @@ impl Scan<'_> {
             }
             i = end;
         }
+        self.read_to = self.read_to.max(i);
     }
 }
 
@@ -934,9 +1009,7 @@ impl Scan<'_> {
 /// ```
 #[must_use]
 pub fn redact_secrets(text: &str) -> String {
-    let scan = Scan {
-        bytes: text.as_bytes(),
-    };
+    let mut scan = Scan::new(text.as_bytes());
     let mut ranges = Vec::new();
     let mut i = 0;
     while i < scan.bytes.len() {
@@ -1478,6 +1551,34 @@ mod tests {
         let e = body_excerpt("é".repeat(300).as_bytes());
         assert!(e.len() <= crate::error::EXCERPT_LEN && e.chars().all(|c| c == 'é'));
         assert_eq!(body_excerpt(b"\xff<html>"), "\u{fffd}<html>");
+    }
+
+    /// An error page can be megabytes, and its excerpt redacts all of it first: the names of
+    /// one object (or of objects nested without closing) must not each read it again, which
+    /// took minutes for a few hundred kilobytes of `{name:secret `.
+    #[test]
+    fn redaction_reads_each_object_once_however_many_names_it_holds() {
+        let names = "\"name\": \"password\", ".repeat(20_000);
+        let body = alloc::format!("{{{names}\"value\": \"hunter2\"}}");
+        let redacted = redact_secrets(&body);
+        assert_eq!(
+            redacted,
+            alloc::format!("{{{names}\"value\": \"{REDACTED}\"}}")
+        );
+        let nested = "{name:secret ".repeat(20_000);
+        assert_eq!(redact_secrets(&nested), nested);
+        let open_values = "{name=secret value='x ".repeat(20_000);
+        let redacted = redact_secrets(&open_values);
+        // Each quoted value runs to the next quote, the last one to the end.
+        let values = alloc::format!("{REDACTED}'").repeat(19_999);
+        assert_eq!(
+            redacted,
+            alloc::format!("{{name=secret value='{values}{REDACTED}")
+        );
+        let long_name = "Secrets".repeat(100_000);
+        assert!(is_secret_name(&long_name));
+        assert!(!is_secret_name(&"sEcReX".repeat(100_000)));
+        assert_eq!(body_excerpt(nested.as_bytes()).len(), 200);
     }
 
     #[test]
