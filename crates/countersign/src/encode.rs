@@ -79,14 +79,33 @@ pub(crate) fn count_reserved(bytes: &[u8]) -> usize {
     (bytes.len() - tail.len() - unreserved) + tail_reserved
 }
 
-/// A digit of an escape, `%XX`, for `nibble` (below 16): upper case, as RFC 5849 section 3.6
-/// wants.
+/// The escapes of every byte, `%00%01...%FF`, in upper case as RFC 5849 section 3.6 wants:
+/// the escape of `b` is the three bytes at `3 * b`, a `str` without a UTF-8 check per escape.
+const ESCAPES: &str = match core::str::from_utf8(&escape_table()) {
+    Ok(table) => table,
+    Err(_) => panic!("the escape table is ASCII"),
+};
+
+// 3 * b + 2 < 768 for every byte b.
+#[allow(clippy::indexing_slicing)]
+const fn escape_table() -> [u8; 768] {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [0; 768];
+    let mut b = 0;
+    while b < 256 {
+        table[3 * b] = b'%';
+        table[3 * b + 1] = HEX[b >> 4];
+        table[3 * b + 2] = HEX[b & 15];
+        b += 1;
+    }
+    table
+}
+
+/// `%XX` for `b`.
 #[inline]
-fn hex_digit(nibble: u8) -> u8 {
-    b"0123456789ABCDEF"
-        .get(usize::from(nibble))
-        .copied()
-        .unwrap_or(b'0')
+fn escape(b: u8) -> &'static str {
+    let at = 3 * usize::from(b);
+    ESCAPES.get(at..at + 3).unwrap_or_default()
 }
 
 /// How many bytes at the start of `bytes` are unreserved, counted in whole words of eight: it
@@ -165,16 +184,13 @@ impl Encode<'_> {
             .and_then(|rest| rest.iter().position(|&b| !is_plain(b)))
         {
             let at = start + offset;
-            // Unreserved bytes are ASCII: each run between escapes is a whole `str`.
-            let run = bytes.get(start..at).unwrap_or_default();
-            out.write_str(core::str::from_utf8(run).unwrap_or_default())?;
-            let b = bytes.get(at).copied().unwrap_or_default();
-            let escape = [b'%', hex_digit(b >> 4), hex_digit(b & 15)];
-            out.write_str(core::str::from_utf8(&escape).unwrap_or_default())?;
+            // Unreserved bytes are ASCII: a run between escapes is empty (`get` gives `None`
+            // when it would start inside a character) or starts and ends on boundaries.
+            out.write_str(self.0.get(start..at).unwrap_or_default())?;
+            out.write_str(escape(bytes.get(at).copied().unwrap_or_default()))?;
             start = at + 1;
         }
-        let rest = bytes.get(start..).unwrap_or_default();
-        out.write_str(core::str::from_utf8(rest).unwrap_or_default())
+        out.write_str(self.0.get(start..).unwrap_or_default())
     }
 }
 
