@@ -9,8 +9,16 @@
 #
 # FUZZ_SECONDS: seconds per target (default 20). FUZZ_JOBS: targets run at once, one core each
 # (default 1). FUZZ_SANITIZER: cargo-fuzz's `-s` (default `none`: the core forbids unsafe code,
-# so AddressSanitizer finds nothing there and costs a third of the speed; `address` to use it). FUZZ_WORK: where the corpus copies and logs go (default: a temporary directory,
-# removed at the end); the committed corpus never changes.
+# so AddressSanitizer finds nothing there and costs a third of the speed; `address` to use it).
+# FUZZ_RUNS: stop a target after that many executions, or at FUZZ_SECONDS, whichever comes
+# first (default: no limit but the time).
+# FUZZ_WORK: where the corpus copies and logs go (default: a temporary directory, removed at the
+# end); the committed corpus never changes.
+#
+# The targets in `untraced` below are built without comparison tracing (cargo-fuzz's
+# `--no-trace-compares`, into fuzz/target/untraced): they check opaque data or values drawn by
+# `arbitrary`, not text that must hit magic words, and tracing every comparison cost them half to
+# three quarters of their speed for no coverage (fuzz/README.md, "Throughput").
 #
 # Needs the nightly toolchain (`cargo +nightly`); without it, prints that it skipped and exits 0.
 # Installs cargo-fuzz when it is missing.
@@ -21,6 +29,8 @@ root=$(dirname "$fuzz_dir")
 seconds=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-1}
 sanitizer=${FUZZ_SANITIZER:-none}
+max_runs=${FUZZ_RUNS:--1}
+untraced=(percent_decoding plaintext_differential response_headers signature_methods verify_signed)
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "smoke: skipped: no nightly toolchain (cargo +nightly); cargo-fuzz needs one"
@@ -41,6 +51,13 @@ else
   done
 fi
 
+for target in "${targets[@]}"; do
+  if [ ! -d "$fuzz_dir/corpus/$target" ]; then
+    echo "smoke: no target named $target" >&2
+    exit 2
+  fi
+done
+
 if [ -n "${FUZZ_WORK:-}" ]; then
   work=$FUZZ_WORK
   mkdir -p "$work"
@@ -52,11 +69,25 @@ fi
 cd "$root"
 started=$SECONDS
 echo "smoke: building the fuzz targets (cargo +nightly fuzz build)"
-cargo +nightly fuzz build -s "$sanitizer" --fuzz-dir "$fuzz_dir" >"$work/build.log" 2>&1 || {
-  tail -n 40 "$work/build.log"
-  echo "smoke: the build failed" >&2
-  exit 1
+# How `cargo fuzz` builds and runs a target (into the array `flags`): with comparison tracing, or
+# without it into a target directory of its own (the flags change every crate's build).
+set_flags() {
+  flags=(-s "$sanitizer" --fuzz-dir "$fuzz_dir")
+  local target
+  for target in "${untraced[@]}"; do
+    if [ "$target" = "$1" ]; then
+      flags+=(--no-trace-compares --target-dir "$fuzz_dir/target/untraced")
+    fi
+  done
 }
+for target in "${targets[@]}"; do
+  set_flags "$target"
+  cargo +nightly fuzz build "${flags[@]}" "$target" >>"$work/build.log" 2>&1 || {
+    tail -n 40 "$work/build.log"
+    echo "smoke: the build of $target failed" >&2
+    exit 1
+  }
+done
 
 run_one() {
   local target=$1 corpus="$work/corpus/$1" log="$work/$1.log"
@@ -65,19 +96,16 @@ run_one() {
   # Regression inputs too (not the .gitkeep).
   find "$fuzz_dir/regressions/$target" -maxdepth 1 -type f ! -name '.*' \
     -exec cp {} "$corpus/" \;
-  local status=0
-  cargo +nightly fuzz run -s "$sanitizer" --fuzz-dir "$fuzz_dir" "$target" "$corpus" -- \
-    -max_total_time="$seconds" -timeout=10 -dict="$fuzz_dir/oauth.dict" \
+  local status=0 flags
+  set_flags "$target"
+  cargo +nightly fuzz run "${flags[@]}" "$target" "$corpus" -- \
+    -max_total_time="$seconds" -runs="$max_runs" -timeout=10 -dict="$fuzz_dir/oauth.dict" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   echo "$status" >"$work/$target.status"
 }
 
 # Start the targets, at most $jobs at a time.
 for target in "${targets[@]}"; do
-  if [ ! -d "$fuzz_dir/corpus/$target" ]; then
-    echo "smoke: no target named $target" >&2
-    exit 2
-  fi
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
     wait -n || true
   done
