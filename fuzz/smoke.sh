@@ -14,11 +14,10 @@
 # first (default: no limit but the time).
 # FUZZ_WORK: where the corpus copies and logs go (default: a temporary directory, removed at the
 # end); the committed corpus never changes.
-#
-# The targets in `untraced` below are built without comparison tracing (cargo-fuzz's
-# `--no-trace-compares`, into fuzz/target/untraced): they check opaque data or values drawn by
-# `arbitrary`, not text that must hit magic words, and tracing every comparison cost them half to
-# three quarters of their speed for no coverage (fuzz/README.md, "Throughput").
+# FUZZ_TRACE_COMPARES=1: build with comparison tracing, cargo-fuzz's default (into
+# fuzz/target/traced). Off by default: it cost every target half to three quarters of its speed,
+# and without it each reached as much coverage or more in the same time (fuzz/README.md,
+# "Throughput"); the dictionary gives the fuzzer the words it would have learnt from it.
 #
 # Needs the nightly toolchain (`cargo +nightly`); without it, prints that it skipped and exits 0.
 # Installs cargo-fuzz when it is missing.
@@ -30,7 +29,11 @@ seconds=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-1}
 sanitizer=${FUZZ_SANITIZER:-none}
 max_runs=${FUZZ_RUNS:--1}
-untraced=(percent_decoding plaintext_differential response_headers signature_methods verify_signed)
+flags=(-s "$sanitizer" --fuzz-dir "$fuzz_dir" --no-trace-compares)
+if [ "${FUZZ_TRACE_COMPARES:-0}" = 1 ]; then
+  # Its own target directory: the flag changes how every crate is built.
+  flags=(-s "$sanitizer" --fuzz-dir "$fuzz_dir" --target-dir "$fuzz_dir/target/traced")
+fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "smoke: skipped: no nightly toolchain (cargo +nightly); cargo-fuzz needs one"
@@ -69,25 +72,11 @@ fi
 cd "$root"
 started=$SECONDS
 echo "smoke: building the fuzz targets (cargo +nightly fuzz build)"
-# How `cargo fuzz` builds and runs a target (into the array `flags`): with comparison tracing, or
-# without it into a target directory of its own (the flags change every crate's build).
-set_flags() {
-  flags=(-s "$sanitizer" --fuzz-dir "$fuzz_dir")
-  local target
-  for target in "${untraced[@]}"; do
-    if [ "$target" = "$1" ]; then
-      flags+=(--no-trace-compares --target-dir "$fuzz_dir/target/untraced")
-    fi
-  done
+cargo +nightly fuzz build "${flags[@]}" >"$work/build.log" 2>&1 || {
+  tail -n 40 "$work/build.log"
+  echo "smoke: the build failed" >&2
+  exit 1
 }
-for target in "${targets[@]}"; do
-  set_flags "$target"
-  cargo +nightly fuzz build "${flags[@]}" "$target" >>"$work/build.log" 2>&1 || {
-    tail -n 40 "$work/build.log"
-    echo "smoke: the build of $target failed" >&2
-    exit 1
-  }
-done
 
 run_one() {
   local target=$1 corpus="$work/corpus/$1" log="$work/$1.log"
@@ -96,8 +85,7 @@ run_one() {
   # Regression inputs too (not the .gitkeep).
   find "$fuzz_dir/regressions/$target" -maxdepth 1 -type f ! -name '.*' \
     -exec cp {} "$corpus/" \;
-  local status=0 flags
-  set_flags "$target"
+  local status=0
   cargo +nightly fuzz run "${flags[@]}" "$target" "$corpus" -- \
     -max_total_time="$seconds" -runs="$max_runs" -timeout=10 -dict="$fuzz_dir/oauth.dict" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
