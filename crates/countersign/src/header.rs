@@ -990,5 +990,21 @@ mod tests {
         let dbg = alloc::format!("{p:?}");
         assert!(!dbg.contains("topsecret"), "{dbg}");
         assert!(!dbg.contains("verysecret"), "{dbg}");
+        // Everything else shows, by field.
+        let p = ParsedAuthorization::parse(
+            "OAuth realm=\"r\", oauth_consumer_key=\"ck\", oauth_token=\"tk\", \
+             oauth_signature_method=\"PLAINTEXT\", oauth_signature=\"topsecret%26\", \
+             oauth_timestamp=\"137\", oauth_nonce=\"n1\", oauth_callback=\"oob\", \
+             oauth_verifier=\"verysecret\", oauth_version=\"1.0\"",
+        )
+        .unwrap();
+        assert_eq!(
+            alloc::format!("{p:?}"),
+            "ParsedAuthorization { realm: Some(\"r\"), consumer_key: Some(\"ck\"), \
+             token: Some(\"tk\"), signature_method: Some(\"PLAINTEXT\"), \
+             signature: Some(Secret([redacted])), timestamp: Some(\"137\"), \
+             nonce: Some(\"n1\"), callback: Some(\"oob\"), \
+             verifier: Some(Secret([redacted])), version: Some(\"1.0\") }"
+        );
     }
 }
