@@ -884,7 +884,7 @@ mod tests {
 
     #[test]
     fn errors_carry_offsets() {
-        let cases: [(&str, usize, &str); 8] = [
+        let cases: [(&str, usize, &str); 10] = [
             ("OAuth =\"x\"", 6, "a parameter name"),
             ("OAuth a \"x\"", 8, "'=' after the parameter name"),
             ("OAuth a=x", 8, "a value in double quotes"),
@@ -896,6 +896,12 @@ mod tests {
                 "no control characters inside a quoted value",
             ),
             ("OAuth a=\"x\\", 11, "a character after the backslash"),
+            ("OAuth a=\"x\\\ny\"", 11, "a character after the backslash"),
+            (
+                "OAuth a=\"x\\\u{7f}\"",
+                11,
+                "a character after the backslash",
+            ),
             (
                 "OAuth a=\"\\\"\"",
                 6,
@@ -907,6 +913,19 @@ mod tests {
                 ParsedAuthorization::parse(input).unwrap_err(),
                 Error::Parse(ParseError::MalformedHeader { offset, expected }),
                 "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_backslash_takes_a_tab_or_any_visible_character() {
+        for (escaped, meant) in [("\t", "\t"), ("\"", "\""), ("\\", "\\"), ("é", "é")] {
+            let header = alloc::format!("OAuth realm=\"a\\{escaped}b\"");
+            let p = ParsedAuthorization::parse(&header).unwrap();
+            assert_eq!(
+                p.realm(),
+                Some(alloc::format!("a{meant}b").as_str()),
+                "{header:?}"
             );
         }
     }
