@@ -228,6 +228,8 @@ impl<'a> Signer<'a> {
     }
 
     /// Every fixed protocol parameter, the extension included: what is validated and signed.
+    /// Its `write_to` writes the public start of the header, all but the extension, which the
+    /// [`Tail`] writes with the other secrets.
     fn head(&self) -> Head<'a> {
         Head {
             realm: self.realm,
@@ -237,15 +239,6 @@ impl<'a> Signer<'a> {
             callback: self.callback,
             extension: self.extension,
             version: self.version,
-        }
-    }
-
-    /// The public start of the header: the fixed parameters without the extension, which is
-    /// written in the [`Tail`] with the other secrets.
-    fn public_head(&self) -> Head<'a> {
-        Head {
-            extension: None,
-            ..self.head()
         }
     }
 
@@ -344,7 +337,7 @@ impl<'a> Signer<'a> {
         if self.body_hashes && matches!(self.extension, Some(("oauth_body_hash", _))) {
             return Err(Error::Misuse(Misuse::ExtensionParameterName));
         }
-        let public = self.public_head();
+        let public = self.head();
         let mut prefix = String::with_capacity(public.encoded_len() + TIMESTAMP_OPEN.len());
         public.write_to(&mut prefix)?;
         prefix.push_str(TIMESTAMP_OPEN);
@@ -502,7 +495,7 @@ impl SignedHeader<'_> {
     /// signature.
     fn write_public<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         let s = &self.signer;
-        s.public_head().write_to(out)?;
+        s.head().write_to(out)?;
         if let Some(ts) = s.timestamp {
             out.write_str(TIMESTAMP_OPEN)?;
             out.write_str(itoa::Buffer::new().format(ts))?;
@@ -527,7 +520,7 @@ impl SignedHeader<'_> {
     #[must_use]
     pub fn len(&self) -> usize {
         let s = &self.signer;
-        s.public_head().encoded_len()
+        s.head().encoded_len()
             + s.timestamp.map_or(0, |ts| {
                 TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
             })
@@ -1213,6 +1206,7 @@ mod tests {
                 assert!(!dump.contains("HANDLE"), "{dump}");
                 assert!(dump.contains("oauth_session_handle"), "{dump}");
                 let one_shot = signed.to_authorization();
+                assert_eq!(signed.len(), one_shot.as_str().len(), "{method}");
                 assert_split(&one_shot, &secrets);
                 let prepared = signer
                     .prepare()
