@@ -1207,6 +1207,7 @@ mod tests {
                 assert!(dump.contains("oauth_session_handle"), "{dump}");
                 let one_shot = signed.to_authorization();
                 assert_eq!(signed.len(), one_shot.as_str().len(), "{method}");
+                assert!(!signed.is_empty());
                 assert_split(&one_shot, &secrets);
                 let prepared = signer
                     .prepare()
