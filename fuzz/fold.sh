@@ -2,8 +2,8 @@
 # Folds what a campaign found into the committed corpus, kept small: libFuzzer's set-cover merge,
 # counting edges only (`-use_counters=0 -set_cover_merge=1`), picks the fewest of the campaign's
 # inputs that reach every edge the campaign reached beyond the committed corpus (and the
-# regression inputs); they are copied to fuzz/corpus/<target>/found-<sha1 prefix>, smallest
-# first, at most FUZZ_FOLD (default 30) per target. Prints the coverage (`cov` edges, `ft`
+# regression inputs); they are copied to fuzz/corpus/<target>/found-<sha1 prefix> (FUZZ_FOLD=N
+# keeps only the N smallest: fewer files, fewer edges). Prints the coverage (`cov` edges, `ft`
 # features) of the committed corpus, of the campaign's corpus and of the corpus after the fold.
 #
 #   fuzz/fold.sh /tmp/cs-campaign/corpus              # every target the campaign ran
@@ -16,7 +16,7 @@ set -euo pipefail
 fuzz_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 campaign=${1:?"usage: fuzz/fold.sh <campaign corpus dir> [target...]"}
 shift
-keep=${FUZZ_FOLD:-30}
+keep=${FUZZ_FOLD:-1000000}
 bin_dir="$fuzz_dir/target/x86_64-unknown-linux-gnu/release"
 if [ "${FUZZ_TRACE_COMPARES:-0}" = 1 ]; then
   bin_dir="$fuzz_dir/target/traced/x86_64-unknown-linux-gnu/release"
