@@ -1161,6 +1161,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_prepared_signer_shows_its_method_and_switch_and_nothing_else() {
+        let client = ClientCredentials::new("ck", "CONSUMERSECRET");
+        let prepared = Signer::new(&client)
+            .signature_method(SignatureMethod::HmacSha256)
+            .prepare()
+            .unwrap();
+        assert_eq!(
+            alloc::format!("{prepared:?}"),
+            "PreparedSigner { method: HmacSha256, allow_insecure_http: false, .. }"
+        );
+        let prepared = Signer::new(&client)
+            .dangerous_allow_insecure_http()
+            .prepare()
+            .unwrap();
+        assert_eq!(
+            alloc::format!("{prepared:?}"),
+            "PreparedSigner { method: Plaintext, allow_insecure_http: true, .. }"
+        );
+    }
+
     /// The session handle of a renewal request is a credential: it goes in the cleared tail, for
     /// every method and both signers, and a provider still reads and verifies it there.
     #[test]
