@@ -1164,13 +1164,10 @@ mod tests {
     #[test]
     fn a_prepared_signer_shows_its_method_and_switch_and_nothing_else() {
         let client = ClientCredentials::new("ck", "CONSUMERSECRET");
-        let prepared = Signer::new(&client)
-            .signature_method(SignatureMethod::HmacSha256)
-            .prepare()
-            .unwrap();
+        let prepared = Signer::new(&client).prepare().unwrap();
         assert_eq!(
             alloc::format!("{prepared:?}"),
-            "PreparedSigner { method: HmacSha256, allow_insecure_http: false, .. }"
+            "PreparedSigner { method: Plaintext, allow_insecure_http: false, .. }"
         );
         let prepared = Signer::new(&client)
             .dangerous_allow_insecure_http()

@@ -1095,3 +1095,79 @@ fn one_token_or_consumer_cannot_fill_the_store_for_everyone() {
     assert_eq!(store.check_and_insert(next, later), Fresh);
     assert_eq!(store.len(), 1);
 }
+
+/// `signature_methods` keeps exactly the methods given, in the order of `SignatureMethod::ALL`
+/// whatever the order and repeats they came in; a request signed with another is refused, and
+/// the reason lists the accepted ones.
+#[test]
+fn only_the_accepted_signature_methods_verify() {
+    let request = Request::get(URL);
+    let plaintext = header(&client(), Some(&token()), NOW);
+    assert_eq!(
+        Verifier::new().accepted_signature_methods(),
+        SignatureMethod::ALL
+    );
+    assert_eq!(
+        Verifier::new()
+            .signature_methods(&[])
+            .accepted_signature_methods(),
+        []
+    );
+    for &only in SignatureMethod::ALL {
+        let verifier = Verifier::new().signature_methods(&[only]);
+        assert_eq!(verifier.accepted_signature_methods(), [only]);
+        let result = verify_with(
+            verifier,
+            &request,
+            Some(&plaintext),
+            &mut MemoryNonceStore::new(300, 10),
+        );
+        if only == SignatureMethod::Plaintext {
+            assert_eq!(result.unwrap().consumer_key(), "key");
+        } else {
+            assert_eq!(
+                result.unwrap_err().reason(),
+                &Reason::SignatureMethodNotAccepted {
+                    method: SignatureMethod::Plaintext,
+                    accepted: vec![only],
+                }
+            );
+        }
+    }
+    let mut given: Vec<SignatureMethod> = SignatureMethod::ALL.iter().rev().copied().collect();
+    given.push(SignatureMethod::Plaintext);
+    assert_eq!(
+        Verifier::new()
+            .signature_methods(&given)
+            .accepted_signature_methods(),
+        SignatureMethod::ALL
+    );
+}
+
+#[test]
+fn locations_read_as_words_in_messages() {
+    assert_eq!(Location::Header.to_string(), "the Authorization header");
+    assert_eq!(Location::Query.to_string(), "the query");
+    assert_eq!(Location::Body.to_string(), "the form body");
+}
+
+/// A lookup's RSA keys come through a reference to it (the blanket `&L` impl), a lookup
+/// without them has none, and `WithRsaKeys` shows no key.
+#[cfg(feature = "_rsa")]
+#[test]
+fn rsa_keys_come_through_references() {
+    fn rsa_key_of<L: SecretLookup>(lookup: L, consumer_key: &str) -> Option<crate::RsaPublicKey> {
+        lookup.client_rsa_key(consumer_key)
+    }
+    let public =
+        crate::RsaPrivateKey::from_pem(include_str!("../../tests/data/rsa/oauthlib-1024.pem"))
+            .unwrap()
+            .public_key();
+    let expected = public.clone();
+    let lookup =
+        Store::new().with_rsa_keys(move |key: &str| (key == "key").then(|| public.clone()));
+    assert_eq!(rsa_key_of(&lookup, "key"), Some(expected));
+    assert_eq!(rsa_key_of(&lookup, "other"), None);
+    assert_eq!(rsa_key_of(Store::new(), "key"), None);
+    assert_eq!(format!("{lookup:?}"), "WithRsaKeys { .. }");
+}
