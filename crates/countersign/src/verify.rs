@@ -668,12 +668,9 @@ impl Verifier {
                 if nonce.is_empty() || nonce.len() > MAX_NONCE_LEN {
                     return Err(with_key(Reason::InvalidNonce));
                 }
-                let limit = if timestamp > now {
-                    self.max_ahead
-                } else {
-                    self.window
-                };
-                if timestamp.abs_diff(now) > limit {
+                let (ahead, behind) =
+                    (timestamp.saturating_sub(now), now.saturating_sub(timestamp));
+                if ahead > self.max_ahead || behind > self.window {
                     return Err(with_key(Reason::StaleTimestamp { timestamp, now }));
                 }
                 Some(timestamp)

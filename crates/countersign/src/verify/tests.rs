@@ -853,6 +853,11 @@ fn the_steps_ask_for_secrets_only_after_the_free_checks_and_for_the_nonce_last()
     assert_eq!(checked.token(), Some("token"));
     assert_eq!(checked.signature_method(), SignatureMethod::Plaintext);
     assert!(!format!("{checked:?}").contains("secret"));
+    assert_eq!(
+        format!("{checked:?}"),
+        "Checked { consumer_key: \"key\", token: Some(\"token\"), \
+         signature_method: Plaintext, timestamp: Some(1700000000), .. }"
+    );
     let authentic = checked
         .authenticate(
             Some(&Secret::new("consumer secret")),
