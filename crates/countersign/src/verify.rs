@@ -1313,10 +1313,14 @@ impl fmt::Display for Reason {
                 "oauth_nonce is empty or longer than {MAX_NONCE_LEN} characters"
             ),
             Self::StaleTimestamp { timestamp, now } => {
-                let (ahead, by) = if timestamp > now {
-                    ("ahead of", timestamp - now)
+                let (ahead, behind) = (
+                    timestamp.saturating_sub(*now),
+                    now.saturating_sub(*timestamp),
+                );
+                let (ahead, by) = if ahead > 0 {
+                    ("ahead of", ahead)
                 } else {
-                    ("behind", now - timestamp)
+                    ("behind", behind)
                 };
                 write!(
                     f,

@@ -683,6 +683,33 @@ fn every_reason_has_a_status_and_one_line_messages() {
         .to_string(),
         "oauth_timestamp 2 is 1 s ahead of the provider's clock (1), outside the window"
     );
+    assert_eq!(
+        Reason::StaleTimestamp {
+            timestamp: 1,
+            now: 301
+        }
+        .to_string(),
+        "oauth_timestamp 1 is 300 s behind the provider's clock (301), outside the window"
+    );
+    let name = "oauth_nonce";
+    assert_eq!(
+        Reason::DuplicateParameter {
+            name: name.to_string(),
+            first: Location::Query,
+            second: Location::Query
+        }
+        .to_string(),
+        "\"oauth_nonce\" appears more than once in the query"
+    );
+    assert_eq!(
+        Reason::DuplicateParameter {
+            name: name.to_string(),
+            first: Location::Header,
+            second: Location::Body
+        }
+        .to_string(),
+        "\"oauth_nonce\" appears both in the Authorization header and in the form body"
+    );
 }
 
 #[test]
