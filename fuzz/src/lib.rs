@@ -1312,13 +1312,16 @@ fn check_rejection(rejection: &Rejection, input: &dyn Fn() -> String) {
         if !line.contains(secret) && !public.contains(secret) {
             continue;
         }
-        let (input, decoded) = decoded.get_or_insert_with(|| {
+        // Also as messages quote it: escaped as `Debug` escapes (a tab before `oken secret`
+        // reads `\token secret` there, which holds the secret's text).
+        let (input, decoded, quoted) = decoded.get_or_insert_with(|| {
             let input = input();
             let decoded = model::lenient_decode(&input);
-            (input, decoded)
+            let quoted = format!("{input:?} {decoded:?}");
+            (input, decoded, quoted)
         });
         assert!(
-            input.contains(secret) || decoded.contains(secret),
+            input.contains(secret) || decoded.contains(secret) || quoted.contains(secret),
             "the rejection shows the secret {secret:?}: {line:?} / {public:?}"
         );
     }
