@@ -1157,15 +1157,31 @@ fn only_the_accepted_signature_methods_verify() {
         if only == SignatureMethod::Plaintext {
             assert_eq!(result.unwrap().consumer_key(), "key");
         } else {
+            let refused = result.unwrap_err();
             assert_eq!(
-                result.unwrap_err().reason(),
+                refused.reason(),
                 &Reason::SignatureMethodNotAccepted {
                     method: SignatureMethod::Plaintext,
                     accepted: vec![only],
                 }
             );
+            assert_eq!(
+                refused.public_message().to_string(),
+                format!("Signature method not accepted: use {only}.")
+            );
         }
     }
+    let refused = verify_with(
+        Verifier::new().signature_methods(&[]),
+        &request,
+        Some(&plaintext),
+        &mut MemoryNonceStore::new(300, 10),
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.public_message().to_string(),
+        "Signature method not accepted: use none (this server takes no OAuth 1.0a request)."
+    );
     let mut given: Vec<SignatureMethod> = SignatureMethod::ALL.iter().rev().copied().collect();
     given.push(SignatureMethod::Plaintext);
     assert_eq!(
