@@ -331,7 +331,16 @@ fn version_and_method_must_be_supported() {
 
 #[test]
 fn timestamps_and_nonces_must_be_well_formed() {
-    for bad in ["", "12a", "-1", "+1", " 1", "18446744073709551616"] {
+    // In a query `+` is a space: `%2B` is the plus sign that `str::parse` would take.
+    for bad in [
+        "",
+        "12a",
+        "-1",
+        "+1",
+        "%2B1700000000",
+        " 1",
+        "18446744073709551616",
+    ] {
         let url = format!(
             "https://p.example/?{}",
             PAIRS.replace(
