@@ -1575,10 +1575,38 @@ mod tests {
             redacted,
             alloc::format!("{{name=secret value='{values}{REDACTED}")
         );
+        // An unquoted value runs to the first delimiter: each `value=` of the chain holds the
+        // same end, found once.
+        let chain = alloc::format!("{{name=secret {}x}}", "value=".repeat(40_000));
+        assert_eq!(
+            redact_secrets(&chain),
+            alloc::format!("{{name=secret value={REDACTED}}}")
+        );
         let long_name = "Secrets".repeat(100_000);
         assert!(is_secret_name(&long_name));
         assert!(!is_secret_name(&"sEcReX".repeat(100_000)));
         assert_eq!(body_excerpt(nested.as_bytes()).len(), 200);
+    }
+
+    /// What the redaction remembers from one name to the next is never stale: two unquoted
+    /// secrets, two objects one after the other, and a name outside any object or element
+    /// (which names nothing: there is no element whose value it would be).
+    #[test]
+    fn each_value_and_object_is_found_again_after_the_last() {
+        assert_eq!(
+            redact_secrets("secret=abc&password=defgh x"),
+            alloc::format!("secret={REDACTED}&password={REDACTED} x")
+        );
+        assert_eq!(
+            redact_secrets(
+                r#"{"name": "password", "value": "a"} {"name": "secret", "value": "b"}"#
+            ),
+            alloc::format!(
+                r#"{{"name": "password", "value": "{REDACTED}"}} {{"name": "secret", "value": "{REDACTED}"}}"#
+            )
+        );
+        let outside = r#"<p>done</p> name="password" value="shown""#;
+        assert_eq!(redact_secrets(outside), outside);
     }
 
     #[test]
