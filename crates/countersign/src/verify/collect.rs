@@ -305,10 +305,11 @@ impl<'p> Collector<'p> {
     }
 }
 
-/// The query of `url` (absolute, or a path with a query), without the fragment.
+/// The query of `url` (absolute, or a path with a query): from the first `?` before any `#`
+/// to the fragment (a `?` inside the fragment starts nothing).
 fn query(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once('?')?;
-    Some(rest.split_once('#').map_or(rest, |(q, _)| q))
+    let before_fragment = url.split_once('#').map_or(url, |(u, _)| u);
+    before_fragment.split_once('?').map(|(_, query)| query)
 }
 
 /// Collects the protocol parameters from the `Authorization` header (when it uses the OAuth

@@ -199,6 +199,19 @@ fn duplicates_are_refused_wherever_they_are() {
     );
 }
 
+/// A `?` after the `#` is part of the fragment: nothing there is a query parameter (the
+/// fuzzing campaign found the verifier reading protocol parameters out of a fragment).
+#[test]
+fn a_question_mark_in_the_fragment_starts_no_query() {
+    let url = format!("https://p.example/photos#top?{PAIRS}");
+    assert_eq!(reason(&Request::get(&url), None), Reason::NoCredentials);
+    let url = format!("https://p.example/photos?{PAIRS}#top?oauth_nonce=other");
+    assert_eq!(
+        verify(&Request::get(&url), None).unwrap().nonce(),
+        Some("n0nce")
+    );
+}
+
 #[test]
 fn parameters_spread_over_two_places_are_refused() {
     let header = header(&client(), None, NOW);
