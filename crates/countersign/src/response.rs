@@ -1071,11 +1071,7 @@ pub fn body_excerpt(body: &[u8]) -> String {
 /// ```
 #[must_use]
 pub fn redact_url_query(url: &str) -> String {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
-    };
-    let Some((base, query)) = before_fragment.split_once('?') else {
+    let (base, Some(query), fragment) = crate::url::split_query(url) else {
         return url.into();
     };
     let mut out = String::with_capacity(url.len());

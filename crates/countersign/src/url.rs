@@ -304,19 +304,32 @@ fn starts_with_https(url: &str) -> bool {
     u64::from_le_bytes(*head) | LOWERCASE_SCHEME == u64::from_le_bytes(*b"https://")
 }
 
+/// `url` (absolute, or a path) cut into what comes before its query, its query and its
+/// fragment: the fragment starts at the first `#`, the query at the first `?` before it (a `?`
+/// in the fragment starts nothing).
+pub(crate) fn split_query(url: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (url, None),
+    };
+    match before_fragment.split_once('?') {
+        Some((base, query)) => (base, Some(query), fragment),
+        None => (before_fragment, None, fragment),
+    }
+}
+
 /// `url` with `query` (already encoded) added to its query: after `?`, or after `&` when it
 /// has a query already, and before any fragment.
 pub(crate) fn with_query(url: &str, query: &str) -> String {
-    let (base, fragment) = match url.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (url, None),
-    };
+    let (base, existing, fragment) = split_query(url);
     let mut out = String::with_capacity(url.len() + query.len() + 2);
     out.push_str(base);
-    match base.split_once('?') {
-        None => out.push('?'),
-        Some((_, q)) if q.is_empty() || q.ends_with('&') => {}
-        Some(_) => out.push('&'),
+    out.push('?');
+    if let Some(existing) = existing {
+        out.push_str(existing);
+        if !existing.is_empty() && !existing.ends_with('&') {
+            out.push('&');
+        }
     }
     out.push_str(query);
     if let Some(fragment) = fragment {
@@ -470,6 +483,14 @@ mod tests {
         assert_eq!(split("https://h").unwrap().path, "");
         assert_eq!(split("https://h?q").unwrap().query, Some("q"));
         assert_eq!(split("https://h#x?q").unwrap().query, None);
+        for (url, parts) in [
+            ("https://h/p?a=1#f", ("https://h/p", Some("a=1"), Some("f"))),
+            ("/p#top?a=1", ("/p", None, Some("top?a=1"))),
+            ("/p?#", ("/p", Some(""), Some(""))),
+            ("/p", ("/p", None, None)),
+        ] {
+            assert_eq!(split_query(url), parts, "{url}");
+        }
     }
 
     #[test]

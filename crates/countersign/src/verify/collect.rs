@@ -128,11 +128,9 @@ impl<'p> Params<'p> {
                 .collect();
             kept.join("&")
         }
-        let url = request.url();
-        let url = url.split_once('#').map_or(url, |(u, _)| u);
-        let url = match url.split_once('?') {
-            Some((base, query)) => alloc::format!("{base}?{}", strip(query)),
-            None => String::from(url),
+        let url = match crate::url::split_query(request.url()) {
+            (base, Some(query), _) => alloc::format!("{base}?{}", strip(query)),
+            (base, None, _) => String::from(base),
         };
         let body = request
             .form_body()
@@ -305,13 +303,6 @@ impl<'p> Collector<'p> {
     }
 }
 
-/// The query of `url` (absolute, or a path with a query): from the first `?` before any `#`
-/// to the fragment (a `?` inside the fragment starts nothing).
-fn query(url: &str) -> Option<&str> {
-    let before_fragment = url.split_once('#').map_or(url, |(u, _)| u);
-    before_fragment.split_once('?').map(|(_, query)| query)
-}
-
 /// Collects the protocol parameters from the `Authorization` header (when it uses the OAuth
 /// scheme), the query and the body.
 pub(super) fn collect<'p>(
@@ -329,7 +320,7 @@ pub(super) fn collect<'p>(
     if let Some(authorization) = authorization {
         c.add_header(authorization)?;
     }
-    if let Some(query) = query(request.url()) {
+    if let (_, Some(query), _) = crate::url::split_query(request.url()) {
         c.add_pairs(query, Location::Query)?;
     }
     if let Some(body) = request.form_body() {
