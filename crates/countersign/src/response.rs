@@ -1584,6 +1584,18 @@ mod tests {
         assert_eq!(body_excerpt(nested.as_bytes()).len(), 200);
     }
 
+    #[test]
+    fn urls_lose_the_values_of_secret_query_parameters_only() {
+        assert_eq!(
+            redact_url_query("https://api.discogs.com/x?q=a&token=abc&secret#f"),
+            alloc::format!("https://api.discogs.com/x?q=a&token={REDACTED}&secret#f")
+        );
+        // A `?` in the fragment starts no query.
+        let url = "https://h/p#top?token=abc";
+        assert_eq!(redact_url_query(url), url);
+        assert_eq!(redact_url_query("/p"), "/p");
+    }
+
     /// What the redaction remembers from one name to the next is never stale: two unquoted
     /// secrets, two objects one after the other, and a name outside any object or element
     /// (which names nothing: there is no element whose value it would be).
