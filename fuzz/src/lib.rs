@@ -2083,12 +2083,13 @@ pub fn signature_methods(data: &[u8]) {
 
     let key = format!("{}&{}", encode(&consumer_secret), encode(&token_secret));
     // Parsed once: loading an RSA key (its checks and precomputation) costs milliseconds.
-    static KEYS: std::sync::LazyLock<(countersign::RsaPrivateKey, rsa::PrivateKey)> =
+    static KEYS: std::sync::LazyLock<(countersign::RsaPrivateKey, rsa::PublicKey)> =
         std::sync::LazyLock::new(|| {
             (
                 countersign::RsaPrivateKey::from_pem(RSA_KEY).expect("the test key"),
                 <rsa::PrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_pem(RSA_KEY)
-                    .expect("the test key"),
+                    .expect("the test key")
+                    .to_public_key(),
             )
         });
     let (rsa_key, primitive) = &*KEYS;
@@ -2148,7 +2149,6 @@ pub fn signature_methods(data: &[u8]) {
         return;
     }
     let public = rsa_key.public_key();
-    let primitive_public = primitive.to_public_key();
     let client = client.clone().rsa_key(rsa_key.clone());
     for method in [SignatureMethod::RsaSha1, SignatureMethod::RsaSha256] {
         let ours = sign_as(&client, method);
@@ -2157,14 +2157,14 @@ pub fn signature_methods(data: &[u8]) {
             .expect("an RSA signature is base64");
         // RSASSA-PKCS1-v1_5 is deterministic: the `rsa` crate's own check (a public-key
         // operation, 30-odd times cheaper than signing again) holds exactly the one signature
-        // its signing would make, and the bit-flipped one below must fail it.
+        // its signing would make.
         let checked = match method {
-            SignatureMethod::RsaSha1 => primitive_public.verify(
+            SignatureMethod::RsaSha1 => primitive.verify(
                 rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
                 &sha1::Sha1::digest(base.as_bytes()),
                 &signed,
             ),
-            _ => primitive_public.verify(
+            _ => primitive.verify(
                 rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
                 &sha2::Sha256::digest(base.as_bytes()),
                 &signed,
