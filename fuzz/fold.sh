@@ -17,9 +17,11 @@ fuzz_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 campaign=${1:?"usage: fuzz/fold.sh <campaign corpus dir> [target...]"}
 shift
 keep=${FUZZ_FOLD:-1000000}
-bin_dir="$fuzz_dir/target/x86_64-unknown-linux-gnu/release"
+# cargo-fuzz builds for the host triple.
+host=$(rustc -vV | sed -n 's/^host: //p')
+bin_dir="$fuzz_dir/target/$host/release"
 if [ "${FUZZ_TRACE_COMPARES:-0}" = 1 ]; then
-  bin_dir="$fuzz_dir/target/traced/x86_64-unknown-linux-gnu/release"
+  bin_dir="$fuzz_dir/target/traced/$host/release"
 fi
 
 if [ "$#" -gt 0 ]; then

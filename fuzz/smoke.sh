@@ -15,7 +15,7 @@
 # FUZZ_WORK: where the corpus copies and logs go (default: a temporary directory, removed at the
 # end); the committed corpus never changes.
 # FUZZ_TRACE_COMPARES=1: build with comparison tracing, cargo-fuzz's default (into
-# fuzz/target/traced). Off by default: it cost every target half to three quarters of its speed,
+# fuzz/target/traced). Off by default: it cost each target a third to three quarters of its speed,
 # and without it each reached as much coverage or more in the same time (fuzz/README.md,
 # "Throughput"); the dictionary gives the fuzzer the words it would have learnt from it.
 #
