@@ -53,14 +53,6 @@ impl Flavor {
     }
 }
 
-/// Decoded pairs, for inputs already validated (every name and value decodes).
-pub(crate) fn decoded_pairs(
-    input: &str,
-    flavor: Flavor,
-) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    decoded_pairs_where(input, flavor, |_| true)
-}
-
 /// The decoded pairs whose decoded name passes `wanted`. The values of the others are never
 /// decoded, so that no copy is made of values nobody asked for (a token secret among them).
 pub(crate) fn decoded_pairs_where<'a, F: FnMut(&str) -> bool>(

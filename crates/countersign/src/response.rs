@@ -606,10 +606,11 @@ impl fmt::Display for ProviderError {
     }
 }
 
-/// The first value of `name` in a form-encoded body, decoded.
+/// The first value of `name` in a form-encoded body, decoded. The other values are never decoded:
+/// an error body may hold a token secret, and no copy of it is made (nor time spent on it).
 fn form_value(body: &str, name: &str) -> Option<String> {
-    crate::form::decoded_pairs(body, crate::form::Flavor::Form)
-        .find(|(n, _)| n == name)
+    crate::form::decoded_pairs_where(body, crate::form::Flavor::Form, |n| n == name)
+        .next()
         .map(|(_, v)| excerpt(&v))
 }
 
