@@ -298,14 +298,22 @@ fn holds_either(bytes: &[u8], a: u8, b: u8) -> bool {
 fn decode_owned(value: &str, plus_is_space: bool) -> Result<String, DecodeError> {
     let bytes = value.as_bytes();
     // A valid escape turns three bytes into one (a bad one stops the decoding).
-    let escapes = bytes.iter().filter(|&&b| b == b'%').count();
+    let escapes = swar::count_equal(bytes, b'%');
     let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
+    let plus = if plus_is_space { b'+' } else { b'%' };
     let mut rest = bytes;
-    while let Some(at) = rest
-        .iter()
-        .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
-    {
-        let (plain, special) = rest.split_at(at);
+    loop {
+        // Whole words without a `%` (or `+`) at once, then byte by byte.
+        let words = swar::run(rest, |word| {
+            swar::any_equal(word, b'%') | swar::any_equal(word, plus) == 0
+        });
+        let Some(at) = rest
+            .get(words..)
+            .and_then(|left| left.iter().position(|&b| b == b'%' || b == plus))
+        else {
+            break;
+        };
+        let (plain, special) = rest.split_at(words + at);
         out.extend_from_slice(plain);
         rest = match special {
             [b'%', hi, lo, after @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {

@@ -60,8 +60,6 @@
 
 use alloc::string::String;
 
-use subtle::ConstantTimeEq;
-
 use crate::encode::encode;
 use crate::request::OutgoingRequest;
 use crate::response::Response;
@@ -333,7 +331,7 @@ impl Authorize {
         self.check_alive(now)?;
         let callback = Callback::parse(url_or_query)?;
         let pending = self.temporary.token().as_bytes();
-        if !bool::from(callback.token().as_bytes().ct_eq(pending)) {
+        if !crate::swar::ct_eq(callback.token().as_bytes(), pending) {
             return Err(Error::Flow(FlowError::TokenMismatch));
         }
         match callback {

@@ -5,7 +5,6 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use crate::encode::{decode, encode, encoded_len};
@@ -62,7 +61,7 @@ impl Authorization {
 
 impl PartialEq for Authorization {
     fn eq(&self, other: &Self) -> bool {
-        self.value.as_bytes().ct_eq(other.value.as_bytes()).into()
+        crate::swar::ct_eq(self.value.as_bytes(), other.value.as_bytes())
     }
 }
 

@@ -4,7 +4,6 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 /// A secret string: a consumer secret, a token secret, a personal access token, a verifier, or a
@@ -44,7 +43,7 @@ impl Secret {
     /// Compares the secret with `other` in constant time (for equal lengths).
     #[must_use]
     pub fn ct_eq(&self, other: &str) -> bool {
-        self.0.as_bytes().ct_eq(other.as_bytes()).into()
+        crate::swar::ct_eq(self.0.as_bytes(), other.as_bytes())
     }
 
     /// Whether the secret is the empty string (an empty token secret is legal in OAuth 1.0a).
@@ -131,7 +130,7 @@ impl<'a> SecretStr<'a> {
     /// Compares with `other` in constant time (for equal lengths).
     #[must_use]
     pub fn ct_eq(&self, other: &str) -> bool {
-        self.0.as_bytes().ct_eq(other.as_bytes()).into()
+        crate::swar::ct_eq(self.0.as_bytes(), other.as_bytes())
     }
 
     /// An owned [`Secret`] with the same value.

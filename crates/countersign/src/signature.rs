@@ -484,8 +484,7 @@ impl BodyHash {
     /// Whether `sent` is this hash, compared in constant time.
     #[must_use]
     pub fn matches(&self, sent: &str) -> bool {
-        use subtle::ConstantTimeEq as _;
-        self.as_str().as_bytes().ct_eq(sent.as_bytes()).into()
+        crate::swar::ct_eq(self.as_str().as_bytes(), sent.as_bytes())
     }
 }
 

@@ -973,9 +973,7 @@ fn signature_matches(
     if method == SignatureMethod::Plaintext {
         // The secrets alone: the request is not signed. Built on the stack, compared in
         // constant time.
-        return Ok(key.with_joined(|expected| {
-            subtle::ConstantTimeEq::ct_eq(expected, sent.as_bytes()).into()
-        }));
+        return Ok(key.with_joined(|expected| crate::swar::ct_eq(expected, sent.as_bytes())));
     }
     with_request_as_signed(request, params, |request, protocol| {
         let expected = crate::signature::compute_with(method, key, request, protocol)?;
