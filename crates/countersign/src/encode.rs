@@ -315,23 +315,27 @@ fn decode_owned(value: &str, plus_is_space: bool) -> Result<String, DecodeError>
         };
         let (plain, special) = rest.split_at(words + at);
         out.extend_from_slice(plain);
-        rest = match special {
-            [b'%', hi, lo, after @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
-                out.push((hex_value(*hi) << 4) | hex_value(*lo));
-                after
-            }
-            [b'%', ..] => {
-                out.zeroize();
-                return Err(DecodeError::BadEscape {
-                    offset: bytes.len() - special.len(),
-                });
-            }
-            [_, after @ ..] => {
-                out.push(b' ');
-                after
-            }
-            [] => break,
-        };
+        rest = special;
+        // The escapes (and `+`) in a row, as a non-ASCII character's `%E2%98%83` comes.
+        loop {
+            rest = match rest {
+                [b'%', hi, lo, after @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
+                    out.push((hex_value(*hi) << 4) | hex_value(*lo));
+                    after
+                }
+                [b'%', ..] => {
+                    out.zeroize();
+                    return Err(DecodeError::BadEscape {
+                        offset: bytes.len() - rest.len(),
+                    });
+                }
+                [b'+', after @ ..] if plus_is_space => {
+                    out.push(b' ');
+                    after
+                }
+                _ => break,
+            };
+        }
     }
     out.extend_from_slice(rest);
     String::from_utf8(out).map_err(|e| {
@@ -514,6 +518,9 @@ mod tests {
             "+%2B+",
             "ab+cd%7E%7e++",
             "%00%FF%C3%A9",
+            // Escapes after whole words of plain bytes, and in the tail after them.
+            "abcdefghijklmnop%41",
+            "0123456789+abcdefgh%2B%2b+%2Bxyz%7E",
         ] {
             let spaced = value.replace('+', " ");
             let expected = percent_decode_str(&spaced).decode_utf8().ok();
