@@ -209,6 +209,10 @@ mod tests {
         assert_ne!(Secret::new("a"), Secret::new("ab"));
         assert!(Secret::new("").ct_eq(""));
         assert!(!Secret::new("abc").ct_eq("abd"));
+        let decoded = SecretStr::new(Cow::Borrowed("a verifier"));
+        assert!(decoded.ct_eq("a verifier"));
+        assert!(!decoded.ct_eq("a verifieR"));
+        assert!(!decoded.ct_eq("a verifier "));
     }
 
     #[test]

@@ -119,6 +119,16 @@ mod tests {
                     assert!(!ct_eq(&a, &b), "byte {at} bit {bit} of {len}");
                 }
             }
+            // The same bit changed in two words (or in a word and the tail): an XOR of the
+            // differences would cancel out.
+            for (first, second) in [(0, 8), (3, 11), (0, 16)] {
+                if second < a.len() {
+                    let mut b = a.clone();
+                    b[first] ^= 0x10;
+                    b[second] ^= 0x10;
+                    assert!(!ct_eq(&a, &b), "bytes {first} and {second} of {len}");
+                }
+            }
             let mut longer = a.clone();
             longer.push(0);
             assert!(!ct_eq(&a, &longer));

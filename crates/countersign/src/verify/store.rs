@@ -55,8 +55,8 @@ pub struct MemoryNonceStore {
     capacity: usize,
     /// Each entry is `(timestamp, nonce, consumer key, token)` in one allocation ([`Entry`]):
     /// the timestamp first, big-endian, so that the entries that leave the window first come
-    /// first.
-    seen: BTreeSet<Box<[u8]>>,
+    /// first. Its first 24 bytes are also kept in the tree's nodes ([`Key`]).
+    seen: BTreeSet<Key>,
     token_quota: usize,
     consumer_quota: usize,
     /// How many entries each token (consumer key and token, as [`Entry::token_key`]) holds.
@@ -121,14 +121,44 @@ impl MemoryNonceStore {
     /// Forgets the nonces whose timestamp has left the window at `now`.
     pub fn forget_expired(&mut self, now: u64) {
         while let Some(first) = self.seen.first() {
-            if Entry(first).timestamp().saturating_add(self.window) >= now {
+            if first.timestamp.saturating_add(self.window) >= now {
                 break;
             }
-            if let Some(entry) = self.seen.pop_first() {
-                let entry = Entry(&entry);
+            if let Some(key) = self.seen.pop_first() {
+                let entry = Entry(&key.entry);
                 release(&mut self.per_consumer, entry.consumer_key());
                 release(&mut self.per_token, entry.token_key());
             }
+        }
+    }
+}
+
+/// An entry of the store's tree: the entry's first 24 bytes (its timestamp, the nonce's length
+/// and the start of the nonce) held in the node, then the entry. The fields order as the
+/// entry's bytes do (big-endian, a short entry's missing bytes read as zeros, which order
+/// before any byte), so the tree's order is the entries' own; but a walk down a tree of tens of
+/// thousands of entries compares integers held in its nodes, and follows the pointer to an
+/// entry only when two agree on all 24 bytes (the same second and nonce start), where each
+/// comparison used to read an entry elsewhere in memory.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    timestamp: u64,
+    head: u128,
+    entry: Box<[u8]>,
+}
+
+impl Key {
+    fn new(entry: Box<[u8]>) -> Self {
+        let mut head = [0; 16];
+        let start = entry.get(8..).unwrap_or_default();
+        let n = start.len().min(16);
+        if let (Some(to), Some(from)) = (head.get_mut(..n), start.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        Self {
+            timestamp: Entry(&entry).timestamp(),
+            head: u128::from_be_bytes(head),
+            entry,
         }
     }
 }
@@ -251,7 +281,7 @@ impl NonceStore for MemoryNonceStore {
             || held(self.per_consumer.get(entry.consumer_key())) >= self.consumer_quota;
         if full || over_quota {
             // A replay is said to be one first, whatever else holds.
-            return if self.seen.contains(bytes.as_slice()) {
+            return if self.seen.contains(&Key::new(bytes.into_boxed_slice())) {
                 NonceCheck::Replayed
             } else if full {
                 NonceCheck::Full
@@ -263,8 +293,8 @@ impl NonceStore for MemoryNonceStore {
         hold(&mut self.per_token, entry.token_key());
         // One walk down the tree, which also tells whether the entry was there (the boxed
         // slice is exactly the vector's capacity: no reallocation).
-        if let Some(replayed) = self.seen.replace(bytes.into_boxed_slice()) {
-            let entry = Entry(&replayed);
+        if let Some(replayed) = self.seen.replace(Key::new(bytes.into_boxed_slice())) {
+            let entry = Entry(&replayed.entry);
             release(&mut self.per_consumer, entry.consumer_key());
             release(&mut self.per_token, entry.token_key());
             return NonceCheck::Replayed;
@@ -304,6 +334,46 @@ mod tests {
             assert_eq!(store.check_and_insert(used, 1000), NonceCheck::Replayed);
         }
         assert_eq!(store.len(), uses.len());
+    }
+
+    #[test]
+    fn keys_order_as_their_entries_bytes_do() {
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        for timestamp in [0, 1000, 1001, u64::MAX] {
+            // The last two have the same length and first 12 bytes, all a key holds of a nonce:
+            // only their entries tell them apart.
+            for nonce in [
+                "",
+                "a",
+                "b",
+                "abcdefghijkl",
+                "abcdefghijkm",
+                "abcdefghijklm",
+                "abcdefghijkln",
+            ] {
+                for token in [None, Some(""), Some("t")] {
+                    for consumer_key in ["", "k", "key"] {
+                        entries.push(Entry::encode(&NonceUse {
+                            consumer_key,
+                            token,
+                            timestamp,
+                            nonce,
+                        }));
+                    }
+                }
+            }
+        }
+        // And byte strings shorter than the 24 bytes of a key's head, which end in zeros.
+        entries.push(alloc::vec![0; 9]);
+        entries.push(alloc::vec![0; 10]);
+        entries.push(alloc::vec![0; 8]);
+        for a in &entries {
+            for b in &entries {
+                let (ka, kb) = (Key::new(a.clone().into()), Key::new(b.clone().into()));
+                assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} / {b:?}");
+                assert_eq!(ka == kb, a == b);
+            }
+        }
     }
 
     #[test]
