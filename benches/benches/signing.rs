@@ -1,5 +1,6 @@
-//! `Authorization` headers, PLAINTEXT and HMAC-SHA1: countersign against oauth1-request (the
-//! best-known Rust implementation) and against an honest floor (the least work that produces the
+//! `Authorization` headers, PLAINTEXT and HMAC-SHA1 (HMAC-SHA256 and -SHA512 too, against their
+//! floor only): countersign against oauth1-request (the best-known Rust implementation) and
+//! against an honest floor (the least work that produces the
 //! same bytes), on the same inputs in the same run, for each credential shape in
 //! [`SHAPES`](countersign_benches::inputs::SHAPES).
 
@@ -13,7 +14,7 @@ use countersign::{ClientCredentials, Request, SignatureMethod, Signer, TokenCred
 use countersign_benches::inputs::{NONCE, SEARCH_URL, SHAPES, Shape, TIMESTAMP, URL};
 use countersign_benches::{CountingAlloc, report_allocations};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use hmac::{KeyInit as _, Mac as _};
+use hmac::{KeyInit, Mac};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -60,31 +61,33 @@ impl PlaintextFloor {
     }
 }
 
-/// The HMAC-SHA1 floor: a MAC keyed once and cloned per request, over the finished base string
-/// (built before timing), its base64 written on the stack and percent-encoded into a header of
-/// the exact length whose other parts are plain copies.
-struct HmacFloor {
-    mac: hmac::Hmac<sha1::Sha1>,
+/// The HMAC floor (SHA-1, SHA-256 or SHA-512 as `M` says): a MAC keyed once and cloned per
+/// request, over the finished base string (built before timing), its base64 written on the stack
+/// and percent-encoded into a header of the exact length whose other parts are plain copies.
+struct HmacFloor<M> {
+    mac: M,
     base_string: String,
     before_signature: String,
 }
 
-impl HmacFloor {
-    fn new(shape: &Shape) -> Self {
+impl<M: Mac + KeyInit + Clone> HmacFloor<M> {
+    /// The floor for `method` (its `oauth_signature_method` name) on [`SEARCH_URL`].
+    fn new(shape: &Shape, method: SignatureMethod) -> Self {
+        let name = method.as_str();
         let params = format!(
-            "oauth_consumer_key={}&oauth_nonce={NONCE}&oauth_signature_method=HMAC-SHA1&oauth_timestamp={TIMESTAMP}&oauth_token={}&q=nirvana&type=release",
+            "oauth_consumer_key={}&oauth_nonce={NONCE}&oauth_signature_method={name}&oauth_timestamp={TIMESTAMP}&oauth_token={}&q=nirvana&type=release",
             shape.consumer_key, shape.token
         );
         // Every name and value above is unreserved: only the separators need encoding.
         let params = params.replace('=', "%3D").replace('&', "%26");
         Self {
-            mac: hmac::Hmac::new_from_slice(
+            mac: <M as KeyInit>::new_from_slice(
                 format!("{}&{}", shape.consumer_secret, shape.token_secret).as_bytes(),
             )
             .unwrap(),
             base_string: format!("GET&https%3A%2F%2Fapi.discogs.com%2Fdatabase%2Fsearch&{params}"),
             before_signature: format!(
-                "OAuth oauth_consumer_key=\"{}\", oauth_token=\"{}\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"{TIMESTAMP}\", oauth_nonce=\"{NONCE}\", oauth_signature=\"",
+                "OAuth oauth_consumer_key=\"{}\", oauth_token=\"{}\", oauth_signature_method=\"{name}\", oauth_timestamp=\"{TIMESTAMP}\", oauth_nonce=\"{NONCE}\", oauth_signature=\"",
                 shape.consumer_key, shape.token
             ),
         }
@@ -94,7 +97,8 @@ impl HmacFloor {
         let mut mac = self.mac.clone();
         mac.update(self.base_string.as_bytes());
         let digest = mac.finalize().into_bytes();
-        let mut b64 = [0u8; 28];
+        // Base64 of a SHA-512 digest (64 bytes) is 88 characters: room for every method.
+        let mut b64 = [0u8; 88];
         let n = base64::engine::general_purpose::STANDARD
             .encode_slice(digest, &mut b64)
             .unwrap();
@@ -271,7 +275,7 @@ fn hmac_sha1(c: &mut Criterion) {
                 &oauth1_request::ParameterList::new([("q", "nirvana"), ("type", "release")]),
             )
         };
-        let floor = HmacFloor::new(&shape);
+        let floor = HmacFloor::<hmac::Hmac<sha1::Sha1>>::new(&shape, SignatureMethod::HmacSha1);
 
         // All four sign the same base string: the signatures (and our headers) agree.
         let ours = prepared.sign(&request, TIMESTAMP, NONCE).unwrap();
@@ -304,5 +308,62 @@ fn hmac_sha1(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, plaintext, hmac_sha1);
+/// HMAC-SHA256 and HMAC-SHA512 on the same request, against the floor of the same shape (no
+/// peer: oauth1-request has neither).
+fn hmac_sha2(c: &mut Criterion) {
+    hmac_sha2_method::<hmac::Hmac<sha2::Sha256>>(c, SignatureMethod::HmacSha256);
+    hmac_sha2_method::<hmac::Hmac<sha2::Sha512>>(c, SignatureMethod::HmacSha512);
+}
+
+fn hmac_sha2_method<M: Mac + KeyInit + Clone>(c: &mut Criterion, method: SignatureMethod) {
+    let request = Request::get(SEARCH_URL);
+    let group_name = format!(
+        "{}_header_pinned",
+        method.as_str().to_lowercase().replace('-', "_")
+    );
+    let mut group = c.benchmark_group(&group_name);
+    for shape in SHAPES {
+        let id = |name: &str| BenchmarkId::new(name, shape.name);
+        let client = ClientCredentials::new(shape.consumer_key, shape.consumer_secret);
+        let token = TokenCredentials::new(shape.token, shape.token_secret);
+        let prepared = Signer::new(&client)
+            .token(&token)
+            .signature_method(method)
+            .version(false)
+            .prepare()
+            .unwrap();
+        let one_shot = || {
+            Signer::new(black_box(&client))
+                .token(black_box(&token))
+                .signature_method(method)
+                .version(false)
+                .timestamp(black_box(TIMESTAMP))
+                .nonce(black_box(NONCE))
+                .sign(black_box(&request))
+                .map(|s| s.to_authorization())
+        };
+        let floor = HmacFloor::<M>::new(&shape, method);
+
+        // The same bytes from all three.
+        let ours = prepared.sign(&request, TIMESTAMP, NONCE).unwrap();
+        assert_eq!(ours.as_str(), floor.header());
+        assert_eq!(one_shot().unwrap(), ours);
+
+        group.bench_function(id("countersign_prepared"), |b| {
+            b.iter(|| prepared.sign(black_box(&request), black_box(TIMESTAMP), black_box(NONCE)))
+        });
+        group.bench_function(id("countersign_one_shot"), |b| b.iter(one_shot));
+        group.bench_function(id("floor"), |b| b.iter(|| black_box(&floor).header()));
+
+        let name = |what: &str| format!("{group_name}/{what}/{}", shape.name);
+        report_allocations(&name("countersign_prepared"), || {
+            prepared.sign(&request, TIMESTAMP, NONCE)
+        });
+        report_allocations(&name("countersign_one_shot"), one_shot);
+        report_allocations(&name("floor"), || floor.header());
+    }
+    group.finish();
+}
+
+criterion_group!(benches, plaintext, hmac_sha1, hmac_sha2);
 criterion_main!(benches);
