@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::{NonceCheck, NonceStore, NonceUse};
 
-/// Remembers nonces in memory, in a `BTreeSet` ordered by timestamp, for as long as their
+/// Remembers nonces in memory, in a `BTreeSet` per second of timestamp, for as long as their
 /// timestamp is inside the window.
 ///
 /// - An entry is forgotten once its timestamp has left the window (`timestamp + window < now`):
@@ -24,8 +24,9 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///
 /// Memory use is about `capacity` times the lengths of a consumer key, a token and a nonce (at
 /// most 64 bytes), plus some 50 bytes of overhead per entry, plus a count per token and per
-/// consumer key that holds entries. Recording a fresh nonce allocates once (its entry); checking
-/// a replay allocates the same once, freed at once.
+/// consumer key that holds entries, and a tree per second that holds entries. Recording a fresh
+/// nonce allocates once (its entry; and the trees their nodes as they grow); checking a replay
+/// allocates the same once, freed at once.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
@@ -53,10 +54,14 @@ use super::{NonceCheck, NonceStore, NonceUse};
 pub struct MemoryNonceStore {
     window: u64,
     capacity: usize,
-    /// Each entry is `(timestamp, nonce, consumer key, token)` in one allocation ([`Entry`]):
-    /// the timestamp first, big-endian, so that the entries that leave the window first come
-    /// first. Its first 24 bytes are also kept in the tree's nodes ([`Key`]).
-    seen: BTreeSet<Key>,
+    /// The entries of each second, under their timestamp: the seconds that leave the window
+    /// first come first, and a second leaves whole. Each entry is `(timestamp, nonce, consumer
+    /// key, token)` in one allocation ([`Entry`]); its first 24 bytes are also kept in the
+    /// tree's nodes ([`Key`]). A walk goes down the small tree of the seconds (a few hundred,
+    /// touched by every request) and then one second's tree, instead of one tree of all.
+    seen: BTreeMap<u64, BTreeSet<Key>>,
+    /// How many entries `seen` holds, all seconds together.
+    len: usize,
     token_quota: usize,
     consumer_quota: usize,
     /// How many entries each token (consumer key and token, as [`Entry::token_key`]) holds.
@@ -75,7 +80,8 @@ impl MemoryNonceStore {
         Self {
             window,
             capacity,
-            seen: BTreeSet::new(),
+            seen: BTreeMap::new(),
+            len: 0,
             token_quota: quota(capacity, 16),
             consumer_quota: quota(capacity, 2),
             per_token: BTreeMap::new(),
@@ -103,13 +109,13 @@ impl MemoryNonceStore {
     /// How many nonces are remembered.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.seen.len()
+        self.len
     }
 
     /// Whether no nonce is remembered.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.len == 0
     }
 
     /// The most nonces the store holds.
@@ -120,11 +126,13 @@ impl MemoryNonceStore {
 
     /// Forgets the nonces whose timestamp has left the window at `now`.
     pub fn forget_expired(&mut self, now: u64) {
-        while let Some(first) = self.seen.first() {
-            if first.timestamp.saturating_add(self.window) >= now {
+        while let Some(second) = self.seen.first_entry() {
+            if second.key().saturating_add(self.window) >= now {
                 break;
             }
-            if let Some(key) = self.seen.pop_first() {
+            let keys = second.remove();
+            self.len -= keys.len();
+            for key in keys {
                 let entry = Entry(&key.entry);
                 release(&mut self.per_consumer, entry.consumer_key());
                 release(&mut self.per_token, entry.token_key());
@@ -276,12 +284,17 @@ impl NonceStore for MemoryNonceStore {
         let bytes = Entry::encode(&nonce);
         let entry = Entry(&bytes);
         let held = |counts: Option<&usize>| counts.copied().unwrap_or(0);
-        let full = self.seen.len() >= self.capacity;
+        let full = self.len >= self.capacity;
         let over_quota = held(self.per_token.get(entry.token_key())) >= self.token_quota
             || held(self.per_consumer.get(entry.consumer_key())) >= self.consumer_quota;
         if full || over_quota {
             // A replay is said to be one first, whatever else holds.
-            return if self.seen.contains(&Key::new(bytes.into_boxed_slice())) {
+            let key = Key::new(bytes.into_boxed_slice());
+            let replayed = self
+                .seen
+                .get(&key.timestamp)
+                .is_some_and(|second| second.contains(&key));
+            return if replayed {
                 NonceCheck::Replayed
             } else if full {
                 NonceCheck::Full
@@ -293,12 +306,15 @@ impl NonceStore for MemoryNonceStore {
         hold(&mut self.per_token, entry.token_key());
         // One walk down the tree, which also tells whether the entry was there (the boxed
         // slice is exactly the vector's capacity: no reallocation).
-        if let Some(replayed) = self.seen.replace(Key::new(bytes.into_boxed_slice())) {
+        let key = Key::new(bytes.into_boxed_slice());
+        let second = self.seen.entry(key.timestamp).or_default();
+        if let Some(replayed) = second.replace(key) {
             let entry = Entry(&replayed.entry);
             release(&mut self.per_consumer, entry.consumer_key());
             release(&mut self.per_token, entry.token_key());
             return NonceCheck::Replayed;
         }
+        self.len += 1;
         NonceCheck::Fresh
     }
 }
@@ -391,6 +407,38 @@ mod tests {
             let bytes = Entry::encode(&used);
             assert_eq!(bytes.len(), bytes.capacity(), "{used:?}");
         }
+    }
+
+    #[test]
+    fn a_second_leaves_whole_once_past_the_window_and_no_empty_second_stays() {
+        let mut store = MemoryNonceStore::new(10, 100);
+        let check = |store: &mut MemoryNonceStore, timestamp, nonce, now| {
+            let used = NonceUse {
+                consumer_key: "key",
+                token: None,
+                timestamp,
+                nonce,
+            };
+            store.check_and_insert(used, now)
+        };
+        for (timestamp, nonce) in [(1000, "a"), (1000, "b"), (1001, "a"), (1005, "c")] {
+            assert_eq!(check(&mut store, timestamp, nonce, 1005), NonceCheck::Fresh);
+        }
+        assert_eq!((store.len(), store.seen.len()), (4, 3));
+        // `timestamp + window < now` leaves: second 1000 is kept at 1010, gone at 1011, both
+        // of its entries; the same nonce in another second is another entry.
+        store.forget_expired(1010);
+        assert_eq!(store.len(), 4);
+        assert_eq!(check(&mut store, 1000, "b", 1010), NonceCheck::Replayed);
+        store.forget_expired(1011);
+        assert_eq!((store.len(), store.seen.len()), (2, 2));
+        assert_eq!(check(&mut store, 1001, "a", 1011), NonceCheck::Replayed);
+        assert_eq!(check(&mut store, 1005, "a", 1011), NonceCheck::Fresh);
+        assert_eq!(store.len(), 3);
+        store.forget_expired(1016);
+        assert!(store.is_empty());
+        assert!(store.seen.is_empty());
+        assert_eq!(store.per_consumer.len(), 0);
     }
 
     #[test]
