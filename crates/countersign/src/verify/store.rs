@@ -24,9 +24,10 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///
 /// Memory use is about `capacity` times the lengths of a consumer key, a token and a nonce (at
 /// most 64 bytes), plus some 50 bytes of overhead per entry, plus a count per token and per
-/// consumer key that holds entries, and a tree per second that holds entries. Recording a fresh
-/// nonce allocates once (its entry; and the trees their nodes as they grow); checking a replay
-/// allocates the same once, freed at once.
+/// consumer key that holds entries, and a tree per second that holds entries (about 500 bytes
+/// each; at most one per second of the window and of the time allowed ahead, so some 360 with
+/// the verifier's defaults). Recording a fresh nonce allocates once (its entry; and the trees
+/// their nodes as they grow); checking a replay allocates the same once, freed at once.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
