@@ -305,8 +305,9 @@ impl NonceStore for MemoryNonceStore {
         }
         hold(&mut self.per_consumer, entry.consumer_key());
         hold(&mut self.per_token, entry.token_key());
-        // One walk down the tree, which also tells whether the entry was there (the boxed
-        // slice is exactly the vector's capacity: no reallocation).
+        // One walk down the seconds' tree and one down the second's, which also tells whether
+        // the entry was there (the boxed slice is exactly the vector's capacity: no
+        // reallocation).
         let key = Key::new(bytes.into_boxed_slice());
         let second = self.seen.entry(key.timestamp).or_default();
         if let Some(replayed) = second.replace(key) {
