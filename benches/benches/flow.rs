@@ -16,7 +16,10 @@ use countersign_benches::inputs::{
     CONSUMER_KEY, CONSUMER_SECRET, NONCE, SHAPES, Shape, TIMESTAMP, URL,
 };
 use countersign_benches::{CountingAlloc, report_allocations};
-use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main,
+};
 use subtle::ConstantTimeEq as _;
 
 #[global_allocator]
@@ -180,6 +183,34 @@ impl SecretLookup for Table {
     }
 }
 
+/// Times `verify` on a freshly signed header each time (signed in the setup, untimed, with the
+/// nonce `n<count>` and the clock one second further every 100 requests); returns how many it
+/// refused.
+fn fresh_nonces<H>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    sign: &impl Fn(u64, &str) -> H,
+    mut verify: impl FnMut(&H, u64) -> bool,
+) -> u64 {
+    let mut n = 0u64;
+    let mut refused = 0u64;
+    group.bench_function(id, |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let now = TIMESTAMP + n / 100;
+                (sign(now, &format!("n{n}")), now)
+            },
+            |(header, now)| {
+                refused += u64::from(!verify(&header, now));
+                header
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    refused
+}
+
 fn verification(c: &mut Criterion) {
     let request = Request::get(URL);
     let verifier = Verifier::new();
@@ -232,50 +263,34 @@ fn verification(c: &mut Criterion) {
         // quota) once it is warm. Signing happens in the setup, untimed. The same requests with
         // the store that accepts all, in the same harness (`iter_batched`, a fresh header each
         // time), are what the store's cost is measured against.
-        let mut n = 0u64;
-        group.bench_function(id("plaintext_fresh_nonces_accept_all"), |b| {
-            b.iter_batched(
-                || {
-                    n += 1;
-                    let now = TIMESTAMP + n / 100;
-                    (sign(now, &format!("n{n}")), now)
-                },
-                |(header, now)| {
-                    let ok = verifier
-                        .verify(
-                            &request,
-                            Some(header.as_str()),
-                            now,
-                            &secrets,
-                            &mut AcceptAll,
-                        )
-                        .is_ok();
-                    assert!(ok);
-                    header
-                },
-                BatchSize::SmallInput,
-            )
-        });
+        let refused = fresh_nonces(
+            &mut group,
+            id("plaintext_fresh_nonces_accept_all"),
+            &sign,
+            |header, now| {
+                verifier
+                    .verify(
+                        &request,
+                        Some(header.as_str()),
+                        now,
+                        &secrets,
+                        &mut AcceptAll,
+                    )
+                    .is_ok()
+            },
+        );
+        assert_eq!(refused, 0, "fresh nonces refused with the accept-all store");
         let mut store = MemoryNonceStore::new(verifier.window(), 1_000_000);
-        let mut n = 0u64;
-        let mut refused = 0u64;
-        group.bench_function(id("plaintext_fresh_nonces_memory_store"), |b| {
-            b.iter_batched(
-                || {
-                    n += 1;
-                    let now = TIMESTAMP + n / 100;
-                    (sign(now, &format!("n{n}")), now)
-                },
-                |(header, now)| {
-                    let ok = verifier
-                        .verify(&request, Some(header.as_str()), now, &secrets, &mut store)
-                        .is_ok();
-                    refused += u64::from(!ok);
-                    header
-                },
-                BatchSize::SmallInput,
-            )
-        });
+        let refused = fresh_nonces(
+            &mut group,
+            id("plaintext_fresh_nonces_memory_store"),
+            &sign,
+            |header, now| {
+                verifier
+                    .verify(&request, Some(header.as_str()), now, &secrets, &mut store)
+                    .is_ok()
+            },
+        );
         assert_eq!(refused, 0, "the memory store refused fresh nonces");
 
         let name = |what: &str| format!("verify/{what}/{}", shape.name);
