@@ -1,8 +1,16 @@
 //! Client (consumer) and token credentials.
 
 use alloc::string::String;
+use core::fmt;
 
 use crate::Secret;
+use crate::encode::{Counted, count_reserved};
+
+/// How many bytes of a value RFC 5849 percent-encodes, counted when credentials are made (see
+/// [`Counted`]): signing with the same credentials again and again does not scan them again.
+fn reserved(value: &str) -> usize {
+    count_reserved(value.as_bytes())
+}
 
 /// The client credentials a provider issues to an application: the consumer key (public, sent
 /// with every request) and the consumer secret.
@@ -16,11 +24,17 @@ use crate::Secret;
 /// assert_eq!(client.key(), "jd83jd92dhsh93js");
 /// assert!(!format!("{client:?}").contains("ja893SD9"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(from = "StoredClient"))]
 pub struct ClientCredentials {
     key: String,
     secret: Secret,
+    /// How many bytes of the key and of the secret are encoded: counted once, here.
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    key_reserved: usize,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    secret_reserved: usize,
     /// For the RSA methods. Never serialized: load it from its file each time.
     #[cfg(feature = "_rsa")]
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -30,9 +44,12 @@ pub struct ClientCredentials {
 impl ClientCredentials {
     /// Client credentials from a consumer key and secret.
     pub fn new(key: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        let (key, secret) = (key.into(), secret.into());
         Self {
-            key: key.into(),
-            secret: secret.into(),
+            key_reserved: reserved(&key),
+            secret_reserved: reserved(secret.expose_secret()),
+            key,
+            secret,
             #[cfg(feature = "_rsa")]
             rsa_key: None,
         }
@@ -85,6 +102,43 @@ impl ClientCredentials {
     pub fn secret(&self) -> &Secret {
         &self.secret
     }
+
+    /// The consumer key with its count of encoded bytes.
+    pub(crate) fn counted_key(&self) -> Counted<'_> {
+        Counted::with_count(&self.key, self.key_reserved)
+    }
+
+    /// The consumer secret with its count of encoded bytes.
+    pub(crate) fn counted_secret(&self) -> Counted<'_> {
+        Counted::with_count(self.secret.expose_secret(), self.secret_reserved)
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The counts are left out: how many bytes of the secret are encoded is the secret's.
+        let mut s = f.debug_struct("ClientCredentials");
+        s.field("key", &self.key).field("secret", &self.secret);
+        #[cfg(feature = "_rsa")]
+        s.field("rsa_key", &self.rsa_key);
+        s.finish()
+    }
+}
+
+/// What a serialized [`ClientCredentials`] holds: read back through [`ClientCredentials::new`],
+/// which counts again.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct StoredClient {
+    key: String,
+    secret: Secret,
+}
+
+#[cfg(feature = "serde")]
+impl From<StoredClient> for ClientCredentials {
+    fn from(stored: StoredClient) -> Self {
+        Self::new(stored.key, stored.secret)
+    }
 }
 
 /// Token credentials: a temporary (request) token or an access token, with its secret.
@@ -98,19 +152,28 @@ impl ClientCredentials {
 /// assert_eq!(token.token(), "hdk48Djdsa");
 /// assert!(!format!("{token:?}").contains("xyz4992k83j47x0b"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(from = "StoredToken"))]
 pub struct TokenCredentials {
     token: String,
     secret: Secret,
+    /// How many bytes of the token and of the secret are encoded: counted once, here.
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    token_reserved: usize,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    secret_reserved: usize,
 }
 
 impl TokenCredentials {
     /// Token credentials from a token and its secret.
     pub fn new(token: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        let (token, secret) = (token.into(), secret.into());
         Self {
-            token: token.into(),
-            secret: secret.into(),
+            token_reserved: reserved(&token),
+            secret_reserved: reserved(secret.expose_secret()),
+            token,
+            secret,
         }
     }
 
@@ -124,5 +187,66 @@ impl TokenCredentials {
     #[must_use]
     pub fn secret(&self) -> &Secret {
         &self.secret
+    }
+
+    /// The token with its count of encoded bytes.
+    pub(crate) fn counted_token(&self) -> Counted<'_> {
+        Counted::with_count(&self.token, self.token_reserved)
+    }
+
+    /// The token secret with its count of encoded bytes.
+    pub(crate) fn counted_secret(&self) -> Counted<'_> {
+        Counted::with_count(self.secret.expose_secret(), self.secret_reserved)
+    }
+}
+
+impl fmt::Debug for TokenCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The counts are left out: how many bytes of the secret are encoded is the secret's.
+        f.debug_struct("TokenCredentials")
+            .field("token", &self.token)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// What a serialized [`TokenCredentials`] holds: read back through [`TokenCredentials::new`],
+/// which counts again.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct StoredToken {
+    token: String,
+    secret: Secret,
+}
+
+#[cfg(feature = "serde")]
+impl From<StoredToken> for TokenCredentials {
+    fn from(stored: StoredToken) -> Self {
+        Self::new(stored.token, stored.secret)
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_read_back_are_counted_again_and_the_counts_are_not_written() {
+        let client = ClientCredentials::new("k +", "s&/\u{e9}");
+        let token = TokenCredentials::new("t=", "%");
+        let json = serde_json::to_string(&(&client, &token)).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"key":"k +","secret":"s&/é"},{"token":"t=","secret":"%"}]"#
+        );
+        let (client_back, token_back): (ClientCredentials, TokenCredentials) =
+            serde_json::from_str(&json).unwrap();
+        assert_eq!(client_back, client);
+        assert_eq!(token_back, token);
+        // "k%20%2B", "s%26%2F%C3%A9", "t%3D", "%25".
+        assert_eq!(client_back.counted_key().encoded_len(), 7);
+        assert_eq!(client_back.counted_secret().encoded_len(), 13);
+        assert_eq!(token_back.counted_token().encoded_len(), 4);
+        assert_eq!(token_back.counted_secret().encoded_len(), 3);
     }
 }

@@ -177,20 +177,87 @@ impl Encode<'_> {
         if needs_no_encoding(self.0) {
             return out.write_str(self.0);
         }
-        let bytes = self.0.as_bytes();
-        let mut start = 0;
-        while let Some(offset) = bytes
-            .get(start..)
-            .and_then(|rest| rest.iter().position(|&b| !is_plain(b)))
-        {
-            let at = start + offset;
-            // Unreserved bytes are ASCII: a run between escapes is empty (`get` gives `None`
-            // when it would start inside a character) or starts and ends on boundaries.
-            out.write_str(self.0.get(start..at).unwrap_or_default())?;
-            out.write_str(escape(bytes.get(at).copied().unwrap_or_default()))?;
-            start = at + 1;
+        write_escaped(out, self.0)
+    }
+}
+
+/// Writes `value` percent-encoded, escape by escape (what [`Encode::write_to`] does once it knows
+/// some byte needs it).
+fn write_escaped<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    while let Some(offset) = bytes
+        .get(start..)
+        .and_then(|rest| rest.iter().position(|&b| !is_plain(b)))
+    {
+        let at = start + offset;
+        // Unreserved bytes are ASCII: a run between escapes is empty (`get` gives `None`
+        // when it would start inside a character) or starts and ends on boundaries.
+        out.write_str(value.get(start..at).unwrap_or_default())?;
+        out.write_str(escape(bytes.get(at).copied().unwrap_or_default()))?;
+        start = at + 1;
+    }
+    out.write_str(value.get(start..).unwrap_or_default())
+}
+
+/// A value with the number of its bytes that RFC 5849 encodes, counted once: credentials count
+/// their key, token and secrets when they are made, so that signing with them again and again
+/// knows each one's encoded length without a scan, and copies it as it is when that number is
+/// zero (the usual key, token and secret).
+#[derive(Clone, Copy)]
+pub(crate) struct Counted<'a> {
+    text: &'a str,
+    reserved: usize,
+}
+
+impl<'a> Counted<'a> {
+    /// Counts `text`'s reserved bytes.
+    #[inline]
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            reserved: count_reserved(text.as_bytes()),
         }
-        out.write_str(self.0.get(start..).unwrap_or_default())
+    }
+
+    /// `text` with the count [`new`](Self::new) took of it before.
+    pub(crate) const fn with_count(text: &'a str, reserved: usize) -> Self {
+        Self { text, reserved }
+    }
+
+    pub(crate) const fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Its length once encoded: each reserved byte becomes `%XX`.
+    pub(crate) const fn encoded_len(&self) -> usize {
+        self.text.len() + 2 * self.reserved
+    }
+
+    /// Writes it encoded (as [`Encode::write_to`]).
+    #[inline]
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if self.reserved == 0 {
+            return out.write_str(self.text);
+        }
+        write_escaped(out, self.text)
+    }
+
+    /// Its length once encoded twice: each reserved byte becomes `%25XX`.
+    pub(crate) const fn twice_encoded_len(&self) -> usize {
+        self.text.len() + 4 * self.reserved
+    }
+
+    /// Writes it encoded twice: the form a secret takes inside a PLAINTEXT signature that is
+    /// itself encoded for a header, a query or a form.
+    pub(crate) fn write_twice_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if self.reserved == 0 {
+            return out.write_str(self.text);
+        }
+        for chunk in utf8_percent_encode(self.text, RFC5849) {
+            encode(chunk).write_to(out)?;
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
-use crate::encode::{decode, encode, encoded_len};
+use crate::encode::{Counted, decode, encode, encoded_len};
 use crate::{Context, Error, Secret, SecretStr, SignatureMethod};
 use crate::{Misuse, ParseError};
 
@@ -89,8 +89,9 @@ impl Drop for Authorization {
 #[derive(Clone, Copy)]
 pub(crate) struct Head<'a> {
     pub(crate) realm: Option<&'a str>,
-    pub(crate) consumer_key: &'a str,
-    pub(crate) token: Option<&'a str>,
+    /// The key and the token with their counts of encoded bytes, taken with the credentials.
+    pub(crate) consumer_key: Counted<'a>,
+    pub(crate) token: Option<Counted<'a>>,
     pub(crate) method: SignatureMethod,
     pub(crate) callback: Option<&'a str>,
     /// A protocol parameter of an extension, such as `oauth_session_handle`.
@@ -113,6 +114,14 @@ pub(crate) const RESERVED_NAMES: [&str; 9] = [
 ];
 
 const VERSION: &str = ", oauth_version=\"1.0\"";
+
+/// The openings `, name="` of the parameters the signer writes: each one piece to copy.
+const TOKEN_OPEN: &str = ", oauth_token=\"";
+const METHOD_OPEN: &str = ", oauth_signature_method=\"";
+const CALLBACK_OPEN: &str = ", oauth_callback=\"";
+pub(crate) const NONCE_OPEN: &str = ", oauth_nonce=\"";
+pub(crate) const VERIFIER_OPEN: &str = ", oauth_verifier=\"";
+pub(crate) const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
 
 impl<'a> Head<'a> {
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -147,8 +156,8 @@ impl<'a> Head<'a> {
     /// The protocol parameters this part of the header carries, raw, for the base string.
     pub(crate) fn protocol_params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
         [
-            Some(("oauth_consumer_key", self.consumer_key)),
-            self.token.map(|t| ("oauth_token", t)),
+            Some(("oauth_consumer_key", self.consumer_key.as_str())),
+            self.token.map(|t| ("oauth_token", t.as_str())),
             Some(("oauth_signature_method", self.method.as_str())),
             self.callback.map(|c| ("oauth_callback", c)),
             self.extension,
@@ -168,14 +177,19 @@ impl<'a> Head<'a> {
             out.write_str("\", ")?;
         }
         out.write_str("oauth_consumer_key=\"")?;
-        encode(self.consumer_key).write_to(out)?;
+        self.consumer_key.write_to(out)?;
         out.write_char('"')?;
         if let Some(token) = self.token {
-            write_param(out, "oauth_token", token)?;
+            out.write_str(TOKEN_OPEN)?;
+            token.write_to(out)?;
+            out.write_char('"')?;
         }
-        write_param(out, "oauth_signature_method", self.method.as_str())?;
+        // Every method's name is unreserved (`method_names_need_no_encoding`): no scan.
+        out.write_str(METHOD_OPEN)?;
+        out.write_str(self.method.as_str())?;
+        out.write_char('"')?;
         if let Some(callback) = self.callback {
-            write_param(out, "oauth_callback", callback)?;
+            write_param(out, CALLBACK_OPEN, callback)?;
         }
         if self.version {
             out.write_str(VERSION)?;
@@ -191,30 +205,32 @@ impl<'a> Head<'a> {
         "OAuth ".len()
             + realm
             + "oauth_consumer_key=\"\"".len()
-            + encoded_len(self.consumer_key)
-            + self.token.map_or(0, |t| param_len("oauth_token", t))
-            + param_len("oauth_signature_method", self.method.as_str())
-            + self.callback.map_or(0, |c| param_len("oauth_callback", c))
+            + self.consumer_key.encoded_len()
+            + self
+                .token
+                .map_or(0, |t| TOKEN_OPEN.len() + t.encoded_len() + 1)
+            + METHOD_OPEN.len()
+            + self.method.as_str().len()
+            + 1
+            + self.callback.map_or(0, |c| param_len(CALLBACK_OPEN, c))
             + if self.version { VERSION.len() } else { 0 }
     }
 }
 
-/// Writes `, name="enc(value)"`.
+/// Writes `, name="enc(value)"`, given its opening `, name="` (such as [`NONCE_OPEN`]).
 pub(crate) fn write_param<W: fmt::Write + ?Sized>(
     out: &mut W,
-    name: &str,
+    open: &str,
     value: &str,
 ) -> fmt::Result {
-    out.write_str(", ")?;
-    out.write_str(name)?;
-    out.write_str("=\"")?;
+    out.write_str(open)?;
     encode(value).write_to(out)?;
     out.write_char('"')
 }
 
 /// The length [`write_param`] writes.
-pub(crate) fn param_len(name: &str, value: &str) -> usize {
-    ", =\"\"".len() + name.len() + encoded_len(value)
+pub(crate) fn param_len(open: &str, value: &str) -> usize {
+    open.len() + encoded_len(value) + 1
 }
 
 /// Writes the inside of an HTTP quoted-string: `"` and `\` escaped with a backslash.
@@ -836,6 +852,17 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(alloc::format!("{a:?}"), "Authorization([redacted])");
         assert_eq!(a.clone().into_secret().expose_secret(), a.as_str());
+    }
+
+    #[test]
+    fn method_names_need_no_encoding() {
+        // `Head::write_to` copies the method's name into the header without encoding it.
+        for method in SignatureMethod::ALL {
+            assert!(
+                crate::encode::needs_no_encoding(method.as_str()),
+                "{method}"
+            );
+        }
     }
 
     #[test]

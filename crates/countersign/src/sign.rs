@@ -10,10 +10,9 @@ use zeroize::Zeroize;
 
 use crate::Misuse;
 use crate::base_string::{self, EncodedParam, enc_cow};
-use crate::encode::{encode, encoded_len, needs_no_encoding, push_encoded_with_len};
-use crate::header::{self, Authorization, Head};
+use crate::encode::{Counted, encode, encoded_len, needs_no_encoding, push_encoded_with_len};
+use crate::header::{self, Authorization, Head, SIGNATURE_OPEN};
 use crate::signature::{BodyHash, Computed, Keyed, SigningKey};
-use crate::stack_text::StackText;
 use crate::transport::check_cleartext_allowed;
 use crate::{ClientCredentials, Error, Request, Secret, SignatureMethod, TokenCredentials};
 
@@ -233,8 +232,8 @@ impl<'a> Signer<'a> {
     fn head(&self) -> Head<'a> {
         Head {
             realm: self.realm,
-            consumer_key: self.client.key(),
-            token: self.token.map(TokenCredentials::token),
+            consumer_key: self.client.counted_key(),
+            token: self.token.map(TokenCredentials::counted_token),
             method: self.method,
             callback: self.callback,
             extension: self.extension,
@@ -243,7 +242,10 @@ impl<'a> Signer<'a> {
     }
 
     fn key(&self) -> SigningKey<'a> {
-        SigningKey::of(self.client, self.token.map(TokenCredentials::secret))
+        SigningKey::of(
+            self.client,
+            self.token.map(TokenCredentials::counted_secret),
+        )
     }
 
     fn tail<'c>(&self, computed: Option<&'c Computed>) -> Tail<'a, 'c> {
@@ -316,6 +318,7 @@ impl<'a> Signer<'a> {
         self.check(request)?;
         let computed = self.compute(request)?;
         Ok(SignedHeader {
+            nonce: self.nonce.map(Counted::new),
             signer: self,
             computed,
         })
@@ -412,6 +415,11 @@ fn encoded_exactly(value: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How many digits `n` has in decimal: what `itoa` writes, without writing it.
+fn decimal_digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
 /// Counts the bytes of a base string instead of keeping them.
 struct Count(usize);
 
@@ -422,11 +430,6 @@ impl base_string::Sink for Count {
 }
 
 const TIMESTAMP_OPEN: &str = ", oauth_timestamp=\"";
-
-/// The longest header [`SignedHeader::to_authorization`] writes on the stack.
-const STACK_HEADER: usize = 1024;
-
-const SIGNATURE_OPEN: &str = ", oauth_signature=\"";
 
 /// The secret end of a header: the extension parameter and `oauth_verifier` (if any), and
 /// `oauth_signature`.
@@ -450,7 +453,7 @@ impl Tail<'_, '_> {
             out.write_char('"')?;
         }
         match self.verifier {
-            Some(verifier) => header::write_param(out, "oauth_verifier", verifier),
+            Some(verifier) => header::write_param(out, header::VERIFIER_OPEN, verifier),
             None => Ok(()),
         }
     }
@@ -470,8 +473,8 @@ impl Tail<'_, '_> {
             ", =\"\"".len() + encoded_len(n) + encoded_len(v)
         }) + self
             .verifier
-            .map_or(0, |v| header::param_len("oauth_verifier", v))
-            + header::param_len("oauth_signature", "")
+            .map_or(0, |v| header::param_len(header::VERIFIER_OPEN, v))
+            + header::param_len(SIGNATURE_OPEN, "")
             + match self.computed {
                 Some(signature) => encoded_len(signature.as_str()),
                 None => self.key.plaintext_encoded_len(),
@@ -483,11 +486,22 @@ impl Tail<'_, '_> {
 ///
 /// `Debug` redacts every secret: those of the [`Signer`], and the signature (for PLAINTEXT, the
 /// secrets themselves; an HMAC signature is redacted alike).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use = "a signed header is only useful once written"]
 pub struct SignedHeader<'a> {
     signer: Signer<'a>,
     computed: Option<Computed>,
+    /// The signer's nonce, counted once for both the length and the writing.
+    nonce: Option<Counted<'a>>,
+}
+
+impl fmt::Debug for SignedHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedHeader")
+            .field("signer", &self.signer)
+            .field("computed", &self.computed)
+            .finish()
+    }
 }
 
 impl SignedHeader<'_> {
@@ -501,8 +515,10 @@ impl SignedHeader<'_> {
             out.write_str(itoa::Buffer::new().format(ts))?;
             out.write_char('"')?;
         }
-        if let Some(nonce) = s.nonce {
-            header::write_param(out, "oauth_nonce", nonce)?;
+        if let Some(nonce) = self.nonce {
+            out.write_str(header::NONCE_OPEN)?;
+            nonce.write_to(out)?;
+            out.write_char('"')?;
         }
         Ok(())
     }
@@ -521,10 +537,11 @@ impl SignedHeader<'_> {
     pub fn len(&self) -> usize {
         let s = &self.signer;
         s.head().encoded_len()
-            + s.timestamp.map_or(0, |ts| {
-                TIMESTAMP_OPEN.len() + itoa::Buffer::new().format(ts).len() + 1
-            })
-            + s.nonce.map_or(0, |n| header::param_len("oauth_nonce", n))
+            + s.timestamp
+                .map_or(0, |ts| TIMESTAMP_OPEN.len() + decimal_digits(ts) + 1)
+            + self
+                .nonce
+                .map_or(0, |n| header::NONCE_OPEN.len() + n.encoded_len() + 1)
             + s.tail(self.computed.as_ref()).encoded_len()
     }
 
@@ -586,20 +603,8 @@ impl SignedHeader<'_> {
     /// The header value, in one allocation of exactly the right size.
     #[must_use]
     pub fn to_authorization(&self) -> Authorization {
-        // Written once on the stack (every value scanned once), then copied into its exact
-        // allocation; the stack copy is cleared. A header too long for it is measured first.
-        let mut text = StackText::<STACK_HEADER>::new();
-        if self.write_public(&mut text).is_ok() {
-            let secret_from = text.len();
-            if self
-                .signer
-                .tail(self.computed.as_ref())
-                .write_to(&mut text)
-                .is_ok()
-            {
-                return Authorization::with_secret_from(String::from(text.as_str()), secret_from);
-            }
-        }
+        // The credentials were counted when they were made: the length costs a scan of the
+        // nonce (and of the realm, callback, extension and verifier, when there are some).
         let mut out = String::with_capacity(self.len());
         // Writing to a String cannot fail.
         let _ = self.write_public(&mut out);
@@ -1348,6 +1353,19 @@ mod tests {
     }
 
     #[test]
+    fn decimal_digits_are_what_itoa_writes() {
+        let mut powers = (0..20).map(|p| 10_u64.pow(p));
+        let edges = powers.by_ref().flat_map(|p| [p - 1, p, p + 1]);
+        for n in edges.chain([u64::MAX, 1_700_000_000]) {
+            assert_eq!(
+                decimal_digits(n),
+                itoa::Buffer::new().format(n).len(),
+                "{n}"
+            );
+        }
+    }
+
+    #[test]
     fn length_formula_matches_the_writer() {
         let client = ClientCredentials::new("c k\u{e9}", "s&\u{2603}");
         let token = TokenCredentials::new("t/t", "%x");
@@ -1401,32 +1419,44 @@ mod tests {
     }
 
     #[test]
-    fn headers_around_the_stack_buffer_are_written_whole() {
-        // `to_authorization` writes on the stack and measures first when that is too small:
-        // headers of every length across the edge, with the secret part at or over it.
-        let token = TokenCredentials::new("t", "ts");
-        let mut lengths = alloc::vec::Vec::new();
-        for secret_len in (STACK_HEADER - 200)..(STACK_HEADER - 100) {
-            let client = ClientCredentials::new("k", "s".repeat(secret_len) + "&");
+    fn counted_credentials_are_written_as_the_encoder_writes_them() {
+        // The credentials count their reserved bytes when they are made; the header relies on
+        // those counts for its length and for copying a value as it is. Every ASCII byte and a
+        // few multi-byte characters, alone and among unreserved ones, in every credential.
+        let mut values: alloc::vec::Vec<String> = (0u8..0x80)
+            .map(|b| alloc::format!("ab{}cdefghij", char::from(b)))
+            .collect();
+        values
+            .extend(["", "\u{e9}", "\u{2603}x", "abcdefgh", "%25%", "a b+c&d=e"].map(String::from));
+        for value in &values {
+            let client = ClientCredentials::new(value.as_str(), alloc::format!("s{value}"));
+            let token = TokenCredentials::new(alloc::format!("t{value}"), value.as_str());
             let signed = Signer::new(&client)
                 .token(&token)
-                .timestamp(1)
-                .nonce("n")
+                .timestamp(7)
+                .nonce(value)
                 .sign(&Request::get(URL))
                 .unwrap();
-            let mut written = String::new();
-            signed.write_to(&mut written).unwrap();
-            let header = signed.to_authorization();
-            assert_eq!(header.as_str(), written);
-            assert_eq!(header.as_str().len(), signed.len());
-            lengths.push(signed.len());
-            let parsed = crate::ParsedAuthorization::parse(header.as_str()).unwrap();
-            assert_eq!(
-                parsed.signature(),
-                Some(alloc::format!("{}&ts", encode(client.secret().expose_secret())).as_str())
+            let e = |v: &str| alloc::string::ToString::to_string(&encode(v));
+            let expected = alloc::format!(
+                "OAuth oauth_consumer_key=\"{}\", oauth_token=\"{}\", \
+                 oauth_signature_method=\"PLAINTEXT\", oauth_version=\"1.0\", \
+                 oauth_timestamp=\"7\", oauth_nonce=\"{}\", oauth_signature=\"{}\"",
+                e(value),
+                e(&alloc::format!("t{value}")),
+                e(value),
+                e(&alloc::format!(
+                    "{}&{}",
+                    e(&alloc::format!("s{value}")),
+                    e(value)
+                )),
             );
+            let header = signed.to_authorization();
+            assert_eq!(header.as_str(), expected, "{value:?}");
+            assert_eq!(signed.len(), expected.len(), "{value:?}");
+            let prepared = Signer::new(&client).token(&token).prepare().unwrap();
+            let again = prepared.sign(&Request::get(URL), 7, value).unwrap();
+            assert_eq!(again.as_str(), expected, "{value:?}");
         }
-        assert!(lengths.contains(&STACK_HEADER));
-        assert!(lengths.contains(&(STACK_HEADER + 1)));
     }
 }

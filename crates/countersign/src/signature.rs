@@ -5,10 +5,8 @@ use alloc::string::String;
 use core::fmt;
 use core::str::FromStr;
 
-use percent_encoding::utf8_percent_encode;
-
 use crate::ParseError;
-use crate::encode::{RFC5849, encode, needs_no_encoding};
+use crate::encode::Counted;
 use crate::{Error, Secret};
 
 /// How requests are signed (`oauth_signature_method`).
@@ -145,8 +143,8 @@ impl<'de> serde::Deserialize<'de> for SignatureMethod {
 /// The secrets a signature is made with.
 #[derive(Clone, Copy)]
 pub(crate) struct SigningKey<'a> {
-    pub(crate) consumer_secret: &'a str,
-    pub(crate) token_secret: &'a str,
+    pub(crate) consumer_secret: Counted<'a>,
+    pub(crate) token_secret: Counted<'a>,
     /// The client's private key, for the RSA methods.
     #[cfg(feature = "_rsa")]
     pub(crate) rsa: Option<&'a crate::RsaPrivateKey>,
@@ -163,31 +161,32 @@ impl<'a> SigningKey<'a> {
     /// The shared secrets as they are (the verifier's, which may be dummies).
     pub(crate) fn from_secrets(consumer_secret: &'a str, token_secret: Option<&'a str>) -> Self {
         Self {
-            consumer_secret,
-            token_secret: token_secret.unwrap_or(""),
+            consumer_secret: Counted::new(consumer_secret),
+            token_secret: Counted::new(token_secret.unwrap_or("")),
             #[cfg(feature = "_rsa")]
             rsa: None,
         }
     }
 
-    /// The key of `client` (its secret, and its RSA private key if it has one) with the token's
-    /// secret.
+    /// The key of `client` (its secret, already counted, and its RSA private key if it has one)
+    /// with the token's secret.
     pub(crate) fn of(
         client: &'a crate::ClientCredentials,
-        token_secret: Option<&'a Secret>,
+        token_secret: Option<Counted<'a>>,
     ) -> Self {
         Self {
+            consumer_secret: client.counted_secret(),
+            token_secret: token_secret.unwrap_or(Counted::with_count("", 0)),
             #[cfg(feature = "_rsa")]
             rsa: client.rsa_private_key(),
-            ..Self::new(client.secret(), token_secret)
         }
     }
 
     /// Writes `enc(consumer secret) & enc(token secret)`.
     fn write_plaintext<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        encode(self.consumer_secret).write_to(out)?;
+        self.consumer_secret.write_to(out)?;
         out.write_char('&')?;
-        encode(self.token_secret).write_to(out)
+        self.token_secret.write_to(out)
     }
 
     /// Writes the PLAINTEXT signature as it appears in a header, query or form: encoded once more,
@@ -196,9 +195,9 @@ impl<'a> SigningKey<'a> {
         &self,
         out: &mut W,
     ) -> fmt::Result {
-        write_encoded_twice(out, self.consumer_secret)?;
+        self.consumer_secret.write_twice_to(out)?;
         out.write_str("%26")?;
-        write_encoded_twice(out, self.token_secret)
+        self.token_secret.write_twice_to(out)
     }
 }
 
@@ -206,8 +205,7 @@ impl SigningKey<'_> {
     /// The length [`write_plaintext_encoded`](Self::write_plaintext_encoded) writes: each
     /// reserved byte `b` becomes `%25XX` (five bytes), `&` becomes `%26`.
     pub(crate) fn plaintext_encoded_len(&self) -> usize {
-        let twice = |s: &str| s.len() + 4 * crate::encode::count_reserved(s.as_bytes());
-        twice(self.consumer_secret) + 3 + twice(self.token_secret)
+        self.consumer_secret.twice_encoded_len() + 3 + self.token_secret.twice_encoded_len()
     }
 }
 
@@ -230,24 +228,12 @@ impl SigningKey<'_> {
     /// `enc(consumer secret)&enc(token secret)`: the PLAINTEXT signature and the HMAC key.
     pub(crate) fn joined(&self) -> Secret {
         let mut out = String::with_capacity(
-            crate::encode::encoded_len(self.consumer_secret)
-                + 1
-                + crate::encode::encoded_len(self.token_secret),
+            self.consumer_secret.encoded_len() + 1 + self.token_secret.encoded_len(),
         );
         // Writing to a String cannot fail.
         let _ = self.write_plaintext(&mut out);
         Secret::from(out)
     }
-}
-
-fn write_encoded_twice<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
-    if needs_no_encoding(value) {
-        return out.write_str(value);
-    }
-    for chunk in utf8_percent_encode(value, RFC5849) {
-        encode(chunk).write_to(out)?;
-    }
-    Ok(())
 }
 
 /// The PLAINTEXT signature of RFC 5849 section 3.4.4, before it is encoded for transmission:
@@ -358,7 +344,10 @@ pub fn sign_base_string(
     token_secret: Option<&Secret>,
     base_string: &str,
 ) -> Result<Secret, Error> {
-    let key = SigningKey::of(client, token_secret);
+    let key = SigningKey::of(
+        client,
+        token_secret.map(|s| Counted::new(s.expose_secret())),
+    );
     let Some(mut mac) = Keyed::new(method, &key)? else {
         return Ok(key.joined());
     };
@@ -872,6 +861,7 @@ mod keyed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::encode;
     use alloc::string::ToString;
 
     /// The keyed MAC, fed in pieces of every size around the block's, gives what the hmac crate

@@ -1,5 +1,5 @@
-//! Text written on the stack and cleared when dropped: where a secret is assembled before it is
-//! copied once into an allocation of exactly its length.
+//! Text written on the stack and cleared when dropped: where the HMAC key (both secrets, encoded)
+//! is assembled without an allocation.
 
 use core::fmt;
 
@@ -23,15 +23,6 @@ impl<const N: usize> StackText<N> {
     /// The bytes written so far.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
-    }
-
-    /// The text written so far. Only whole `str`s are ever written, so it is UTF-8.
-    pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
-    }
-
-    pub(crate) const fn len(&self) -> usize {
-        self.len
     }
 }
 
@@ -65,10 +56,9 @@ mod tests {
         let mut text = StackText::<8>::new();
         text.write_str("abcde").unwrap();
         assert!(text.write_str("fghi").is_err());
-        assert_eq!(text.as_str(), "abcde");
+        assert_eq!(text.as_bytes(), b"abcde");
         text.write_str("fgh").unwrap();
-        assert_eq!(text.as_str(), "abcdefgh");
-        assert_eq!(text.len(), 8);
+        assert_eq!(text.as_bytes(), b"abcdefgh");
         assert!(text.write_str("i").is_err());
     }
 }
