@@ -226,10 +226,30 @@ impl From<StoredToken> for TokenCredentials {
     }
 }
 
-#[cfg(all(test, feature = "serde"))]
+#[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
+    #[test]
+    fn debug_shows_the_key_and_the_token_and_nothing_of_the_secrets_or_their_counts() {
+        let client = ClientCredentials::new("k+", "s&cret");
+        let token = TokenCredentials::new("t=", "t&ken secret");
+        let shown = format!("{client:?} {token:?}");
+        #[cfg(not(feature = "_rsa"))]
+        let client_shown = r#"ClientCredentials { key: "k+", secret: Secret([redacted]) }"#;
+        #[cfg(feature = "_rsa")]
+        let client_shown =
+            r#"ClientCredentials { key: "k+", secret: Secret([redacted]), rsa_key: None }"#;
+        assert_eq!(
+            shown,
+            format!(
+                r#"{client_shown} TokenCredentials {{ token: "t=", secret: Secret([redacted]) }}"#
+            )
+        );
+    }
+
+    #[cfg(feature = "serde")]
     #[test]
     fn credentials_read_back_are_counted_again_and_the_counts_are_not_written() {
         let client = ClientCredentials::new("k +", "s&/\u{e9}");
