@@ -3,6 +3,7 @@
 use alloc::borrow::Cow;
 
 use crate::encode::{DecodeError, decode, decode_form};
+use crate::swar;
 
 /// Iterates over the raw `(name, value)` pairs of a form body or query. Empty segments are
 /// skipped; a segment without `=` is a name with an empty value.
@@ -21,16 +22,31 @@ impl<'a> Iterator for RawPairs<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // `&` and `=` are ASCII: every cut below falls on a character boundary.
+        let cut = |s: &'a str, from: usize, to: usize| s.get(from..to).unwrap_or_default();
         loop {
             let rest = self.rest?;
-            let (segment, tail) = match rest.split_once('&') {
-                Some((segment, tail)) => (segment, Some(tail)),
-                None => (rest, None),
+            let bytes = rest.as_bytes();
+            // The first `&` or `=`: a pair's name ends there (one scan for both).
+            let Some(at) = swar::find_either(bytes, b'&', b'=') else {
+                self.rest = None;
+                return (!rest.is_empty()).then_some((rest, ""));
             };
-            self.rest = tail;
-            if !segment.is_empty() {
-                return Some(segment.split_once('=').unwrap_or((segment, "")));
+            if bytes.get(at) == Some(&b'&') {
+                self.rest = rest.get(at + 1..);
+                if at == 0 {
+                    continue; // an empty segment
+                }
+                return Some((cut(rest, 0, at), ""));
             }
+            // A `=`: the value runs to the next `&` (and may hold more `=`).
+            let value = at + 1;
+            let end = bytes
+                .get(value..)
+                .and_then(|v| swar::find_either(v, b'&', b'&'))
+                .map_or(bytes.len(), |end| value + end);
+            self.rest = rest.get(end + 1..);
+            return Some((cut(rest, 0, at), cut(rest, value, end)));
         }
     }
 }
@@ -82,5 +98,25 @@ mod tests {
             [("a", "1"), ("b", ""), ("c", ""), ("", "d"), ("e", "f=g")]
         );
         assert_eq!(RawPairs::new("").count(), 0);
+    }
+
+    #[test]
+    fn pairs_agree_with_splitting_at_each_ampersand_then_the_first_equals_sign() {
+        // What it did with `split_once`s, before it scanned for both at once.
+        fn reference(input: &str) -> Vec<(&str, &str)> {
+            input
+                .split('&')
+                .filter(|segment| !segment.is_empty())
+                .map(|segment| segment.split_once('=').unwrap_or((segment, "")))
+                .collect()
+        }
+        let alphabet = ["&", "=", "a", "\u{e9}", "abcdefgh"];
+        for input in crate::url::tests::strings_of(&alphabet, 6) {
+            assert_eq!(
+                RawPairs::new(&input).collect::<Vec<_>>(),
+                reference(&input),
+                "{input:?}"
+            );
+        }
     }
 }

@@ -308,13 +308,26 @@ fn starts_with_https(url: &str) -> bool {
 /// fragment: the fragment starts at the first `#`, the query at the first `?` before it (a `?`
 /// in the fragment starts nothing).
 pub(crate) fn split_query(url: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((before, fragment)) => (before, Some(fragment)),
-        None => (url, None),
+    // One scan to the first `?` or `#`, and from a `?` on to the first `#`.
+    let bytes = url.as_bytes();
+    let Some(at) = crate::swar::find_either(bytes, b'?', b'#') else {
+        return (url, None, None);
     };
-    match before_fragment.split_once('?') {
-        Some((base, query)) => (base, Some(query), fragment),
-        None => (before_fragment, None, fragment),
+    // Both are ASCII: the halves are split on character boundaries.
+    let (base, after) = (
+        url.get(..at).unwrap_or_default(),
+        url.get(at + 1..).unwrap_or_default(),
+    );
+    if bytes.get(at) == Some(&b'#') {
+        return (base, None, Some(after));
+    }
+    match crate::swar::find_either(after.as_bytes(), b'#', b'#') {
+        Some(end) => (
+            base,
+            after.get(..end),
+            Some(after.get(end + 1..).unwrap_or_default()),
+        ),
+        None => (base, Some(after), None),
     }
 }
 
@@ -367,7 +380,7 @@ pub(crate) fn callback_query(input: &str) -> Result<&str, Error> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The splitter as it was: one search per delimiter. The one-pass splitter must agree.
@@ -467,6 +480,45 @@ mod tests {
         }
         for url in &inputs {
             assert_eq!(split(url), split_reference(url), "{url:?}");
+        }
+    }
+
+    /// Every string of up to `max` pieces from `alphabet`: the inputs of the differential tests.
+    pub(crate) fn strings_of(alphabet: &[&str], max: usize) -> alloc::vec::Vec<String> {
+        let mut all = alloc::vec![String::new()];
+        let mut last = all.clone();
+        for _ in 0..max {
+            last = last
+                .iter()
+                .flat_map(|s| {
+                    alphabet
+                        .iter()
+                        .map(move |piece| alloc::format!("{s}{piece}"))
+                })
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn split_query_agrees_with_splitting_at_the_fragment_then_the_query() {
+        // What it did with two `split_once`s, before it scanned for both at once.
+        fn reference(url: &str) -> (&str, Option<&str>, Option<&str>) {
+            let (before, fragment) = match url.split_once('#') {
+                Some((before, fragment)) => (before, Some(fragment)),
+                None => (url, None),
+            };
+            match before.split_once('?') {
+                Some((base, query)) => (base, Some(query), fragment),
+                None => (before, None, fragment),
+            }
+        }
+        // Runs long enough to fill words, the two marks, and a character of two bytes.
+        for tail in strings_of(&["?", "#", "a", "\u{e9}", "abcdefgh"], 5) {
+            let url = alloc::format!("https://h/p{tail}");
+            assert_eq!(split_query(&url), reference(&url), "{url:?}");
+            assert_eq!(split_query(&tail), reference(&tail), "{tail:?}");
         }
     }
 
