@@ -33,7 +33,7 @@ impl<'a> Iterator for RawPairs<'a> {
                 return (!rest.is_empty()).then_some((rest, ""));
             };
             if bytes.get(at) == Some(&b'&') {
-                self.rest = rest.get(at + 1..);
+                self.rest = past(rest, at);
                 if at == 0 {
                     continue; // an empty segment
                 }
@@ -45,10 +45,15 @@ impl<'a> Iterator for RawPairs<'a> {
                 .get(value..)
                 .and_then(|v| swar::find_either(v, b'&', b'&'))
                 .map_or(bytes.len(), |end| value + end);
-            self.rest = rest.get(end + 1..);
+            self.rest = past(rest, end);
             return Some((cut(rest, 0, at), cut(rest, value, end)));
         }
     }
+}
+
+/// What follows the `&` at `at` in `rest`; `None` when `at` is its end (no `&`: no more pairs).
+fn past(rest: &str, at: usize) -> Option<&str> {
+    rest.get(at + 1..)
 }
 
 /// How the values of a pair list are encoded.
