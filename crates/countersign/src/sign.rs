@@ -259,6 +259,9 @@ impl<'a> Signer<'a> {
 
     /// The HMAC signature of `request`, for methods that sign the request.
     fn compute(&self, request: &Request<'_>) -> Result<Option<Computed>, Error> {
+        if !self.method.signs_request() {
+            return Ok(None); // PLAINTEXT: the signature is the key, written with the header.
+        }
         let Some(mut mac) = Keyed::new(self.method, &self.key())? else {
             return Ok(None);
         };
@@ -507,9 +510,9 @@ impl fmt::Debug for SignedHeader<'_> {
 impl SignedHeader<'_> {
     /// Writes the public part: everything before the extension parameter, the verifier and the
     /// signature.
-    fn write_public<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+    fn write_public<W: fmt::Write + ?Sized>(&self, head: &Head<'_>, out: &mut W) -> fmt::Result {
         let s = &self.signer;
-        s.head().write_to(out)?;
+        head.write_to(out)?;
         if let Some(ts) = s.timestamp {
             out.write_str(TIMESTAMP_OPEN)?;
             out.write_str(itoa::Buffer::new().format(ts))?;
@@ -528,21 +531,30 @@ impl SignedHeader<'_> {
     /// # Errors
     /// Only the errors of `out` itself.
     pub fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        self.write_public(out)?;
+        self.write_public(&self.signer.head(), out)?;
         self.signer.tail(self.computed.as_ref()).write_to(out)
     }
 
     /// The exact length of the header value in bytes.
     #[must_use]
     pub fn len(&self) -> usize {
-        let s = &self.signer;
-        s.head().encoded_len()
-            + s.timestamp
+        self.len_of(
+            &self.signer.head(),
+            &self.signer.tail(self.computed.as_ref()),
+        )
+    }
+
+    /// [`len`](Self::len), given the head and the tail (built once by the caller).
+    fn len_of(&self, head: &Head<'_>, tail: &Tail<'_, '_>) -> usize {
+        head.encoded_len()
+            + self
+                .signer
+                .timestamp
                 .map_or(0, |ts| TIMESTAMP_OPEN.len() + decimal_digits(ts) + 1)
             + self
                 .nonce
                 .map_or(0, |n| header::NONCE_OPEN.len() + n.encoded_len() + 1)
-            + s.tail(self.computed.as_ref()).encoded_len()
+            + tail.encoded_len()
     }
 
     /// Always `false`: a header is never empty.
@@ -605,11 +617,12 @@ impl SignedHeader<'_> {
     pub fn to_authorization(&self) -> Authorization {
         // The credentials were counted when they were made: the length costs a scan of the
         // nonce (and of the realm, callback, extension and verifier, when there are some).
-        let mut out = String::with_capacity(self.len());
+        let (head, tail) = (self.signer.head(), self.signer.tail(self.computed.as_ref()));
+        let mut out = String::with_capacity(self.len_of(&head, &tail));
         // Writing to a String cannot fail.
-        let _ = self.write_public(&mut out);
+        let _ = self.write_public(&head, &mut out);
         let secret_from = out.len();
-        let _ = self.signer.tail(self.computed.as_ref()).write_to(&mut out);
+        let _ = tail.write_to(&mut out);
         debug_assert_eq!(
             out.len(),
             self.len(),
