@@ -615,8 +615,8 @@ impl SignedHeader<'_> {
     /// The header value, in one allocation of exactly the right size.
     #[must_use]
     pub fn to_authorization(&self) -> Authorization {
-        // The credentials were counted when they were made: the length costs a scan of the
-        // nonce (and of the realm, callback, extension and verifier, when there are some).
+        // The credentials were counted when they were made and the nonce when it was signed:
+        // the length scans only a realm, callback, extension or verifier, when there is one.
         let (head, tail) = (self.signer.head(), self.signer.tail(self.computed.as_ref()));
         let mut out = String::with_capacity(self.len_of(&head, &tail));
         // Writing to a String cannot fail.
