@@ -15,6 +15,9 @@ fn reserved(value: &str) -> usize {
 /// The client credentials a provider issues to an application: the consumer key (public, sent
 /// with every request) and the consumer secret.
 ///
+/// Make them once and sign with them many times: they measure the key and the secret for
+/// percent-encoding when they are made, so that signing does not scan them again.
+///
 /// `Debug` shows the key and redacts the secret.
 ///
 /// ```
@@ -142,6 +145,9 @@ impl From<StoredClient> for ClientCredentials {
 }
 
 /// Token credentials: a temporary (request) token or an access token, with its secret.
+///
+/// Like [`ClientCredentials`], they measure the token and the secret for percent-encoding when
+/// they are made: keep them rather than making them per request.
 ///
 /// `Debug` shows the token identifier and redacts the secret.
 ///
