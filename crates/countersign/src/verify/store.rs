@@ -269,25 +269,19 @@ fn release(counts: &mut BTreeMap<Box<[u8]>, usize>, key: &[u8]) {
     }
 }
 
-/// One entry more for `key` (allocated only the first time it holds one).
-fn hold(counts: &mut BTreeMap<Box<[u8]>, usize>, key: &[u8]) {
-    match counts.get_mut(key) {
-        Some(count) => *count += 1,
-        None => {
-            counts.insert(Box::from(key), 1);
-        }
-    }
-}
-
 impl NonceStore for MemoryNonceStore {
     fn check_and_insert(&mut self, nonce: NonceUse<'_>, now: u64) -> NonceCheck {
         self.forget_expired(now);
         let bytes = Entry::encode(&nonce);
         let entry = Entry(&bytes);
-        let held = |counts: Option<&usize>| counts.copied().unwrap_or(0);
+        // One walk down each count's tree: the count is read here and, for a fresh entry, raised
+        // through the same reference.
+        let per_token = self.per_token.get_mut(entry.token_key());
+        let per_consumer = self.per_consumer.get_mut(entry.consumer_key());
+        let held = |count: &Option<&mut usize>| count.as_deref().copied().unwrap_or(0);
         let full = self.len >= self.capacity;
-        let over_quota = held(self.per_token.get(entry.token_key())) >= self.token_quota
-            || held(self.per_consumer.get(entry.consumer_key())) >= self.consumer_quota;
+        let over_quota =
+            held(&per_token) >= self.token_quota || held(&per_consumer) >= self.consumer_quota;
         if full || over_quota {
             // A replay is said to be one first, whatever else holds.
             let key = Key::new(bytes.into_boxed_slice());
@@ -303,8 +297,15 @@ impl NonceStore for MemoryNonceStore {
                 NonceCheck::OverQuota
             };
         }
-        hold(&mut self.per_consumer, entry.consumer_key());
-        hold(&mut self.per_token, entry.token_key());
+        // One entry more for each (a count's key is allocated only with its first entry).
+        match per_consumer {
+            Some(count) => *count += 1,
+            None => _ = self.per_consumer.insert(entry.consumer_key().into(), 1),
+        }
+        match per_token {
+            Some(count) => *count += 1,
+            None => _ = self.per_token.insert(entry.token_key().into(), 1),
+        }
         // One walk down the seconds' tree and one down the second's, which also tells whether
         // the entry was there (the boxed slice is exactly the vector's capacity: no
         // reallocation).
