@@ -6,10 +6,65 @@ use core::fmt;
 use crate::Secret;
 use crate::encode::{Counted, count_reserved};
 
-/// How many bytes of a value RFC 5849 percent-encodes, counted when credentials are made (see
-/// [`Counted`]): signing with the same credentials again and again does not scan them again.
-fn reserved(value: &str) -> usize {
-    count_reserved(value.as_bytes())
+/// A credential (a key, a token, a secret) with the number of its bytes RFC 5849 percent-encodes,
+/// counted when the credentials are made (see [`Counted`]): signing with the same credentials
+/// again and again does not scan them again. It shows, serializes and compares as the value
+/// alone; read back, it is counted again.
+#[derive(Clone, PartialEq, Eq)]
+struct Measured<T> {
+    value: T,
+    reserved: usize,
+}
+
+/// The text of a credential, whatever holds it.
+trait Text {
+    fn text(&self) -> &str;
+}
+
+impl Text for String {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl Text for Secret {
+    fn text(&self) -> &str {
+        self.expose_secret()
+    }
+}
+
+impl<T: Text> Measured<T> {
+    fn new(value: T) -> Self {
+        Self {
+            reserved: count_reserved(value.text().as_bytes()),
+            value,
+        }
+    }
+
+    fn counted(&self) -> Counted<'_> {
+        Counted::with_count(self.value.text(), self.reserved)
+    }
+}
+
+/// The value's own `Debug` (a secret's redacts it): the count says something of the secret.
+impl<T: fmt::Debug> fmt::Debug for Measured<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> serde::Serialize for Measured<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, T: serde::Deserialize<'de> + Text> serde::Deserialize<'de> for Measured<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self::new)
+    }
 }
 
 /// The client credentials a provider issues to an application: the consumer key (public, sent
@@ -27,17 +82,11 @@ fn reserved(value: &str) -> usize {
 /// assert_eq!(client.key(), "jd83jd92dhsh93js");
 /// assert!(!format!("{client:?}").contains("ja893SD9"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(from = "StoredClient"))]
 pub struct ClientCredentials {
-    key: String,
-    secret: Secret,
-    /// How many bytes of the key and of the secret are encoded: counted once, here.
-    #[cfg_attr(feature = "serde", serde(skip_serializing))]
-    key_reserved: usize,
-    #[cfg_attr(feature = "serde", serde(skip_serializing))]
-    secret_reserved: usize,
+    key: Measured<String>,
+    secret: Measured<Secret>,
     /// For the RSA methods. Never serialized: load it from its file each time.
     #[cfg(feature = "_rsa")]
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -47,12 +96,9 @@ pub struct ClientCredentials {
 impl ClientCredentials {
     /// Client credentials from a consumer key and secret.
     pub fn new(key: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        let (key, secret) = (key.into(), secret.into());
         Self {
-            key_reserved: reserved(&key),
-            secret_reserved: reserved(secret.expose_secret()),
-            key,
-            secret,
+            key: Measured::new(key.into()),
+            secret: Measured::new(secret.into()),
             #[cfg(feature = "_rsa")]
             rsa_key: None,
         }
@@ -97,50 +143,23 @@ impl ClientCredentials {
     /// The consumer key (`oauth_consumer_key`).
     #[must_use]
     pub fn key(&self) -> &str {
-        &self.key
+        &self.key.value
     }
 
     /// The consumer secret.
     #[must_use]
     pub fn secret(&self) -> &Secret {
-        &self.secret
+        &self.secret.value
     }
 
     /// The consumer key with its count of encoded bytes.
     pub(crate) fn counted_key(&self) -> Counted<'_> {
-        Counted::with_count(&self.key, self.key_reserved)
+        self.key.counted()
     }
 
     /// The consumer secret with its count of encoded bytes.
     pub(crate) fn counted_secret(&self) -> Counted<'_> {
-        Counted::with_count(self.secret.expose_secret(), self.secret_reserved)
-    }
-}
-
-impl fmt::Debug for ClientCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The counts are left out: how many bytes of the secret are encoded is the secret's.
-        let mut s = f.debug_struct("ClientCredentials");
-        s.field("key", &self.key).field("secret", &self.secret);
-        #[cfg(feature = "_rsa")]
-        s.field("rsa_key", &self.rsa_key);
-        s.finish()
-    }
-}
-
-/// What a serialized [`ClientCredentials`] holds: read back through [`ClientCredentials::new`],
-/// which counts again.
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-struct StoredClient {
-    key: String,
-    secret: Secret,
-}
-
-#[cfg(feature = "serde")]
-impl From<StoredClient> for ClientCredentials {
-    fn from(stored: StoredClient) -> Self {
-        Self::new(stored.key, stored.secret)
+        self.secret.counted()
     }
 }
 
@@ -158,77 +177,42 @@ impl From<StoredClient> for ClientCredentials {
 /// assert_eq!(token.token(), "hdk48Djdsa");
 /// assert!(!format!("{token:?}").contains("xyz4992k83j47x0b"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(from = "StoredToken"))]
 pub struct TokenCredentials {
-    token: String,
-    secret: Secret,
-    /// How many bytes of the token and of the secret are encoded: counted once, here.
-    #[cfg_attr(feature = "serde", serde(skip_serializing))]
-    token_reserved: usize,
-    #[cfg_attr(feature = "serde", serde(skip_serializing))]
-    secret_reserved: usize,
+    token: Measured<String>,
+    secret: Measured<Secret>,
 }
 
 impl TokenCredentials {
     /// Token credentials from a token and its secret.
     pub fn new(token: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        let (token, secret) = (token.into(), secret.into());
         Self {
-            token_reserved: reserved(&token),
-            secret_reserved: reserved(secret.expose_secret()),
-            token,
-            secret,
+            token: Measured::new(token.into()),
+            secret: Measured::new(secret.into()),
         }
     }
 
     /// The token identifier (`oauth_token`).
     #[must_use]
     pub fn token(&self) -> &str {
-        &self.token
+        &self.token.value
     }
 
     /// The token secret.
     #[must_use]
     pub fn secret(&self) -> &Secret {
-        &self.secret
+        &self.secret.value
     }
 
     /// The token with its count of encoded bytes.
     pub(crate) fn counted_token(&self) -> Counted<'_> {
-        Counted::with_count(&self.token, self.token_reserved)
+        self.token.counted()
     }
 
     /// The token secret with its count of encoded bytes.
     pub(crate) fn counted_secret(&self) -> Counted<'_> {
-        Counted::with_count(self.secret.expose_secret(), self.secret_reserved)
-    }
-}
-
-impl fmt::Debug for TokenCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The counts are left out: how many bytes of the secret are encoded is the secret's.
-        f.debug_struct("TokenCredentials")
-            .field("token", &self.token)
-            .field("secret", &self.secret)
-            .finish()
-    }
-}
-
-/// What a serialized [`TokenCredentials`] holds: read back through [`TokenCredentials::new`],
-/// which counts again.
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-struct StoredToken {
-    token: String,
-    secret: Secret,
-}
-
-#[cfg(feature = "serde")]
-impl From<StoredToken> for TokenCredentials {
-    fn from(stored: StoredToken) -> Self {
-        Self::new(stored.token, stored.secret)
+        self.secret.counted()
     }
 }
 
