@@ -704,6 +704,26 @@ fn needs_a_look(b: u8) -> bool {
     LOOK[usize::from(b)]
 }
 
+/// The length of the protocol parameter's name `bytes` starts with, when `="` follows it right
+/// away: one of [`RESERVED_NAMES`], picked by its seventh byte and compared whole with its `="`
+/// (so that what follows cannot make it longer).
+fn known_name(bytes: &[u8]) -> Option<usize> {
+    let rest = bytes.strip_prefix(b"oauth_")?;
+    let name = match rest.first()? {
+        b'c' if rest.starts_with(b"consumer_key=\"") => "consumer_key",
+        b'c' if rest.starts_with(b"callback=\"") => "callback",
+        b't' if rest.starts_with(b"token=\"") => "token",
+        b't' if rest.starts_with(b"timestamp=\"") => "timestamp",
+        b's' if rest.starts_with(b"signature_method=\"") => "signature_method",
+        b's' if rest.starts_with(b"signature=\"") => "signature",
+        b'n' if rest.starts_with(b"nonce=\"") => "nonce",
+        b'v' if rest.starts_with(b"version=\"") => "version",
+        b'v' if rest.starts_with(b"verifier=\"") => "verifier",
+        _ => return None,
+    };
+    Some("oauth_".len() + name.len())
+}
+
 impl<'a> Lexer<'a> {
     fn peek(&self) -> Option<u8> {
         self.src.as_bytes().get(self.pos).copied()
@@ -744,34 +764,43 @@ impl<'a> Iterator for Lexer<'a> {
             }
         }
         let name_start = self.pos;
-        // Whole words of unreserved bytes (all tchars, none a `%`) at once, then byte by byte.
         let bytes = self.src.as_bytes();
-        let mut pos =
-            name_start + crate::encode::unreserved_run(bytes.get(name_start..).unwrap_or_default());
-        let mut classes = 0;
-        while let Some(&b) = bytes.get(pos) {
-            let class = tchar_class(b);
-            if class == 0 {
-                break;
-            }
-            classes |= class;
-            pos += 1;
-        }
-        self.pos = pos;
-        if self.pos == name_start {
-            return self.malformed("a parameter name");
-        }
-        let name = self.src.get(name_start..self.pos).unwrap_or_default();
-        self.skip_ows();
-        if self.peek() != Some(b'=') {
-            return self.malformed("'=' after the parameter name");
-        }
-        self.pos += 1;
-        self.skip_ows();
-        if self.peek() != Some(b'"') {
-            return self.malformed("a value in double quotes");
-        }
-        self.pos += 1;
+        let (name, name_escaped) =
+            if let Some(len) = known_name(bytes.get(name_start..).unwrap_or_default()) {
+                // A protocol parameter's name right before `="`, as nearly every sender writes it.
+                self.pos = name_start + len + 2;
+                let name = self.src.get(name_start..name_start + len);
+                (name.unwrap_or_default(), false)
+            } else {
+                // Whole words of unreserved bytes (all tchars, none a `%`) at once, then byte by byte.
+                let mut pos = name_start
+                    + crate::encode::unreserved_run(bytes.get(name_start..).unwrap_or_default());
+                let mut classes = 0;
+                while let Some(&b) = bytes.get(pos) {
+                    let class = tchar_class(b);
+                    if class == 0 {
+                        break;
+                    }
+                    classes |= class;
+                    pos += 1;
+                }
+                self.pos = pos;
+                if self.pos == name_start {
+                    return self.malformed("a parameter name");
+                }
+                let name = self.src.get(name_start..self.pos).unwrap_or_default();
+                self.skip_ows();
+                if self.peek() != Some(b'=') {
+                    return self.malformed("'=' after the parameter name");
+                }
+                self.pos += 1;
+                self.skip_ows();
+                if self.peek() != Some(b'"') {
+                    return self.malformed("a value in double quotes");
+                }
+                self.pos += 1;
+                (name, classes & PERCENT != 0)
+            };
         let value_start = self.pos;
         let (mut value_escaped, mut value_backslash) = (false, false);
         // Each turn takes one byte that needs a look (or ends the value): whole words of plain
@@ -817,7 +846,7 @@ impl<'a> Iterator for Lexer<'a> {
             name,
             value,
             offset: self.base + name_start,
-            name_escaped: classes & PERCENT != 0,
+            name_escaped,
             value_escaped,
             value_backslash,
         }))
@@ -886,6 +915,50 @@ mod tests {
             }
             assert_eq!(tchar_class(b) != 0, is_tchar(b));
         }
+    }
+
+    #[test]
+    fn a_known_name_is_a_reserved_name_right_before_its_opening_quote() {
+        // The lexer's shortcut must take exactly what its general path would take as a reserved
+        // name with nothing between it and `="`: the run of tchars, if it is one of them.
+        let general = |s: &[u8]| {
+            let n = s.iter().position(|&b| !is_tchar(b)).unwrap_or(s.len());
+            let name = core::str::from_utf8(s.get(..n)?).ok()?;
+            let quoted = s.get(n..).is_some_and(|rest| rest.starts_with(b"=\""));
+            (RESERVED_NAMES.contains(&name) && quoted).then_some(n)
+        };
+        let mut stems: Vec<String> = Vec::new();
+        let others = [
+            "realm",
+            "oauth_",
+            "oauth_body_hash",
+            "oauth_token_secret",
+            "oauth_nonces",
+        ];
+        for name in RESERVED_NAMES.iter().chain(&others) {
+            for cut in 0..=name.len() {
+                stems.push(name[..cut].into());
+                stems.push(name[..cut].to_uppercase());
+            }
+            for extra in ["x", "_", "%", "-", "%5F"] {
+                stems.push(alloc::format!("{name}{extra}"));
+            }
+        }
+        stems.sort();
+        stems.dedup();
+        let mut known = 0;
+        for stem in &stems {
+            for after in [
+                "=\"v\"", "= \"v\"", " =\"v\"", "=\t\"v\"", "=v", "=", "", "\"", ",", "=\"\"",
+            ] {
+                let text = alloc::format!("{stem}{after}");
+                let found = known_name(text.as_bytes());
+                assert_eq!(found, general(text.as_bytes()), "{text:?}");
+                known += usize::from(found.is_some());
+            }
+        }
+        // Each reserved name, before `="v"` and before `=""`.
+        assert_eq!(known, 2 * RESERVED_NAMES.len());
     }
 
     #[test]
