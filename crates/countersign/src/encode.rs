@@ -411,6 +411,36 @@ fn decode_owned(value: &str, plus_is_space: bool) -> Result<String, DecodeError>
     })
 }
 
+/// Whether `escaped`, percent-decoded, is `expected`, compared without a decoded copy: in time
+/// that depends on the lengths and on where the escapes of `escaped` are (what a sender wrote),
+/// never on the bytes of `expected` (see [`swar::ct_eq`]; as there, the lengths are not secret:
+/// it stops where they are found to differ). A bad escape makes the comparison fail; `expected`
+/// is text (UTF-8), so that what is equal to it decodes without an error.
+pub(crate) fn ct_eq_decoded(expected: &[u8], escaped: &str) -> bool {
+    let (mut diff, mut rest, mut want) = (0, escaped.as_bytes(), expected);
+    loop {
+        // The plain bytes up to the next escape, compared as they are, then the escape's byte.
+        let plain = swar::find_either(rest, b'%', b'%').unwrap_or(rest.len());
+        let (Some(sent_plain), Some(want_plain)) = (rest.get(..plain), want.get(..plain)) else {
+            return false;
+        };
+        diff = swar::differences(diff, sent_plain, want_plain);
+        rest = rest.get(plain..).unwrap_or_default();
+        want = want.get(plain..).unwrap_or_default();
+        match (rest, want) {
+            ([], []) => return swar::no_difference(diff),
+            ([b'%', hi, lo, after @ ..], [byte, want_after @ ..])
+                if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() =>
+            {
+                let decoded = (hex_value(*hi) << 4) | hex_value(*lo);
+                diff = core::hint::black_box(diff | u64::from(decoded ^ byte));
+                (rest, want) = (after, want_after);
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// The value of a hex digit (the caller has made sure it is one).
 const fn hex_value(digit: u8) -> u8 {
     match digit {
@@ -425,6 +455,55 @@ const fn hex_value(digit: u8) -> u8 {
 mod tests {
     use super::*;
     use alloc::string::ToString;
+
+    #[test]
+    fn comparing_as_decoded_agrees_with_decoding_then_comparing() {
+        // Every sequence of up to three pieces: plain bytes (a whole word of them among
+        // them), escapes in either case, escapes of non-ASCII bytes, broken escapes and a
+        // two-byte character; against the decoded forms of all of them, and near misses.
+        let pieces = [
+            "a", "abcdefgh", "&", "%26", "%2", "%", "%zz", "%41", "%6a", "%6A", "%c3%a9", "é",
+            "%C3", "%00",
+        ];
+        let mut sent = alloc::vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = sent
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| alloc::format!("{s}{p}")))
+                .collect();
+            sent.extend(longer);
+        }
+        sent.sort();
+        sent.dedup();
+        let mut expected: Vec<Vec<u8>> = sent
+            .iter()
+            .filter_map(|s| decode(s).ok())
+            .map(|d| d.as_bytes().to_vec())
+            .collect();
+        for e in expected.clone() {
+            let mut longer = e.clone();
+            longer.push(b'a');
+            expected.push(longer);
+            if let Some((_, shorter)) = e.split_last() {
+                expected.push(shorter.to_vec());
+            }
+        }
+        // What a verifier compares with is text: the secrets, or base64.
+        expected.retain(|e| core::str::from_utf8(e).is_ok());
+        expected.sort();
+        expected.dedup();
+        let mut equal = 0;
+        for s in &sent {
+            let decoded = decode(s).ok();
+            for e in &expected {
+                let reference = decoded.as_ref().is_some_and(|d| d.as_bytes() == &e[..]);
+                assert_eq!(ct_eq_decoded(e, s), reference, "{s:?} against {e:?}");
+                equal += usize::from(reference);
+            }
+        }
+        // Each decodable sequence matched its own decoded form, however it was spelled.
+        assert!(equal >= sent.iter().filter(|s| decode(s).is_ok()).count());
+    }
 
     #[test]
     fn the_word_at_a_time_count_agrees_with_the_rule_for_every_byte_everywhere() {

@@ -301,10 +301,32 @@ pub(crate) fn split_scheme(value: &str) -> Result<(&str, usize), Error> {
 }
 
 /// One parameter of an `Authorization` header, decoded: `realm` unquoted, every other name and
-/// value percent-decoded (borrowed when nothing needed decoding).
+/// value percent-decoded (borrowed when nothing needed decoding), but for an `oauth_signature`
+/// with escapes, which whoever keeps it decodes (see [`HeaderValue::Signature`]).
 pub(crate) struct HeaderParam<'a> {
     pub(crate) name: Cow<'a, str>,
-    pub(crate) value: Cow<'a, str>,
+    pub(crate) value: HeaderValue<'a>,
+}
+
+/// The value of a [`HeaderParam`].
+pub(crate) enum HeaderValue<'a> {
+    /// Unquoted (`realm`) or percent-decoded.
+    Decoded(Cow<'a, str>),
+    /// The value of `oauth_signature` as sent, holding a `%`, every escape in it that of an
+    /// ASCII byte (`%00` to `%7F`): it decodes without an error, to UTF-8. The verifier compares
+    /// it without a decoded copy ([`ct_eq_decoded`](crate::encode::ct_eq_decoded)).
+    Signature(&'a str),
+}
+
+impl<'a> HeaderValue<'a> {
+    /// The value decoded.
+    pub(crate) fn decoded(self) -> Cow<'a, str> {
+        match self {
+            Self::Decoded(value) => value,
+            // Valid escapes of ASCII bytes: nothing to fail.
+            Self::Signature(sent) => decode(sent).unwrap_or_default(),
+        }
+    }
 }
 
 /// Why [`walk`] stopped: the header itself, or the caller's function.
@@ -341,20 +363,22 @@ pub(crate) fn walk<'a, E>(
             .decoded_name()
             .map_err(|e| Walk::Header(Error::decode(Context::AuthorizationHeader, e)))?;
         let value = if name == "realm" {
-            unquote(raw.value)
+            HeaderValue::Decoded(unquote(raw.value))
         } else if raw.value_backslash {
             return Err(Walk::Header(Error::Parse(ParseError::MalformedHeader {
                 offset: raw.offset,
                 expected: "a percent-encoded value (backslash escapes are allowed only in realm)",
             })));
+        } else if raw.value_escaped && raw.value_escapes_ascii && name == "oauth_signature" {
+            HeaderValue::Signature(raw.value)
         } else {
-            raw.decoded_value().map_err(|e| {
+            HeaderValue::Decoded(raw.decoded_value().map_err(|e| {
                 Walk::Header(Error::decode_value_of(
                     Context::AuthorizationHeader,
                     &name,
                     e,
                 ))
-            })?
+            })?)
         };
         f(HeaderParam { name, value }).map_err(Walk::Caller)?;
     }
@@ -393,7 +417,8 @@ impl<'a> ParsedAuthorization<'a> {
         let mut count = 0usize;
         let walked = walk(list, list_offset, |param| {
             count += 1;
-            let HeaderParam { name, value, .. } = param;
+            let HeaderParam { name, value } = param;
+            let value = value.decoded();
             let slot = match &*name {
                 "realm" => &mut parsed.realm,
                 "oauth_consumer_key" => &mut parsed.consumer_key,
@@ -587,6 +612,9 @@ struct RawParam<'a> {
     name_escaped: bool,
     /// Whether the value holds a `%` (else it decodes to itself), or a backslash.
     value_escaped: bool,
+    /// Whether every `%` in the value starts the escape of an ASCII byte (`%00` to `%7F`): then
+    /// it decodes without an error, to UTF-8.
+    value_escapes_ascii: bool,
     value_backslash: bool,
 }
 
@@ -803,6 +831,7 @@ impl<'a> Iterator for Lexer<'a> {
             };
         let value_start = self.pos;
         let (mut value_escaped, mut value_backslash) = (false, false);
+        let mut value_escapes_ascii = true;
         // Each turn takes one byte that needs a look (or ends the value): whole words of plain
         // bytes before it at once, then the rest of them by table.
         loop {
@@ -827,6 +856,13 @@ impl<'a> Iterator for Lexer<'a> {
                 }
                 Some(b'%') => {
                     value_escaped = true;
+                    // A byte of ASCII, `%00` to `%7F` (any other escape, valid or not, is for
+                    // the decoder to judge).
+                    let ascii = matches!(
+                        bytes.get(self.pos + 1..self.pos + 3),
+                        Some([b'0'..=b'7', lo]) if lo.is_ascii_hexdigit()
+                    );
+                    value_escapes_ascii &= ascii;
                     self.pos += 1;
                 }
                 Some(b) if b != b'\t' && b.is_ascii_control() => {
@@ -848,6 +884,7 @@ impl<'a> Iterator for Lexer<'a> {
             offset: self.base + name_start,
             name_escaped,
             value_escaped,
+            value_escapes_ascii,
             value_backslash,
         }))
     }

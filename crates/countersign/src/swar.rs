@@ -102,13 +102,25 @@ pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut diff = 0_u64;
+    no_difference(differences(0, a, b))
+}
+
+/// `diff` with the differing bits of `a` and `b` (of equal lengths) added, every word looked
+/// at: see [`ct_eq`].
+#[inline]
+pub(crate) fn differences(mut diff: u64, a: &[u8], b: &[u8]) -> u64 {
     for (x, y) in words(a).zip(words(b)) {
         diff = core::hint::black_box(diff | (x ^ y));
     }
     for (x, y) in tail(a).iter().zip(tail(b)) {
         diff = core::hint::black_box(diff | u64::from(x ^ y));
     }
+    diff
+}
+
+/// Whether `diff`, gathered by [`differences`], is zero, tested in constant time.
+#[inline]
+pub(crate) fn no_difference(diff: u64) -> bool {
     subtle::ConstantTimeEq::ct_eq(&diff, &0).into()
 }
 

@@ -788,10 +788,9 @@ impl Checked<'_> {
         let token = self.token();
         let token_known = token.is_none() || token_secret.is_some();
         let token_secret = token.map(|_| token_secret.unwrap_or(DUMMY_TOKEN_SECRET));
-        let sent = params
-            .signature
-            .as_ref()
-            .map_or("", SecretStr::expose_secret);
+        // `check` refused a request without one; an empty one matches no signature.
+        let no_signature = collect::SentSignature::Escaped("");
+        let sent = params.signature.as_ref().unwrap_or(&no_signature);
         let signature_ok = signature_matches(
             self.method,
             client,
@@ -940,8 +939,8 @@ fn parse_timestamp(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 
-/// Whether `sent` (decoded from the request) is the signature of the request with these secrets,
-/// compared in constant time. The core computes the expected signature
+/// Whether `sent` (as the request carried it, decoded as it is compared) is the signature of the
+/// request with these secrets, compared in constant time. The core computes the expected signature
 /// ([`signature::compute`](crate::signature::compute)), so every method it supports is verified
 /// here.
 fn signature_matches(
@@ -950,7 +949,7 @@ fn signature_matches(
     token_secret: Option<&str>,
     request: &Request<'_>,
     params: &collect::Params<'_>,
-    sent: &str,
+    sent: &collect::SentSignature<'_>,
 ) -> Result<bool, crate::Error> {
     let consumer_secret = match client {
         ClientKey::Secret(secret) if !method.uses_rsa() => secret,
@@ -962,7 +961,7 @@ fn signature_matches(
                     method,
                     public_key,
                     base.as_bytes(),
-                    sent,
+                    &sent.decoded(),
                 ))
             });
         }
@@ -973,11 +972,11 @@ fn signature_matches(
     if method == SignatureMethod::Plaintext {
         // The secrets alone: the request is not signed. Built on the stack, compared in
         // constant time.
-        return Ok(key.with_joined(|expected| crate::swar::ct_eq(expected, sent.as_bytes())));
+        return Ok(key.with_joined(|expected| sent.is(expected)));
     }
     with_request_as_signed(request, params, |request, protocol| {
         let expected = crate::signature::compute_with(method, key, request, protocol)?;
-        Ok(expected.ct_eq(sent))
+        Ok(sent.is(expected.expose_secret().as_bytes()))
     })
 }
 

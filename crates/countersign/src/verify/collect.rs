@@ -9,7 +9,7 @@ use super::{Location, Reason};
 use crate::ParseError;
 use crate::encode::decode_form;
 use crate::form::RawPairs;
-use crate::header::{self, HeaderParam, Walk};
+use crate::header::{self, HeaderParam, HeaderValue, Walk};
 use crate::{Error, Request, SecretStr};
 
 /// Most `oauth_*` parameters a request may carry, all places together.
@@ -20,7 +20,7 @@ pub(super) struct Params<'p> {
     pub(super) consumer_key: Option<Cow<'p, str>>,
     pub(super) token: Option<Cow<'p, str>>,
     pub(super) signature_method: Option<Cow<'p, str>>,
-    pub(super) signature: Option<SecretStr<'p>>,
+    pub(super) signature: Option<SentSignature<'p>>,
     pub(super) timestamp: Option<Cow<'p, str>>,
     pub(super) nonce: Option<Cow<'p, str>>,
     pub(super) callback: Option<Cow<'p, str>>,
@@ -35,6 +35,35 @@ pub(super) struct Params<'p> {
     pub(super) found: [Option<Location>; KNOWN.len()],
     /// How many protocol parameters there are, all names together.
     pub(super) count: usize,
+}
+
+/// The `oauth_signature` a request carries. Compared with the expected signature, never copied
+/// to be decoded when it need not be (a PLAINTEXT signature is the secrets themselves).
+pub(super) enum SentSignature<'p> {
+    /// Decoded (borrowed when nothing needed decoding).
+    Decoded(SecretStr<'p>),
+    /// As sent in a header: every escape in it that of an ASCII byte (see
+    /// [`HeaderValue::Signature`]).
+    Escaped(&'p str),
+}
+
+impl SentSignature<'_> {
+    /// Whether it is `expected`, compared in constant time (for equal lengths).
+    pub(super) fn is(&self, expected: &[u8]) -> bool {
+        match self {
+            Self::Decoded(sent) => crate::swar::ct_eq(expected, sent.expose_secret().as_bytes()),
+            Self::Escaped(sent) => crate::encode::ct_eq_decoded(expected, sent),
+        }
+    }
+
+    /// Decoded.
+    #[cfg_attr(not(feature = "_rsa"), allow(dead_code))]
+    pub(super) fn decoded(&self) -> Cow<'_, str> {
+        match self {
+            Self::Decoded(sent) => Cow::Borrowed(sent.expose_secret()),
+            Self::Escaped(sent) => HeaderValue::Signature(sent).decoded(),
+        }
+    }
 }
 
 /// The protocol parameters RFC 5849 names (less `realm`, which is not one): the names the
@@ -178,45 +207,18 @@ struct Collector<'p> {
 
 impl<'p> Collector<'p> {
     fn add(&mut self, name: Cow<'p, str>, value: Cow<'p, str>, at: Location) -> Result<(), Reason> {
-        let p = &mut self.params;
-        let known = known_index(&name);
-        let first = match known {
-            Some(i) => p.found.get(i).copied().flatten(),
-            None => p
-                .extensions
-                .iter()
-                .find(|(seen, ..)| *seen == name)
-                .map(|(.., at)| *at),
-        };
-        if let Some(first) = first {
-            return Err(Reason::DuplicateParameter {
-                name: crate::error::excerpt(&name),
-                first,
-                second: at,
-            });
-        }
-        if p.count >= MAX_PARAMS {
-            return Err(Reason::TooManyParameters);
-        }
-        p.count += 1;
-        match self.first {
-            None => self.first = Some(at),
-            Some(first) if first != at && self.mixed.is_none() => self.mixed = Some((first, at)),
-            Some(_) => {}
-        }
-        let Some(i) = known else {
+        let Some(i) = self.claim(&name, at)? else {
+            let p = &mut self.params;
             p.extensions.push((name, SecretStr::new(value), at));
             return Ok(());
         };
-        if let Some(found) = p.found.get_mut(i) {
-            *found = Some(at);
-        }
+        let p = &mut self.params;
         let slot = match i {
             0 => &mut p.consumer_key,
             1 => &mut p.token,
             2 => &mut p.signature_method,
             3 => {
-                p.signature = Some(SecretStr::new(value));
+                p.signature = Some(SentSignature::Decoded(SecretStr::new(value)));
                 return Ok(());
             }
             4 => &mut p.timestamp,
@@ -232,6 +234,49 @@ impl<'p> Collector<'p> {
         Ok(())
     }
 
+    /// Adds `oauth_signature` as the header sent it (see [`HeaderValue::Signature`]).
+    fn add_signature(&mut self, sent: SentSignature<'p>, at: Location) -> Result<(), Reason> {
+        self.claim("oauth_signature", at)?;
+        self.params.signature = Some(sent);
+        Ok(())
+    }
+
+    /// Counts a parameter named `name` found `at`, unless it repeats one or there are too many:
+    /// where its name is in [`KNOWN`], if it is there.
+    #[inline]
+    fn claim(&mut self, name: &str, at: Location) -> Result<Option<usize>, Reason> {
+        let p = &mut self.params;
+        let known = known_index(name);
+        let first = match known {
+            Some(i) => p.found.get(i).copied().flatten(),
+            None => p
+                .extensions
+                .iter()
+                .find(|(seen, ..)| *seen == name)
+                .map(|(.., at)| *at),
+        };
+        if let Some(first) = first {
+            return Err(Reason::DuplicateParameter {
+                name: crate::error::excerpt(name),
+                first,
+                second: at,
+            });
+        }
+        if p.count >= MAX_PARAMS {
+            return Err(Reason::TooManyParameters);
+        }
+        p.count += 1;
+        match self.first {
+            None => self.first = Some(at),
+            Some(first) if first != at && self.mixed.is_none() => self.mixed = Some((first, at)),
+            Some(_) => {}
+        }
+        if let Some(found) = known.and_then(|i| p.found.get_mut(i)) {
+            *found = Some(at);
+        }
+        Ok(known)
+    }
+
     /// Adds the parameters of an `Authorization` header, as the lexer finds them (nothing is
     /// parsed twice); another scheme is no header at all. `realm` is kept; other names that are
     /// not `oauth_*` are skipped, but may not repeat either.
@@ -243,6 +288,12 @@ impl<'p> Collector<'p> {
         };
         let mut others: Vec<Cow<'p, str>> = Vec::new();
         let walked = header::walk(list, offset, |HeaderParam { name, value }| {
+            let value = match value {
+                HeaderValue::Decoded(value) => value,
+                HeaderValue::Signature(sent) => {
+                    return self.add_signature(SentSignature::Escaped(sent), Location::Header);
+                }
+            };
             let earlier = if name == "realm" {
                 self.params.realm.is_some()
             } else if !name.starts_with("oauth_") {

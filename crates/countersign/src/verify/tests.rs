@@ -292,6 +292,65 @@ fn malformed_input_is_a_bad_request() {
 }
 
 #[test]
+fn a_sent_signature_is_compared_decoded_however_it_was_escaped() {
+    // `consumer secret&token secret`, encoded once for the signature and once for the header.
+    let canonical = "consumer%2520secret%26token%2520secret";
+    let request = Request::get(URL);
+    let header = header(&client(), Some(&token()), NOW);
+    assert!(header.contains(canonical), "{header}");
+    let with = |sent: &str| verify(&request, Some(&header.replace(canonical, sent)));
+    let decode_error = |error| {
+        Reason::MalformedHeader(crate::Error::decode_value_of(
+            crate::Context::AuthorizationHeader,
+            "oauth_signature",
+            error,
+        ))
+    };
+    // Escapes a sender need not have written, and hex digits in lower case, decode the same.
+    for sent in [
+        canonical,
+        "%63onsumer%2520secret%26token%2520secret",
+        "consumer%2520secret%26token%2520secre%74",
+        "%63%6f%6E%73umer%2520secret%26token%2520secret",
+        // The decoder takes a `&` as it is.
+        "consumer%2520secret&token%2520secret",
+    ] {
+        assert_eq!(with(sent).unwrap().consumer_key(), "key", "{sent}");
+    }
+    // A difference anywhere, a byte more or less, an escape of another byte: not the signature.
+    for sent in [
+        "consumer%2520secret%26token%2520secreT",
+        "Consumer%2520secret%26token%2520secret",
+        "consumer%2520secret%26token%2520secret%20",
+        "consumer%2520secret%26token%2520secre",
+        "consumer%2520secret%27token%2520secret",
+        "consumer%2520secret%26token%2520secre%C3%A9",
+        "consumer%2520secret%26token%2520secre%7F",
+        "",
+    ] {
+        assert_eq!(
+            with(sent).unwrap_err().reason(),
+            &Reason::InvalidSignature,
+            "{sent}"
+        );
+    }
+    // Broken escapes, and escapes of bytes that are not UTF-8, are a malformed header.
+    let cases = [
+        ("consumer%2520secret%2Gtoken%2520secret", 19),
+        ("consumer%2520secret%26token%2520secret%2", 38),
+        ("%", 0),
+    ];
+    for (sent, offset) in cases {
+        let expected = decode_error(crate::DecodeError::BadEscape { offset });
+        assert_eq!(with(sent).unwrap_err().reason(), &expected, "{sent}");
+    }
+    for sent in ["consumer%2520secret%26token%2520secret%C3", "%FF%26", "%80"] {
+        let expected = decode_error(crate::DecodeError::InvalidUtf8);
+        assert_eq!(with(sent).unwrap_err().reason(), &expected, "{sent}");
+    }
+}
+
+#[test]
 fn missing_parameters_are_named() {
     for name in [
         "oauth_consumer_key",
@@ -786,6 +845,28 @@ mod hmac {
             &photos_secrets(),
             &mut MemoryNonceStore::new(300, 10),
         )
+    }
+
+    #[test]
+    fn a_signature_with_escapes_in_lower_case_verifies() {
+        // Base64's `/`, `+` and `=` are escaped; some clients write the hex digits in lower case.
+        let lower = PHOTOS_HEADER.replace("%2F", "%2f").replace("%3D", "%3d");
+        assert_ne!(lower, PHOTOS_HEADER);
+        assert_eq!(
+            photos(PHOTOS, &lower).unwrap().token(),
+            Some("nnch734d00sl2jdk")
+        );
+        // The same characters unescaped are the same signature too; one changed is not.
+        let plain = PHOTOS_HEADER.replace("%2F", "/").replace("%3D", "=");
+        assert_eq!(
+            photos(PHOTOS, &plain).unwrap().token(),
+            Some("nnch734d00sl2jdk")
+        );
+        let changed = PHOTOS_HEADER.replace("%2F", "%2B");
+        assert_eq!(
+            photos(PHOTOS, &changed).unwrap_err().reason(),
+            &Reason::InvalidSignature
+        );
     }
 
     #[test]
