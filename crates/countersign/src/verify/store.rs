@@ -22,12 +22,14 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///   capacity when it is smaller): past that, its new nonces are
 ///   refused with [`NonceCheck::OverQuota`] while the others' are still taken.
 ///
-/// Memory use is about `capacity` times the lengths of a consumer key, a token and a nonce (at
-/// most 64 bytes), plus some 50 bytes of overhead per entry, plus a count per token and per
-/// consumer key that holds entries, and a tree per second that holds entries (about 500 bytes
-/// each; at most one per second of the window and of the time allowed ahead, so some 360 with
-/// the verifier's defaults). Recording a fresh nonce allocates once (its entry; and the trees
-/// their nodes as they grow); checking a replay allocates the same once, freed at once.
+/// Memory use is about 70 bytes per entry (the first 32 bytes of its nonce and its token's
+/// number, held in the tree's nodes) plus, for a nonce longer than 32 bytes, the rest of it in
+/// an allocation of its own; plus, for each token and consumer key that holds entries, its
+/// bytes and some 100 bytes; plus a tree per second that holds entries (about 500 bytes each;
+/// at most one per second of the window and of the time allowed ahead, so some 360 with the
+/// verifier's defaults). Recording a fresh nonce of up to 32 bytes allocates nothing but the
+/// trees' nodes as they grow (and a new token's place); forgetting an entry counts its token
+/// and consumer key down without looking them up.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
@@ -56,19 +58,16 @@ pub struct MemoryNonceStore {
     window: u64,
     capacity: usize,
     /// The entries of each second, under their timestamp: the seconds that leave the window
-    /// first come first, and a second leaves whole. Each entry is `(timestamp, nonce, consumer
-    /// key, token)` in one allocation ([`Entry`]); its first 24 bytes are also kept in the
-    /// tree's nodes ([`Key`]). A walk goes down the small tree of the seconds (a few hundred,
-    /// touched by every request) and then one second's tree, instead of one tree of all.
+    /// first come first, and a second leaves whole. A walk goes down the small tree of the
+    /// seconds (a few hundred, touched by every request) and then one second's tree, instead
+    /// of one tree of all.
     seen: BTreeMap<u64, BTreeSet<Key>>,
     /// How many entries `seen` holds, all seconds together.
     len: usize,
     token_quota: usize,
     consumer_quota: usize,
-    /// How many entries each token (consumer key and token, as [`Entry::token_key`]) holds.
-    per_token: BTreeMap<Box<[u8]>, usize>,
-    /// How many entries each consumer key (as [`Entry::consumer_key`]) holds.
-    per_consumer: BTreeMap<Box<[u8]>, usize>,
+    /// The tokens and consumer keys that hold entries, and how many each holds.
+    holders: Holders,
 }
 
 impl MemoryNonceStore {
@@ -85,8 +84,7 @@ impl MemoryNonceStore {
             len: 0,
             token_quota: quota(capacity, 16),
             consumer_quota: quota(capacity, 2),
-            per_token: BTreeMap::new(),
-            per_consumer: BTreeMap::new(),
+            holders: Holders::new(),
         }
     }
 
@@ -134,115 +132,255 @@ impl MemoryNonceStore {
             let keys = second.remove();
             self.len -= keys.len();
             for key in keys {
-                let entry = Entry(&key.entry);
-                release(&mut self.per_consumer, entry.consumer_key());
-                release(&mut self.per_token, entry.token_key());
+                self.holders.release(key.token);
             }
         }
     }
 }
 
-/// An entry of the store's tree: the entry's first 24 bytes (its timestamp, the nonce's length
-/// and the start of the nonce) held in the node, then the entry. The fields order as the
-/// entry's bytes do (big-endian, a short entry's missing bytes read as zeros, which order
-/// before any byte), so the tree's order is the entries' own; but a walk down a tree of tens of
-/// thousands of entries compares integers held in its nodes, and follows the pointer to an
-/// entry only when two agree on all 24 bytes (the same second and nonce start), where each
-/// comparison used to read an entry elsewhere in memory.
+/// How long a nonce's head is: the bytes of it a [`Key`] holds in the tree's node.
+const HEAD: usize = 32;
+
+/// A remembered nonce within its second: the nonce and the number of its token. The nonce's
+/// first [`HEAD`] bytes (zeros after its end) and its length are held in the node as integers,
+/// so that a walk down a second's tree compares integers; the rest of a longer nonce is in an
+/// allocation of its own, looked at only when two nonces agree on all of that.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
-    timestamp: u64,
-    head: u128,
-    entry: Box<[u8]>,
+    head: [u64; HEAD / 8],
+    /// The nonce's length, up to `u32::MAX` (past its head, `rest` tells nonces apart).
+    len: u32,
+    token: u32,
+    rest: Box<[u8]>,
 }
 
 impl Key {
-    fn new(entry: Box<[u8]>) -> Self {
-        let mut head = [0; 16];
-        let start = entry.get(8..).unwrap_or_default();
-        let n = start.len().min(16);
-        if let (Some(to), Some(from)) = (head.get_mut(..n), start.get(..n)) {
+    fn new(nonce: &str, token: u32) -> Self {
+        let bytes = nonce.as_bytes();
+        let mut head = [0; HEAD];
+        let n = bytes.len().min(HEAD);
+        if let (Some(to), Some(from)) = (head.get_mut(..n), bytes.get(..n)) {
             to.copy_from_slice(from);
         }
-        Self {
-            timestamp: Entry(&entry).timestamp(),
-            head: u128::from_be_bytes(head),
-            entry,
-        }
-    }
-}
-
-/// One remembered nonce, as bytes that order by timestamp first and cannot be read two ways:
-/// `timestamp` (8 bytes, big-endian), the nonce's length (4 bytes) and the nonce, the consumer
-/// key's length and the key, then 1, the token's length and the token, or 0 when there is no
-/// token. The nonce comes before the key and token so that two entries of one second and one
-/// client differ early, and comparing them is short.
-struct Entry<'e>(&'e [u8]);
-
-const LEN: usize = 4;
-
-impl<'e> Entry<'e> {
-    /// The bytes of `nonce`, in one allocation of their exact length.
-    fn encode(nonce: &NonceUse<'_>) -> Vec<u8> {
-        let token = nonce.token.map_or(0, |t| LEN + t.len());
-        let mut out = Vec::with_capacity(
-            8 + LEN + nonce.nonce.len() + LEN + nonce.consumer_key.len() + 1 + token,
-        );
-        out.extend_from_slice(&nonce.timestamp.to_be_bytes());
-        put_with_len(&mut out, nonce.nonce);
-        put_with_len(&mut out, nonce.consumer_key);
-        match nonce.token {
-            Some(token) => {
-                out.push(1);
-                put_with_len(&mut out, token);
+        let word = |at: usize| {
+            let mut word = [0; 8];
+            if let Some(from) = head.get(at..at + 8) {
+                word.copy_from_slice(from);
             }
-            None => out.push(0),
+            u64::from_be_bytes(word)
+        };
+        Self {
+            head: [word(0), word(8), word(16), word(24)],
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            token,
+            // Empty (nothing allocated) for a nonce of up to `HEAD` bytes.
+            rest: bytes.get(HEAD..).unwrap_or_default().into(),
         }
-        out
-    }
-
-    fn timestamp(&self) -> u64 {
-        let mut bytes = [0; 8];
-        if let Some(head) = self.0.get(..8) {
-            bytes.copy_from_slice(head);
-        }
-        u64::from_be_bytes(bytes)
-    }
-
-    /// Where the field whose length prefix starts at `at` ends.
-    fn field_end(&self, at: usize) -> usize {
-        let mut len = [0; LEN];
-        if let Some(prefix) = self.0.get(at..at + LEN) {
-            len.copy_from_slice(prefix);
-        }
-        // The length was written from a usize.
-        at + LEN + usize::try_from(u32::from_be_bytes(len)).unwrap_or(0)
-    }
-
-    /// Where the consumer key's length prefix starts: after the nonce.
-    fn key_start(&self) -> usize {
-        self.field_end(8)
-    }
-
-    /// The consumer key with its length: what counts an entry against a consumer.
-    fn consumer_key(&self) -> &'e [u8] {
-        let start = self.key_start();
-        self.0.get(start..self.field_end(start)).unwrap_or_default()
-    }
-
-    /// The consumer key and the token (or its absence), with their lengths: what counts an
-    /// entry against a token. It runs to the end of the entry.
-    fn token_key(&self) -> &'e [u8] {
-        self.0.get(self.key_start()..).unwrap_or_default()
     }
 }
 
-fn put_with_len(out: &mut Vec<u8>, value: &str) {
-    // A nonce store never sees a key or token of 4 GiB: the verifier bounds every parameter
-    // by the request's size long before.
-    let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(value.as_bytes());
+/// The tokens and consumer keys that hold entries, each with a number of its own while it
+/// does (then reused) and how many entries it holds. An entry keeps its token's number, so
+/// that forgetting it counts its token and consumer key down without looking either up.
+#[derive(Clone, Debug)]
+struct Holders {
+    /// The consumer keys that hold entries, with their numbers.
+    consumer_numbers: BTreeMap<Box<str>, u32>,
+    /// By number; `None` for a number not in use.
+    consumers: Vec<Option<Consumer>>,
+    tokens: Vec<Option<Token>>,
+    /// Numbers not in use, to be used again first.
+    free_consumers: Vec<u32>,
+    free_tokens: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct Consumer {
+    key: Box<str>,
+    held: usize,
+    /// Its tokens that hold entries, with their numbers.
+    token_numbers: BTreeMap<Box<str>, u32>,
+    /// The number of the consumer key without a token, if that holds entries.
+    alone: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    consumer: u32,
+    /// `None` for the consumer key alone.
+    token: Option<Box<str>>,
+    held: usize,
+}
+
+/// The numbers of a consumer key and of its token (or of the key alone), where they hold
+/// entries.
+#[derive(Clone, Copy)]
+struct Found {
+    consumer: Option<u32>,
+    token: Option<u32>,
+}
+
+impl Holders {
+    const fn new() -> Self {
+        Self {
+            consumer_numbers: BTreeMap::new(),
+            consumers: Vec::new(),
+            tokens: Vec::new(),
+            free_consumers: Vec::new(),
+            free_tokens: Vec::new(),
+        }
+    }
+
+    fn consumer(&self, number: u32) -> Option<&Consumer> {
+        self.consumers.get(index(number))?.as_ref()
+    }
+
+    fn token(&self, number: u32) -> Option<&Token> {
+        self.tokens.get(index(number))?.as_ref()
+    }
+
+    /// The numbers of `consumer_key` and `token`: one walk down the consumer keys' tree, one
+    /// down that key's tokens'.
+    fn find(&self, consumer_key: &str, token: Option<&str>) -> Found {
+        let consumer = self.consumer_numbers.get(consumer_key).copied();
+        let token =
+            consumer
+                .and_then(|number| self.consumer(number))
+                .and_then(|held| match token {
+                    Some(token) => held.token_numbers.get(token).copied(),
+                    None => held.alone,
+                });
+        Found { consumer, token }
+    }
+
+    /// How many entries the token and the consumer key of `found` hold.
+    fn held(&self, found: Found) -> (usize, usize) {
+        let token = found
+            .token
+            .and_then(|n| self.token(n))
+            .map_or(0, |t| t.held);
+        let consumer = found.consumer.and_then(|n| self.consumer(n));
+        (token, consumer.map_or(0, |c| c.held))
+    }
+
+    /// One entry more for `consumer_key` and `token` (numbered first if they hold none):
+    /// the token's number.
+    fn hold(&mut self, consumer_key: &str, token: Option<&str>, found: Found) -> u32 {
+        let consumer = match found.consumer {
+            Some(number) => number,
+            None => {
+                let number = take_number(&mut self.consumers, &mut self.free_consumers);
+                self.consumer_numbers.insert(consumer_key.into(), number);
+                set(
+                    &mut self.consumers,
+                    number,
+                    Consumer {
+                        key: consumer_key.into(),
+                        held: 0,
+                        token_numbers: BTreeMap::new(),
+                        alone: None,
+                    },
+                );
+                number
+            }
+        };
+        let number = match found.token {
+            Some(number) => number,
+            None => {
+                let number = take_number(&mut self.tokens, &mut self.free_tokens);
+                if let Some(held) = self
+                    .consumers
+                    .get_mut(index(consumer))
+                    .and_then(Option::as_mut)
+                {
+                    match token {
+                        Some(token) => _ = held.token_numbers.insert(token.into(), number),
+                        None => held.alone = Some(number),
+                    }
+                }
+                set(
+                    &mut self.tokens,
+                    number,
+                    Token {
+                        consumer,
+                        token: token.map(Into::into),
+                        held: 0,
+                    },
+                );
+                number
+            }
+        };
+        if let Some(held) = self.tokens.get_mut(index(number)).and_then(Option::as_mut) {
+            held.held += 1;
+        }
+        if let Some(held) = self
+            .consumers
+            .get_mut(index(consumer))
+            .and_then(Option::as_mut)
+        {
+            held.held += 1;
+        }
+        number
+    }
+
+    /// One entry fewer for the token numbered `number` and its consumer key; either is
+    /// forgotten (and its number freed) when it holds none.
+    fn release(&mut self, number: u32) {
+        let Some(token) = self.tokens.get_mut(index(number)).and_then(Option::as_mut) else {
+            return;
+        };
+        token.held -= 1;
+        let consumer_number = token.consumer;
+        let gone = if token.held == 0 {
+            self.free_tokens.push(number);
+            self.tokens.get_mut(index(number)).and_then(Option::take)
+        } else {
+            None
+        };
+        let Some(consumer) = self
+            .consumers
+            .get_mut(index(consumer_number))
+            .and_then(Option::as_mut)
+        else {
+            return;
+        };
+        consumer.held -= 1;
+        if let Some(gone) = gone {
+            match gone.token {
+                Some(token) => _ = consumer.token_numbers.remove(&token),
+                None => consumer.alone = None,
+            }
+        }
+        if consumer.held == 0 {
+            self.consumer_numbers.remove(&consumer.key);
+            self.free_consumers.push(consumer_number);
+            if let Some(slot) = self.consumers.get_mut(index(consumer_number)) {
+                *slot = None;
+            }
+        }
+    }
+}
+
+/// A number as an index (a `u32` always fits a `usize` where this builds).
+fn index(number: u32) -> usize {
+    usize::try_from(number).unwrap_or(usize::MAX)
+}
+
+/// A free number of `slots`: one freed before, else the next.
+fn take_number<T>(slots: &mut Vec<Option<T>>, free: &mut Vec<u32>) -> u32 {
+    if let Some(number) = free.pop() {
+        return number;
+    }
+    slots.push(None);
+    // At most `capacity` tokens hold entries at once; a store of 4 billion entries is not
+    // in memory.
+    u32::try_from(slots.len() - 1).unwrap_or(u32::MAX)
+}
+
+fn set<T>(slots: &mut [Option<T>], number: u32, value: T) {
+    if let Some(slot) = slots.get_mut(index(number)) {
+        *slot = Some(value);
+    }
 }
 
 /// The smallest default quota: a small store (a test's) has none to speak of.
@@ -259,36 +397,21 @@ const fn quota(capacity: usize, share: usize) -> usize {
     if share > floor { share } else { floor }
 }
 
-/// One entry fewer for `key`; the count goes when it reaches zero.
-fn release(counts: &mut BTreeMap<Box<[u8]>, usize>, key: &[u8]) {
-    if let Some(count) = counts.get_mut(key) {
-        *count -= 1;
-        if *count == 0 {
-            counts.remove(key);
-        }
-    }
-}
-
 impl NonceStore for MemoryNonceStore {
     fn check_and_insert(&mut self, nonce: NonceUse<'_>, now: u64) -> NonceCheck {
         self.forget_expired(now);
-        let bytes = Entry::encode(&nonce);
-        let entry = Entry(&bytes);
-        // One walk down each count's tree: the count is read here and, for a fresh entry, raised
-        // through the same reference.
-        let per_token = self.per_token.get_mut(entry.token_key());
-        let per_consumer = self.per_consumer.get_mut(entry.consumer_key());
-        let held = |count: &Option<&mut usize>| count.as_deref().copied().unwrap_or(0);
+        let found = self.holders.find(nonce.consumer_key, nonce.token);
+        let (token_held, consumer_held) = self.holders.held(found);
         let full = self.len >= self.capacity;
-        let over_quota =
-            held(&per_token) >= self.token_quota || held(&per_consumer) >= self.consumer_quota;
+        let over_quota = token_held >= self.token_quota || consumer_held >= self.consumer_quota;
         if full || over_quota {
-            // A replay is said to be one first, whatever else holds.
-            let key = Key::new(bytes.into_boxed_slice());
-            let replayed = self
-                .seen
-                .get(&key.timestamp)
-                .is_some_and(|second| second.contains(&key));
+            // A replay is said to be one first, whatever else holds (a token that holds no
+            // entry has none to replay).
+            let replayed = found.token.is_some_and(|token| {
+                self.seen
+                    .get(&nonce.timestamp)
+                    .is_some_and(|second| second.contains(&Key::new(nonce.nonce, token)))
+            });
             return if replayed {
                 NonceCheck::Replayed
             } else if full {
@@ -297,24 +420,12 @@ impl NonceStore for MemoryNonceStore {
                 NonceCheck::OverQuota
             };
         }
-        // One entry more for each (a count's key is allocated only with its first entry).
-        match per_consumer {
-            Some(count) => *count += 1,
-            None => _ = self.per_consumer.insert(entry.consumer_key().into(), 1),
-        }
-        match per_token {
-            Some(count) => *count += 1,
-            None => _ = self.per_token.insert(entry.token_key().into(), 1),
-        }
-        // One walk down the seconds' tree and one down the second's, which also tells whether
-        // the entry was there (the boxed slice is exactly the vector's capacity: no
-        // reallocation).
-        let key = Key::new(bytes.into_boxed_slice());
-        let second = self.seen.entry(key.timestamp).or_default();
-        if let Some(replayed) = second.replace(key) {
-            let entry = Entry(&replayed.entry);
-            release(&mut self.per_consumer, entry.consumer_key());
-            release(&mut self.per_token, entry.token_key());
+        // Counted first, so that the entry carries its token's number; one walk down the
+        // seconds' tree and one down the second's, which also tells whether it was there.
+        let token = self.holders.hold(nonce.consumer_key, nonce.token, found);
+        let second = self.seen.entry(nonce.timestamp).or_default();
+        if !second.insert(Key::new(nonce.nonce, token)) {
+            self.holders.release(token);
             return NonceCheck::Replayed;
         }
         self.len += 1;
@@ -325,6 +436,7 @@ impl NonceStore for MemoryNonceStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn at<'a>(consumer_key: &'a str, token: Option<&'a str>, nonce: &'a str) -> NonceUse<'a> {
         NonceUse {
@@ -356,59 +468,133 @@ mod tests {
     }
 
     #[test]
-    fn keys_order_as_their_entries_bytes_do() {
-        let mut entries: Vec<Vec<u8>> = Vec::new();
-        for timestamp in [0, 1000, 1001, u64::MAX] {
-            // The last two have the same length and first 12 bytes, all a key holds of a nonce:
-            // only their entries tell them apart.
-            for nonce in [
-                "",
-                "a",
-                "b",
-                "abcdefghijkl",
-                "abcdefghijkm",
-                "abcdefghijklm",
-                "abcdefghijkln",
-            ] {
-                for token in [None, Some(""), Some("t")] {
-                    for consumer_key in ["", "k", "key"] {
-                        entries.push(Entry::encode(&NonceUse {
-                            consumer_key,
-                            token,
-                            timestamp,
-                            nonce,
-                        }));
-                    }
-                }
-            }
+    fn keys_are_equal_exactly_when_nonce_and_token_are() {
+        // Nonces that share their first 32 bytes (all a key holds of them in the node), that
+        // end in what reads as the padding's zeros, and of every length around the head's.
+        let mut nonces: Vec<String> = ["", "a", "a\0", "\0", "b", "ab"]
+            .iter()
+            .map(|s| String::from(*s))
+            .collect();
+        let long = "0123456789abcdefghijklmnopqrstuvwxyz";
+        for len in 14..=long.len() {
+            nonces.push(long[..len].into());
+            nonces.push(alloc::format!("{}X", &long[..len]));
         }
-        // And byte strings shorter than the 24 bytes of a key's head, which end in zeros.
-        entries.push(alloc::vec![0; 9]);
-        entries.push(alloc::vec![0; 10]);
-        entries.push(alloc::vec![0; 8]);
-        for a in &entries {
-            for b in &entries {
-                let (ka, kb) = (Key::new(a.clone().into()), Key::new(b.clone().into()));
-                assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} / {b:?}");
-                assert_eq!(ka == kb, a == b);
+        for a in &nonces {
+            for b in &nonces {
+                for (ta, tb) in [(0, 0), (0, 1), (7, 7), (1, 0)] {
+                    let (ka, kb) = (Key::new(a, ta), Key::new(b, tb));
+                    assert_eq!(ka == kb, a == b && ta == tb, "{a:?} {ta} / {b:?} {tb}");
+                    // A total order: the same either way round.
+                    assert_eq!(ka.cmp(&kb), kb.cmp(&ka).reverse());
+                }
             }
         }
     }
 
     #[test]
-    fn an_entry_is_allocated_at_its_exact_length() {
-        for used in [
-            at("", None, ""),
-            at("key", None, "n0nce"),
-            at("key", Some(""), "n"),
-            at(
-                "k\u{e9}y",
-                Some("t\u{f6}ken"),
-                "0123456789abcdef0123456789abcdef",
+    fn a_nonce_of_up_to_32_bytes_takes_no_allocation() {
+        for nonce in ["", "n0nce", "0123456789abcdef0123456789abcdef"] {
+            assert!(Key::new(nonce, 0).rest.is_empty(), "{nonce}");
+        }
+        let longer = "0123456789abcdef0123456789abcdef!?";
+        assert_eq!(&*Key::new(longer, 0).rest, b"!?");
+    }
+
+    /// An entry of the model: timestamp, consumer key, token, nonce.
+    type ModelEntry = (u64, String, Option<String>, String);
+
+    /// What the store must answer, kept the obvious way: every entry in one list.
+    struct Model {
+        window: u64,
+        capacity: usize,
+        token_quota: usize,
+        consumer_quota: usize,
+        entries: Vec<ModelEntry>,
+    }
+
+    impl Model {
+        fn check_and_insert(&mut self, used: &NonceUse<'_>, now: u64) -> NonceCheck {
+            let window = self.window;
+            self.entries
+                .retain(|(timestamp, ..)| timestamp.saturating_add(window) >= now);
+            let entry = (
+                used.timestamp,
+                String::from(used.consumer_key),
+                used.token.map(String::from),
+                String::from(used.nonce),
+            );
+            if self.entries.contains(&entry) {
+                return NonceCheck::Replayed;
+            }
+            if self.entries.len() >= self.capacity {
+                return NonceCheck::Full;
+            }
+            let of_token = |e: &&ModelEntry| e.1 == entry.1 && e.2 == entry.2;
+            let of_consumer = |e: &&ModelEntry| e.1 == entry.1;
+            if self.entries.iter().filter(of_token).count() >= self.token_quota
+                || self.entries.iter().filter(of_consumer).count() >= self.consumer_quota
+            {
+                return NonceCheck::OverQuota;
+            }
+            self.entries.push(entry);
+            NonceCheck::Fresh
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn the_store_answers_as_the_obvious_model_does(
+            sizes in (1usize..16, 1usize..6, 1usize..9),
+            uses in proptest::collection::vec(
+                (0u64..12, 0usize..3, 0usize..4, 0usize..6, 0u64..4),
+                1..160,
             ),
-        ] {
-            let bytes = Entry::encode(&used);
-            assert_eq!(bytes.len(), bytes.capacity(), "{used:?}");
+        ) {
+            let (capacity, token_quota, consumer_quota) = sizes;
+            let window = 2;
+            let mut store = MemoryNonceStore::new(window, capacity)
+                .token_quota(token_quota)
+                .consumer_quota(consumer_quota);
+            let mut model = Model {
+                window,
+                capacity,
+                token_quota,
+                consumer_quota,
+                entries: Vec::new(),
+            };
+            let keys = ["k", "key", ""];
+            let tokens = [None, Some("t"), Some(""), Some("token")];
+            // Short and long nonces, some sharing their first 32 bytes.
+            let nonces = [
+                "a",
+                "b",
+                "0123456789abcdef0123456789abcdef",
+                "0123456789abcdef0123456789abcdef+",
+                "0123456789abcdef0123456789abcdef-",
+                "",
+            ];
+            let mut now = 1000;
+            for (step, key, token, nonce, behind) in uses {
+                // A second passes at one step in three: the store fills up.
+                now += step / 8;
+                let used = NonceUse {
+                    consumer_key: keys[key],
+                    token: tokens[token],
+                    timestamp: now.saturating_sub(behind),
+                    nonce: nonces[nonce],
+                };
+                let expected = model.check_and_insert(&used, now);
+                proptest::prop_assert_eq!(store.check_and_insert(used, now), expected);
+                proptest::prop_assert_eq!(store.len(), model.entries.len());
+            }
+            // Everything forgotten, every count and number with it.
+            store.forget_expired(now + window + 10);
+            proptest::prop_assert!(store.is_empty());
+            proptest::prop_assert!(store.holders.consumer_numbers.is_empty());
+            proptest::prop_assert!(store.holders.consumers.iter().all(Option::is_none));
+            proptest::prop_assert!(store.holders.tokens.iter().all(Option::is_none));
         }
     }
 
@@ -441,7 +627,7 @@ mod tests {
         store.forget_expired(1016);
         assert!(store.is_empty());
         assert!(store.seen.is_empty());
-        assert_eq!(store.per_consumer.len(), 0);
+        assert!(store.holders.consumer_numbers.is_empty());
     }
 
     #[test]
@@ -458,14 +644,17 @@ mod tests {
             store.check_and_insert(at("key", None, "3"), 1000),
             NonceCheck::Fresh
         );
-        assert_eq!(store.per_token.len(), 2);
+        let found = store.holders.find("key", Some("token"));
+        assert_eq!(store.holders.held(found), (2, 3));
+        assert_eq!(store.holders.held(store.holders.find("key", None)), (1, 3));
+        assert_eq!(store.holders.tokens.len(), 2);
         assert!(!store.is_empty());
         assert_eq!(store.len(), 3);
-        assert_eq!(store.per_consumer.get(&b"\0\0\0\x03key"[..]), Some(&3));
         store.forget_expired(1301);
         assert!(store.is_empty());
-        assert!(store.per_token.is_empty());
-        assert!(store.per_consumer.is_empty());
+        assert!(store.holders.consumer_numbers.is_empty());
+        assert!(store.holders.tokens.iter().all(Option::is_none));
+        assert_eq!(store.holders.free_tokens.len(), 2);
         let later = NonceUse {
             timestamp: 1301,
             ..third
