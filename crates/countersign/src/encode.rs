@@ -387,7 +387,7 @@ fn decode_owned(value: &str, plus_is_space: bool) -> Result<String, DecodeError>
         loop {
             rest = match rest {
                 [b'%', hi, lo, after @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
-                    out.push((hex_value(*hi) << 4) | hex_value(*lo));
+                    out.push(escaped_byte(*hi, *lo));
                     after
                 }
                 [b'%', ..] => {
@@ -432,13 +432,18 @@ pub(crate) fn ct_eq_decoded(expected: &[u8], escaped: &str) -> bool {
             ([b'%', hi, lo, after @ ..], [byte, want_after @ ..])
                 if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() =>
             {
-                let decoded = (hex_value(*hi) << 4) | hex_value(*lo);
+                let decoded = escaped_byte(*hi, *lo);
                 diff = core::hint::black_box(diff | u64::from(decoded ^ byte));
                 (rest, want) = (after, want_after);
             }
             _ => return false,
         }
     }
+}
+
+/// The byte the escape `%` `hi` `lo` stands for (both hex digits).
+const fn escaped_byte(hi: u8, lo: u8) -> u8 {
+    (hex_value(hi) << 4) | hex_value(lo)
 }
 
 /// The value of a hex digit (the caller has made sure it is one).
@@ -503,6 +508,13 @@ mod tests {
         }
         // Each decodable sequence matched its own decoded form, however it was spelled.
         assert!(equal >= sent.iter().filter(|s| decode(s).is_ok()).count());
+        // Half an escape is no escape, whatever byte it would make; two differences in the
+        // same bit do not cancel out.
+        assert!(!ct_eq_decoded(b" a", "%2%a"));
+        assert!(!ct_eq_decoded(b"\0", "%G0"));
+        assert!(!ct_eq_decoded(b"&&", "%27%27"));
+        assert!(!ct_eq_decoded(b"abcdefgh&abcdefgh", "abcdefgi%26abcdefgi"));
+        assert!(ct_eq_decoded(b"&&", "%26%26"));
     }
 
     #[test]

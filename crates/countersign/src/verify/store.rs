@@ -22,10 +22,10 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///   capacity when it is smaller): past that, its new nonces are
 ///   refused with [`NonceCheck::OverQuota`] while the others' are still taken.
 ///
-/// Memory use is about 70 bytes per entry (the first 32 bytes of its nonce and its token's
+/// Memory use is about 80 bytes per entry (the first 32 bytes of its nonce and its token's
 /// number, held in the tree's nodes) plus, for a nonce longer than 32 bytes, the rest of it in
 /// an allocation of its own; plus, for each token and consumer key that holds entries, its
-/// bytes and some 100 bytes; plus a tree per second that holds entries (about 500 bytes each;
+/// bytes twice and some 100 bytes; plus a tree per second that holds entries (about 500 bytes each;
 /// at most one per second of the window and of the time allowed ahead, so some 360 with the
 /// verifier's defaults). Recording a fresh nonce of up to 32 bytes allocates nothing but the
 /// trees' nodes as they grow (and a new token's place); forgetting an entry counts its token
