@@ -243,6 +243,17 @@ impl<'a> Counted<'a> {
         write_escaped(out, self.text)
     }
 
+    /// It encoded, as [`encoded_exactly`] (without counting it again).
+    pub(crate) fn encoded(&self) -> Cow<'a, str> {
+        if self.reserved == 0 {
+            return Cow::Borrowed(self.text);
+        }
+        let mut out = String::with_capacity(self.encoded_len());
+        // Writing to a String cannot fail.
+        let _ = write_escaped(&mut out, self.text);
+        Cow::Owned(out)
+    }
+
     /// Its length once encoded twice: each reserved byte becomes `%25XX`.
     pub(crate) const fn twice_encoded_len(&self) -> usize {
         self.text.len() + 4 * self.reserved
@@ -271,6 +282,13 @@ impl<'a> From<Encode<'a>> for Cow<'a, str> {
     fn from(e: Encode<'a>) -> Self {
         utf8_percent_encode(e.0, RFC5849).into()
     }
+}
+
+/// `value` percent-encoded: borrowed when nothing needs encoding, else in one allocation of
+/// exactly its length, so that an encoded secret leaves no partial copy behind in a buffer that
+/// grew.
+pub(crate) fn encoded_exactly(value: &str) -> Cow<'_, str> {
+    Counted::new(value).encoded()
 }
 
 /// The length of `value` once percent-encoded.

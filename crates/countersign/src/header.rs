@@ -7,7 +7,8 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
-use crate::encode::{Counted, decode, encode, encoded_len};
+use crate::base_string::EncodedParam;
+use crate::encode::{Counted, decode, encode, encoded_exactly, encoded_len};
 use crate::{Context, Error, Secret, SecretStr, SignatureMethod};
 use crate::{Misuse, ParseError};
 
@@ -162,6 +163,29 @@ impl<'a> Head<'a> {
             self.callback.map(|c| ("oauth_callback", c)),
             self.extension,
             self.version.then_some(("oauth_version", "1.0")),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// [`protocol_params`](Self::protocol_params) encoded, each borrowed where nothing needs
+    /// encoding: the names the signer writes, the method's name (`method_names_need_no_encoding`)
+    /// and a counted credential without reserved bytes are not looked at again.
+    pub(crate) fn encoded_protocol_params(&self) -> impl Iterator<Item = EncodedParam<'a>> {
+        let own = |name: &'static str, value: Cow<'a, str>| (Cow::Borrowed(name), value);
+        [
+            Some(own("oauth_consumer_key", self.consumer_key.encoded())),
+            self.token.map(|t| own("oauth_token", t.encoded())),
+            Some(own(
+                "oauth_signature_method",
+                Cow::Borrowed(self.method.as_str()),
+            )),
+            self.callback
+                .map(|c| own("oauth_callback", encoded_exactly(c))),
+            self.extension
+                .map(|(name, value)| (encoded_exactly(name), encoded_exactly(value))),
+            self.version
+                .then(|| own("oauth_version", Cow::Borrowed("1.0"))),
         ]
         .into_iter()
         .flatten()

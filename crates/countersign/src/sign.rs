@@ -10,7 +10,7 @@ use zeroize::Zeroize;
 
 use crate::Misuse;
 use crate::base_string::{self, EncodedParam, enc_cow};
-use crate::encode::{Counted, encode, encoded_len, needs_no_encoding, push_encoded_with_len};
+use crate::encode::{Counted, encode, encoded_exactly, encoded_len, push_encoded_with_len};
 use crate::header::{self, Authorization, Head, SIGNATURE_OPEN};
 use crate::signature::{BodyHash, Computed, Keyed, SigningKey};
 use crate::transport::check_cleartext_allowed;
@@ -273,13 +273,27 @@ impl<'a> Signer<'a> {
         // On the stack while there are few (the usual request): no allocation for them.
         let mut params: Few<'_, ONE_SHOT_FEW> = Few::new();
         base_string::for_each_request_param(request, &url, |p| params.push(p))?;
-        let verifier = self.verifier.map(|v| ("oauth_verifier", v.expose_secret()));
+        // The names are the signer's own and the timestamp is digits: nothing to encode.
         let fresh = [
-            ("oauth_timestamp", digits.format(timestamp)),
-            ("oauth_nonce", nonce),
+            (
+                Cow::Borrowed("oauth_timestamp"),
+                Cow::Borrowed(digits.format(timestamp)),
+            ),
+            (Cow::Borrowed("oauth_nonce"), encoded_exactly(nonce)),
         ];
-        for (name, value) in self.head().protocol_params().chain(fresh).chain(verifier) {
-            params.push((encoded_exactly(name), encoded_exactly(value)));
+        let verifier = self.verifier.map(|v| {
+            (
+                Cow::Borrowed("oauth_verifier"),
+                encoded_exactly(v.expose_secret()),
+            )
+        });
+        for param in self
+            .head()
+            .encoded_protocol_params()
+            .chain(fresh)
+            .chain(verifier)
+        {
+            params.push(param);
         }
         let params = params.as_mut_slice();
         base_string::write(&mut mac, request.method(), &url, params);
@@ -403,19 +417,6 @@ impl fmt::Debug for Signer<'_> {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
-}
-
-/// `value` percent-encoded: borrowed when nothing needs encoding (as
-/// [`enc_cow`](base_string::enc_cow)), else in one allocation of exactly its length, so that an
-/// encoded secret leaves no partial copy behind in a buffer that grew.
-fn encoded_exactly(value: &str) -> Cow<'_, str> {
-    if needs_no_encoding(value) {
-        return Cow::Borrowed(value);
-    }
-    let mut out = String::with_capacity(encoded_len(value));
-    // Writing to a String cannot fail.
-    let _ = encode(value).write_to(&mut out);
-    Cow::Owned(out)
 }
 
 /// How many digits `n` has in decimal: what `itoa` writes, without writing it.
