@@ -824,7 +824,8 @@ impl<'a> Iterator for Lexer<'a> {
                 let name = self.src.get(name_start..name_start + len);
                 (name.unwrap_or_default(), false)
             } else {
-                // Whole words of unreserved bytes (all tchars, none a `%`) at once, then byte by byte.
+                // Whole words of unreserved bytes (all tchars, none a `%`) at once, then byte
+                // by byte.
                 let mut pos = name_start
                     + crate::encode::unreserved_run(bytes.get(name_start..).unwrap_or_default());
                 let mut classes = 0;

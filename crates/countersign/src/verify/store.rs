@@ -25,11 +25,11 @@ use super::{NonceCheck, NonceStore, NonceUse};
 /// Memory use is about 80 bytes per entry (the first 32 bytes of its nonce and its token's
 /// number, held in the tree's nodes) plus, for a nonce longer than 32 bytes, the rest of it in
 /// an allocation of its own; plus, for each token and consumer key that holds entries, its
-/// bytes twice and some 100 bytes; plus a tree per second that holds entries (about 500 bytes each;
-/// at most one per second of the window and of the time allowed ahead, so some 360 with the
-/// verifier's defaults). Recording a fresh nonce of up to 32 bytes allocates nothing but the
-/// trees' nodes as they grow (and a new token's place); forgetting an entry counts its token
-/// and consumer key down without looking them up.
+/// bytes twice and some 100 bytes; plus a tree per second that holds entries (about 500 bytes
+/// each; at most one per second of the window and of the time allowed ahead, so some 360 with
+/// the verifier's defaults). Recording a fresh nonce of up to 32 bytes allocates nothing but
+/// the trees' nodes as they grow (and a new token's place); forgetting an entry counts its
+/// token and consumer key down without looking them up.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
