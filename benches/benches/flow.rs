@@ -354,5 +354,46 @@ fn whole_flow(c: &mut Criterion) {
     report_allocations("flow/three_legged_in_memory", run);
 }
 
-criterion_group!(benches, verification, whole_flow);
+/// `MemoryNonceStore::check_and_insert` alone, in the state `verify/plaintext_fresh...` keeps it
+/// in: fresh 30-digit nonces of one token, the clock one second further every 100, some 30,000
+/// entries (the window's worth) held once it is warm. What the store costs a verified request,
+/// without the verification around it.
+fn nonce_store(c: &mut Criterion) {
+    let window = Verifier::new().window();
+    let mut store = MemoryNonceStore::new(window, 1_000_000);
+    let shape = SHAPES.last().expect("the Discogs shape");
+    let mut n = 0u64;
+    let mut next = || {
+        n += 1;
+        (client_nonce(n), TIMESTAMP + n / 100)
+    };
+    let record = |store: &mut MemoryNonceStore, (nonce, now): &(String, u64)| {
+        let used = NonceUse {
+            consumer_key: shape.consumer_key,
+            token: Some(shape.token),
+            timestamp: *now,
+            nonce,
+        };
+        store.check_and_insert(used, *now)
+    };
+    // Warm: a full window of entries.
+    for _ in 0..(window + 1) * 100 {
+        let fresh = next();
+        assert_eq!(record(&mut store, &fresh), NonceCheck::Fresh);
+    }
+    let mut group = c.benchmark_group("nonce_store");
+    group.bench_function("memory_fresh_nonce", |b| {
+        b.iter_batched(
+            &mut next,
+            |fresh| {
+                assert_eq!(record(&mut store, black_box(&fresh)), NonceCheck::Fresh);
+                fresh
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, verification, nonce_store, whole_flow);
 criterion_main!(benches);
