@@ -22,14 +22,15 @@ use super::{NonceCheck, NonceStore, NonceUse};
 ///   capacity when it is smaller): past that, its new nonces are
 ///   refused with [`NonceCheck::OverQuota`] while the others' are still taken.
 ///
-/// Memory use is about 80 bytes per entry (the first 32 bytes of its nonce and its token's
-/// number, held in the tree's nodes) plus, for a nonce longer than 32 bytes, the rest of it in
-/// an allocation of its own; plus, for each token and consumer key that holds entries, its
-/// bytes twice and some 100 bytes; plus a tree per second that holds entries (about 500 bytes
-/// each; at most one per second of the window and of the time allowed ahead, so some 360 with
-/// the verifier's defaults). Recording a fresh nonce of up to 32 bytes allocates nothing but
-/// the trees' nodes as they grow (and a new token's place); forgetting an entry counts its
-/// token and consumer key down without looking them up.
+/// Memory use is about 60 bytes per entry of a nonce of up to 32 bytes (the nonce and its
+/// token's number, held in the tree's nodes; a longer nonce takes some 80 bytes and the rest of
+/// it in an allocation of its own); plus, for each token and consumer key that holds entries,
+/// its bytes twice and some 100 bytes; plus the trees of each second that holds entries (about
+/// 1,000 bytes; at most one second per second of the window and of the time allowed ahead, so
+/// some 360 with the verifier's defaults) and a count per token in it. Recording a fresh nonce
+/// allocates nothing but the trees' nodes as they grow (and a new token's place); a second
+/// leaves the window by counting each of its tokens down once and freeing its nodes, without
+/// reading its entries again.
 ///
 /// ```
 /// use countersign::verify::{MemoryNonceStore, NonceCheck, NonceStore, NonceUse};
@@ -59,9 +60,9 @@ pub struct MemoryNonceStore {
     capacity: usize,
     /// The entries of each second, under their timestamp: the seconds that leave the window
     /// first come first, and a second leaves whole. A walk goes down the small tree of the
-    /// seconds (a few hundred, touched by every request) and then one second's tree, instead
+    /// seconds (a few hundred, touched by every request) and then one second's trees, instead
     /// of one tree of all.
-    seen: BTreeMap<u64, BTreeSet<Key>>,
+    seen: BTreeMap<u64, Second>,
     /// How many entries `seen` holds, all seconds together.
     len: usize,
     token_quota: usize,
@@ -129,54 +130,113 @@ impl MemoryNonceStore {
             if second.key().saturating_add(self.window) >= now {
                 break;
             }
-            let keys = second.remove();
-            self.len -= keys.len();
-            for key in keys {
-                self.holders.release(key.token);
+            let second = second.remove();
+            self.len -= second.len();
+            // Counted down per token, not per entry: the keys themselves are not read again,
+            // and those of short nonces have nothing to drop (their nodes are freed whole).
+            for (token, entries) in second.tokens {
+                self.holders.release(token, entries);
             }
         }
     }
 }
 
-/// How long a nonce's head is: the bytes of it a [`Key`] holds in the tree's node.
+/// How long a nonce's head is: the bytes of it a key holds in the tree's node.
 const HEAD: usize = 32;
 
-/// A remembered nonce within its second: the nonce and the number of its token. The nonce's
-/// first [`HEAD`] bytes (zeros after its end) and its length are held in the node as integers,
-/// so that a walk down a second's tree compares integers; the rest of a longer nonce is in an
-/// allocation of its own, looked at only when two nonces agree on all of that.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
+/// The entries of one second.
+#[derive(Clone, Debug, Default)]
+struct Second {
+    /// Nonces of up to [`HEAD`] bytes, whole in their keys.
+    short: BTreeSet<Short>,
+    /// Longer nonces.
+    long: BTreeSet<Long>,
+    /// How many of these entries each token (by number) holds.
+    tokens: BTreeMap<u32, usize>,
+}
+
+impl Second {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn contains(&self, nonce: &str, token: u32) -> bool {
+        match Short::new(nonce, token) {
+            Some(key) => self.short.contains(&key),
+            None => self.long.contains(&Long::new(nonce, token)),
+        }
+    }
+
+    /// Adds the entry, unless it is there (then `false`).
+    fn insert(&mut self, nonce: &str, token: u32) -> bool {
+        let added = match Short::new(nonce, token) {
+            Some(key) => self.short.insert(key),
+            None => self.long.insert(Long::new(nonce, token)),
+        };
+        if added {
+            *self.tokens.entry(token).or_insert(0) += 1;
+        }
+        added
+    }
+}
+
+/// A nonce of up to [`HEAD`] bytes within its second, and the number of its token: integers
+/// only, compared as such on a walk down the second's tree, and nothing to drop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Short {
+    /// The nonce, zeros after its end.
     head: [u64; HEAD / 8],
-    /// The nonce's length, up to `u32::MAX` (past its head, `rest` tells nonces apart).
-    len: u32,
+    len: u8,
+    token: u32,
+}
+
+impl Short {
+    fn new(nonce: &str, token: u32) -> Option<Self> {
+        Some(Self {
+            head: head_of(nonce.as_bytes()),
+            len: u8::try_from(nonce.len())
+                .ok()
+                .filter(|&n| usize::from(n) <= HEAD)?,
+            token,
+        })
+    }
+}
+
+/// A nonce longer than [`HEAD`] bytes: its head held in the node, the rest in an allocation of
+/// its own, looked at only when two nonces agree on their heads.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Long {
+    head: [u64; HEAD / 8],
     token: u32,
     rest: Box<[u8]>,
 }
 
-impl Key {
+impl Long {
     fn new(nonce: &str, token: u32) -> Self {
         let bytes = nonce.as_bytes();
-        let mut head = [0; HEAD];
-        let n = bytes.len().min(HEAD);
-        if let (Some(to), Some(from)) = (head.get_mut(..n), bytes.get(..n)) {
-            to.copy_from_slice(from);
-        }
-        let word = |at: usize| {
-            let mut word = [0; 8];
-            if let Some(from) = head.get(at..at + 8) {
-                word.copy_from_slice(from);
-            }
-            u64::from_be_bytes(word)
-        };
         Self {
-            head: [word(0), word(8), word(16), word(24)],
-            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            head: head_of(bytes),
             token,
-            // Empty (nothing allocated) for a nonce of up to `HEAD` bytes.
             rest: bytes.get(HEAD..).unwrap_or_default().into(),
         }
     }
+}
+
+/// The first [`HEAD`] bytes of `bytes` (zeros after its end) as big-endian integers.
+fn head_of(bytes: &[u8]) -> [u64; HEAD / 8] {
+    let mut head = [0; HEAD];
+    let n = bytes.len().min(HEAD);
+    if let (Some(to), Some(from)) = (head.get_mut(..n), bytes.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    let word = |at: usize| {
+        let mut word = [0; 8];
+        if let Some(from) = head.get(at..at + 8) {
+            word.copy_from_slice(from);
+        }
+        u64::from_be_bytes(word)
+    };
+    [word(0), word(8), word(16), word(24)]
 }
 
 /// The tokens and consumer keys that hold entries, each with a number of its own while it
@@ -323,13 +383,13 @@ impl Holders {
         number
     }
 
-    /// One entry fewer for the token numbered `number` and its consumer key; either is
+    /// `entries` fewer for the token numbered `number` and its consumer key; either is
     /// forgotten (and its number freed) when it holds none.
-    fn release(&mut self, number: u32) {
+    fn release(&mut self, number: u32, entries: usize) {
         let Some(token) = self.tokens.get_mut(index(number)).and_then(Option::as_mut) else {
             return;
         };
-        token.held -= 1;
+        token.held -= entries;
         let consumer_number = token.consumer;
         let gone = if token.held == 0 {
             self.free_tokens.push(number);
@@ -344,7 +404,7 @@ impl Holders {
         else {
             return;
         };
-        consumer.held -= 1;
+        consumer.held -= entries;
         if let Some(gone) = gone {
             match gone.token {
                 Some(token) => _ = consumer.token_numbers.remove(&token),
@@ -410,7 +470,7 @@ impl NonceStore for MemoryNonceStore {
             let replayed = found.token.is_some_and(|token| {
                 self.seen
                     .get(&nonce.timestamp)
-                    .is_some_and(|second| second.contains(&Key::new(nonce.nonce, token)))
+                    .is_some_and(|second| second.contains(nonce.nonce, token))
             });
             return if replayed {
                 NonceCheck::Replayed
@@ -424,8 +484,8 @@ impl NonceStore for MemoryNonceStore {
         // seconds' tree and one down the second's, which also tells whether it was there.
         let token = self.holders.hold(nonce.consumer_key, nonce.token, found);
         let second = self.seen.entry(nonce.timestamp).or_default();
-        if !second.insert(Key::new(nonce.nonce, token)) {
-            self.holders.release(token);
+        if !second.insert(nonce.nonce, token) {
+            self.holders.release(token, 1);
             return NonceCheck::Replayed;
         }
         self.len += 1;
@@ -483,22 +543,32 @@ mod tests {
         for a in &nonces {
             for b in &nonces {
                 for (ta, tb) in [(0, 0), (0, 1), (7, 7), (1, 0)] {
-                    let (ka, kb) = (Key::new(a, ta), Key::new(b, tb));
-                    assert_eq!(ka == kb, a == b && ta == tb, "{a:?} {ta} / {b:?} {tb}");
-                    // A total order: the same either way round.
-                    assert_eq!(ka.cmp(&kb), kb.cmp(&ka).reverse());
+                    let mut second = Second::default();
+                    assert!(second.insert(a, ta));
+                    let same = a == b && ta == tb;
+                    assert_eq!(second.contains(b, tb), same, "{a:?} {ta} / {b:?} {tb}");
+                    assert_eq!(second.insert(b, tb), !same, "{a:?} {ta} / {b:?} {tb}");
+                    assert!(second.contains(a, ta) && second.contains(b, tb));
+                    assert_eq!(second.len(), if same { 1 } else { 2 });
+                    let tokens: usize = second.tokens.values().sum();
+                    assert_eq!(tokens, second.len());
+                    if let (None, None) = (Short::new(a, ta), Short::new(b, tb)) {
+                        let (ka, kb) = (Long::new(a, ta), Long::new(b, tb));
+                        assert_eq!(ka.cmp(&kb), kb.cmp(&ka).reverse());
+                    }
                 }
             }
         }
     }
 
     #[test]
-    fn a_nonce_of_up_to_32_bytes_takes_no_allocation() {
+    fn a_nonce_of_up_to_32_bytes_is_whole_in_its_key() {
         for nonce in ["", "n0nce", "0123456789abcdef0123456789abcdef"] {
-            assert!(Key::new(nonce, 0).rest.is_empty(), "{nonce}");
+            assert!(Short::new(nonce, 0).is_some(), "{nonce}");
         }
         let longer = "0123456789abcdef0123456789abcdef!?";
-        assert_eq!(&*Key::new(longer, 0).rest, b"!?");
+        assert!(Short::new(longer, 0).is_none());
+        assert_eq!(&*Long::new(longer, 0).rest, b"!?");
     }
 
     /// An entry of the model: timestamp, consumer key, token, nonce.
