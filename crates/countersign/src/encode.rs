@@ -488,14 +488,7 @@ mod tests {
             "a", "abcdefgh", "&", "%26", "%2", "%", "%zz", "%41", "%6a", "%6A", "%c3%a9", "é",
             "%C3", "%00",
         ];
-        let mut sent = alloc::vec![String::new()];
-        for _ in 0..3 {
-            let longer: Vec<String> = sent
-                .iter()
-                .flat_map(|s| pieces.iter().map(move |p| alloc::format!("{s}{p}")))
-                .collect();
-            sent.extend(longer);
-        }
+        let mut sent = crate::url::tests::strings_of(&pieces, 3);
         sent.sort();
         sent.dedup();
         let mut expected: Vec<Vec<u8>> = sent

@@ -241,7 +241,8 @@ fn head_of(bytes: &[u8]) -> [u64; HEAD / 8] {
 
 /// The tokens and consumer keys that hold entries, each with a number of its own while it
 /// does (then reused) and how many entries it holds. An entry keeps its token's number, so
-/// that forgetting it counts its token and consumer key down without looking either up.
+/// that a second leaving the window counts its tokens and their consumer keys down by number,
+/// without looking either up.
 #[derive(Clone, Debug)]
 struct Holders {
     /// The consumer keys that hold entries, with their numbers.
@@ -323,61 +324,47 @@ impl Holders {
         (token, consumer.map_or(0, |c| c.held))
     }
 
+    fn consumer_mut(&mut self, number: u32) -> Option<&mut Consumer> {
+        self.consumers.get_mut(index(number))?.as_mut()
+    }
+
+    fn token_mut(&mut self, number: u32) -> Option<&mut Token> {
+        self.tokens.get_mut(index(number))?.as_mut()
+    }
+
     /// One entry more for `consumer_key` and `token` (numbered first if they hold none):
     /// the token's number.
     fn hold(&mut self, consumer_key: &str, token: Option<&str>, found: Found) -> u32 {
-        let consumer = match found.consumer {
-            Some(number) => number,
-            None => {
-                let number = take_number(&mut self.consumers, &mut self.free_consumers);
-                self.consumer_numbers.insert(consumer_key.into(), number);
-                set(
-                    &mut self.consumers,
-                    number,
-                    Consumer {
-                        key: consumer_key.into(),
-                        held: 0,
-                        token_numbers: BTreeMap::new(),
-                        alone: None,
-                    },
-                );
-                number
-            }
-        };
-        let number = match found.token {
-            Some(number) => number,
-            None => {
-                let number = take_number(&mut self.tokens, &mut self.free_tokens);
-                if let Some(held) = self
-                    .consumers
-                    .get_mut(index(consumer))
-                    .and_then(Option::as_mut)
-                {
-                    match token {
-                        Some(token) => _ = held.token_numbers.insert(token.into(), number),
-                        None => held.alone = Some(number),
-                    }
+        let consumer = found.consumer.unwrap_or_else(|| {
+            let consumer = Consumer {
+                key: consumer_key.into(),
+                held: 0,
+                token_numbers: BTreeMap::new(),
+                alone: None,
+            };
+            let number = place(&mut self.consumers, &mut self.free_consumers, consumer);
+            self.consumer_numbers.insert(consumer_key.into(), number);
+            number
+        });
+        let number = found.token.unwrap_or_else(|| {
+            let held = Token {
+                consumer,
+                token: token.map(Into::into),
+                held: 0,
+            };
+            let number = place(&mut self.tokens, &mut self.free_tokens, held);
+            if let Some(held) = self.consumer_mut(consumer) {
+                match token {
+                    Some(token) => _ = held.token_numbers.insert(token.into(), number),
+                    None => held.alone = Some(number),
                 }
-                set(
-                    &mut self.tokens,
-                    number,
-                    Token {
-                        consumer,
-                        token: token.map(Into::into),
-                        held: 0,
-                    },
-                );
-                number
             }
-        };
-        if let Some(held) = self.tokens.get_mut(index(number)).and_then(Option::as_mut) {
+            number
+        });
+        if let Some(held) = self.token_mut(number) {
             held.held += 1;
         }
-        if let Some(held) = self
-            .consumers
-            .get_mut(index(consumer))
-            .and_then(Option::as_mut)
-        {
+        if let Some(held) = self.consumer_mut(consumer) {
             held.held += 1;
         }
         number
@@ -386,7 +373,7 @@ impl Holders {
     /// `entries` fewer for the token numbered `number` and its consumer key; either is
     /// forgotten (and its number freed) when it holds none.
     fn release(&mut self, number: u32, entries: usize) {
-        let Some(token) = self.tokens.get_mut(index(number)).and_then(Option::as_mut) else {
+        let Some(token) = self.token_mut(number) else {
             return;
         };
         token.held -= entries;
@@ -397,11 +384,7 @@ impl Holders {
         } else {
             None
         };
-        let Some(consumer) = self
-            .consumers
-            .get_mut(index(consumer_number))
-            .and_then(Option::as_mut)
-        else {
+        let Some(consumer) = self.consumer_mut(consumer_number) else {
             return;
         };
         consumer.held -= entries;
@@ -412,11 +395,14 @@ impl Holders {
             }
         }
         if consumer.held == 0 {
-            self.consumer_numbers.remove(&consumer.key);
-            self.free_consumers.push(consumer_number);
-            if let Some(slot) = self.consumers.get_mut(index(consumer_number)) {
-                *slot = None;
+            if let Some(gone) = self
+                .consumers
+                .get_mut(index(consumer_number))
+                .and_then(Option::take)
+            {
+                self.consumer_numbers.remove(&gone.key);
             }
+            self.free_consumers.push(consumer_number);
         }
     }
 }
@@ -426,21 +412,18 @@ fn index(number: u32) -> usize {
     usize::try_from(number).unwrap_or(usize::MAX)
 }
 
-/// A free number of `slots`: one freed before, else the next.
-fn take_number<T>(slots: &mut Vec<Option<T>>, free: &mut Vec<u32>) -> u32 {
-    if let Some(number) = free.pop() {
+/// Puts `value` in a free place of `slots` (one freed before, else a new one): its number.
+fn place<T>(slots: &mut Vec<Option<T>>, free: &mut Vec<u32>, value: T) -> u32 {
+    if let Some(number) = free.pop()
+        && let Some(slot) = slots.get_mut(index(number))
+    {
+        *slot = Some(value);
         return number;
     }
-    slots.push(None);
+    slots.push(Some(value));
     // At most `capacity` tokens hold entries at once; a store of 4 billion entries is not
     // in memory.
     u32::try_from(slots.len() - 1).unwrap_or(u32::MAX)
-}
-
-fn set<T>(slots: &mut [Option<T>], number: u32, value: T) {
-    if let Some(slot) = slots.get_mut(index(number)) {
-        *slot = Some(value);
-    }
 }
 
 /// The smallest default quota: a small store (a test's) has none to speak of.
