@@ -190,6 +190,20 @@ mod scanning {
         !needle.is_empty() && block.windows(needle.len()).any(|w| w == needle)
     }
 
+    /// Whether `block` holds the run-time needle, read byte by byte from its atomics: never
+    /// copied whole onto the stack, where any thread that frees memory would leave it behind
+    /// for a later move of a value with unused bytes (an enum's smaller variant) to carry into
+    /// a heap block, and the scanner would find its own copy.
+    fn contains_runtime(block: &[u8], len: usize) -> bool {
+        let needle = RUNTIME.get(..len).unwrap_or_default();
+        !needle.is_empty()
+            && block.windows(len).any(|w| {
+                w.iter()
+                    .zip(needle)
+                    .all(|(&b, n)| b == n.load(Ordering::SeqCst))
+            })
+    }
+
     /// Allocates nothing: it runs inside the allocator.
     fn scan(block: &[u8]) {
         for (needle, found) in NEEDLES.iter().zip(&FOUND) {
@@ -197,15 +211,8 @@ mod scanning {
                 found.fetch_add(1, Ordering::SeqCst);
             }
         }
-        let len = RUNTIME_LEN.load(Ordering::SeqCst);
-        if len > 0 {
-            let mut needle = [0u8; 32];
-            for (b, slot) in needle.iter_mut().zip(&RUNTIME) {
-                *b = slot.load(Ordering::SeqCst);
-            }
-            if contains(block, &needle[..len]) {
-                RUNTIME_FOUND.fetch_add(1, Ordering::SeqCst);
-            }
+        if contains_runtime(block, RUNTIME_LEN.load(Ordering::SeqCst)) {
+            RUNTIME_FOUND.fetch_add(1, Ordering::SeqCst);
         }
     }
 
