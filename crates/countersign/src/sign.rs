@@ -257,15 +257,20 @@ impl<'a> Signer<'a> {
         }
     }
 
-    /// The HMAC signature of `request`, for methods that sign the request.
-    fn compute(&self, request: &Request<'_>) -> Result<Option<Computed>, Error> {
+    /// The HMAC signature of `request`, for methods that sign the request. `nonce` is the
+    /// signer's, counted once by [`sign`](Self::sign) for both the signature and the header.
+    fn compute(
+        &self,
+        request: &Request<'_>,
+        nonce: Option<Counted<'a>>,
+    ) -> Result<Option<Computed>, Error> {
         if !self.method.signs_request() {
             return Ok(None); // PLAINTEXT: the signature is the key, written with the header.
         }
         let Some(mut mac) = Keyed::new(self.method, &self.key())? else {
             return Ok(None);
         };
-        let (Some(timestamp), Some(nonce)) = (self.timestamp, self.nonce) else {
+        let (Some(timestamp), Some(nonce)) = (self.timestamp, nonce) else {
             return Err(Error::Misuse(Misuse::TimestampAndNonceRequired));
         };
         let mut digits = itoa::Buffer::new();
@@ -279,7 +284,7 @@ impl<'a> Signer<'a> {
                 Cow::Borrowed("oauth_timestamp"),
                 Cow::Borrowed(digits.format(timestamp)),
             ),
-            (Cow::Borrowed("oauth_nonce"), encoded_exactly(nonce)),
+            (Cow::Borrowed("oauth_nonce"), nonce.encoded()),
         ];
         let verifier = self.verifier.map(|v| {
             (
@@ -333,9 +338,10 @@ impl<'a> Signer<'a> {
     /// them, [`ParseError::Decode`](crate::ParseError::Decode) for a query or form body that does not decode (HMAC).
     pub fn sign(self, request: &Request<'_>) -> Result<SignedHeader<'a>, Error> {
         self.check(request)?;
-        let computed = self.compute(request)?;
+        let nonce = self.nonce.map(Counted::new);
+        let computed = self.compute(request, nonce)?;
         Ok(SignedHeader {
-            nonce: self.nonce.map(Counted::new),
+            nonce,
             signer: self,
             computed,
         })
