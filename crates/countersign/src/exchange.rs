@@ -440,6 +440,22 @@ mod tests {
             resolve("http://h", "next").as_deref(),
             Some("http://h/next")
         );
+        // A scheme starts with a letter and holds only letters, digits, `+`, `-` and `.`: with
+        // anything else before the first `:`, the reference is a relative path (as WHATWG URL
+        // parsers read it too), resolved against the current directory.
+        for (location, expected) in [
+            ("1ab:c", "https://api.example.com:8443/a/1ab:c"),
+            ("a_b:c", "https://api.example.com:8443/a/a_b:c"),
+            ("a b:c", "https://api.example.com:8443/a/a b:c"),
+        ] {
+            assert_eq!(
+                resolve(base, location).as_deref(),
+                Some(expected),
+                "{location}"
+            );
+        }
+        assert!(has_scheme("a+1-b.c:x") && has_scheme("HTTPS://h"));
+        assert!(!has_scheme(":x") && !has_scheme("ab") && !has_scheme("+a:x"));
     }
 
     #[test]
@@ -502,6 +518,55 @@ mod tests {
         assert!(!third.headers().contains_key(CONTENT_TYPE));
         // The limit: the third redirect is the answer.
         assert!(matches!(ex.handle(redirect(302, "/again")), Next::Done(_)));
+    }
+
+    /// The method after a redirect, as browsers and HTTP clients choose it (RFC 9110 section
+    /// 15.4 and the Fetch standard): 303 makes every method but HEAD a GET; 301 and 302 make only
+    /// a POST one; 307 and 308 keep it. A request that becomes a GET loses its body and its
+    /// Content-Type; any other keeps both.
+    #[test]
+    fn each_redirect_status_keeps_or_changes_the_method_as_clients_do() {
+        for (method, status, expected) in [
+            (Method::POST, 301, Method::GET),
+            (Method::POST, 302, Method::GET),
+            (Method::POST, 303, Method::GET),
+            (Method::POST, 307, Method::POST),
+            (Method::POST, 308, Method::POST),
+            (Method::PUT, 301, Method::PUT),
+            (Method::PUT, 302, Method::PUT),
+            (Method::PUT, 303, Method::GET),
+            (Method::DELETE, 303, Method::GET),
+            (Method::GET, 302, Method::GET),
+            (Method::GET, 303, Method::GET),
+            (Method::HEAD, 301, Method::HEAD),
+            (Method::HEAD, 303, Method::HEAD),
+        ] {
+            let client = ClientCredentials::new("key", "secret");
+            let auth = Authenticator::new(Auth::OAuth(Signer::new(&client).prepare().unwrap()));
+            let request = http::Request::builder()
+                .method(method.clone())
+                .uri("http://127.0.0.1:8080/start")
+                .header(CONTENT_TYPE, "application/json")
+                .body(b"{}".to_vec())
+                .unwrap();
+            let mut ex = Exchange::new(request, auth).max_redirects(1);
+            let mut nonces = nonces();
+            ex.request(1000, &mut nonces).unwrap();
+            assert!(
+                matches!(ex.handle(redirect(status, "/next")), Next::Send),
+                "{method} {status}"
+            );
+            let next = ex.request(1000, &mut nonces).unwrap();
+            assert_eq!(next.uri(), "http://127.0.0.1:8080/next");
+            assert_eq!(next.method(), expected, "{method} {status}");
+            let kept = expected == method;
+            assert_eq!(next.body().as_slice(), if kept { &b"{}"[..] } else { b"" });
+            assert_eq!(
+                next.headers().contains_key(CONTENT_TYPE),
+                kept,
+                "{method} {status}"
+            );
+        }
     }
 
     #[test]

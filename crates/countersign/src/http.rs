@@ -590,4 +590,180 @@ mod tests {
         auth.sign_parts(&mut parts, Some(b"a=1"), 1, "n").unwrap();
         assert!(parts.headers.contains_key(AUTHORIZATION));
     }
+
+    /// A URI with a host but no scheme (`host:port`, the authority form) is not a URL to sign.
+    #[test]
+    fn a_uri_without_a_scheme_is_refused_as_not_absolute() {
+        for uri in ["api.discogs.com:443", "/x"] {
+            let (mut parts, ()) = http::Request::get(uri).body(()).unwrap().into_parts();
+            let e = token()
+                .sign_parts(&mut parts, Some(b""), 0, "")
+                .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::Parse(ParseError::Url {
+                        reason: "the request's URI must be absolute (scheme and host) to be signed"
+                    })
+                ),
+                "{uri}: {e:?}"
+            );
+        }
+    }
+
+    /// A streamed body that is not a form is signed without being read, unless the
+    /// credentials hash bodies (`oauth_body_hash`): then it must be in memory.
+    #[test]
+    fn a_streamed_body_is_refused_only_when_its_hash_is_sent() {
+        let json = || {
+            http::Request::post("https://api.discogs.com/x")
+                .header(CONTENT_TYPE, "application/json")
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let client = ClientCredentials::new("key", "secret");
+        let plaintext = Authenticator::new(Auth::OAuth(Signer::new(&client).prepare().unwrap()));
+        let mut parts = json();
+        plaintext.sign_parts(&mut parts, None, 1, "n").unwrap();
+        assert!(parts.headers.contains_key(AUTHORIZATION));
+        #[cfg(feature = "hmac-sha1")]
+        {
+            let hashing = Signer::new(&client)
+                .signature_method(crate::SignatureMethod::HmacSha1)
+                .body_hashes()
+                .prepare()
+                .unwrap();
+            let auth = Authenticator::new(Auth::OAuth(hashing));
+            let mut parts = json();
+            assert!(auth.signs_body(&parts.headers));
+            let e = auth.sign_parts(&mut parts, None, 1, "n");
+            assert!(matches!(e, Err(Error::Misuse(Misuse::StreamedBodyHash))));
+            assert!(!parts.headers.contains_key(AUTHORIZATION));
+            auth.sign_parts(&mut parts, Some(b"{}"), 1, "n").unwrap();
+            let header = parts.headers[AUTHORIZATION].to_str().unwrap();
+            assert!(header.contains("oauth_body_hash="), "{header}");
+        }
+    }
+
+    /// `sign_parts_now` signs with the system clock's time and a fresh nonce.
+    #[cfg(feature = "getrandom")]
+    #[test]
+    fn signing_now_uses_the_clock_and_a_fresh_nonce() {
+        use crate::clock::Clock as _;
+        let client = ClientCredentials::new("key", "secret");
+        let auth = Authenticator::new(Auth::OAuth(Signer::new(&client).prepare().unwrap()));
+        let mut headers = alloc::vec::Vec::new();
+        for _ in 0..2 {
+            let (mut parts, ()) = http::Request::get("https://api.discogs.com/")
+                .body(())
+                .unwrap()
+                .into_parts();
+            let before = crate::clock::SystemClock.now();
+            auth.sign_parts_now(&mut parts, None).unwrap();
+            let after = crate::clock::SystemClock.now();
+            let header = crate::header::ParsedAuthorization::parse(
+                parts.headers[AUTHORIZATION].to_str().unwrap(),
+            )
+            .unwrap();
+            let timestamp: u64 = header.timestamp().unwrap().parse().unwrap();
+            assert!((before..=after).contains(&timestamp), "{timestamp}");
+            let nonce = alloc::string::String::from(header.nonce().unwrap());
+            assert!(nonce.len() >= 16, "{nonce}");
+            headers.push(nonce);
+        }
+        assert_ne!(headers[0], headers[1], "a fresh nonce each time");
+        // Credentials without nonces are applied as they are.
+        let (mut parts, ()) = http::Request::get("https://api.discogs.com/")
+            .body(())
+            .unwrap()
+            .into_parts();
+        token().sign_parts_now(&mut parts, None).unwrap();
+        assert_eq!(parts.headers[AUTHORIZATION], "Discogs token=tok");
+    }
+
+    #[test]
+    fn every_body_type_gives_its_bytes() {
+        let vec = b"v".to_vec();
+        let string = alloc::string::String::from("s");
+        assert_eq!(SignableBody::bytes(&()), b"");
+        assert_eq!(SignableBody::bytes(&vec.clone()), b"v");
+        assert_eq!(SignableBody::bytes(&&vec), b"v");
+        assert_eq!(SignableBody::bytes(&&b"sl"[..]), b"sl");
+        assert_eq!(SignableBody::bytes(&b"arr"), b"arr");
+        assert_eq!(SignableBody::bytes(&string.clone()), b"s");
+        assert_eq!(SignableBody::bytes(&&string), b"s");
+        assert_eq!(SignableBody::bytes(&"str"), b"str");
+    }
+
+    #[test]
+    fn an_owned_response_reads_as_the_http_response_it_holds() {
+        let answer = http::Response::builder()
+            .status(429)
+            .header("X-Discogs-Ratelimit", "60")
+            .header("X-Discogs-Ratelimit-Used", "60")
+            .header("X-Discogs-Ratelimit-Remaining", "0")
+            .header("Retry-After", "30")
+            .body(b"slow down".to_vec())
+            .unwrap();
+        let response: OwnedResponse = OwnedResponse::from(answer);
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()["retry-after"], "30");
+        assert_eq!(response.body(), b"slow down");
+        assert_eq!(response.text(), Ok("slow down"));
+        let limits = RateLimit {
+            limit: Some(60),
+            used: Some(60),
+            remaining: Some(0),
+        };
+        assert_eq!(response.rate_limit(), Some(limits));
+        let core = response.as_core();
+        assert_eq!(core.rate_limit(), Some(limits));
+        assert_eq!(core.retry_after(), Some(30));
+        assert_eq!(
+            alloc::format!("{response:?}"),
+            "OwnedResponse { status: 429, rate_limit: Some(RateLimit { limit: Some(60), used: Some(60), remaining: Some(0) }), body_len: 9, .. }"
+        );
+        match response.error_for_status() {
+            Err(Error::Provider(p)) => {
+                assert_eq!(p.status, 429);
+                assert_eq!(p.retry_after, Some(30));
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let ok: OwnedResponse = OwnedResponse::from(
+            http::Response::builder()
+                .status(200)
+                .body(alloc::vec![0xff, 0xfe])
+                .unwrap(),
+        );
+        assert!(ok.text().is_err());
+        assert_eq!(ok.rate_limit(), None);
+        let ok = ok.error_for_status().unwrap();
+        let back: http::Response<Vec<u8>> = ok.into();
+        assert_eq!(back.status(), 200);
+        assert_eq!(back.body(), &[0xff, 0xfe]);
+    }
+
+    #[test]
+    fn rate_limits_come_from_a_header_map() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(RateLimit::from_header_map(&headers), None);
+        headers.insert("x-discogs-ratelimit", HeaderValue::from_static("60"));
+        headers.insert("x-discogs-ratelimit-used", HeaderValue::from_static("3"));
+        headers.insert(
+            "x-discogs-ratelimit-remaining",
+            HeaderValue::from_static("57"),
+        );
+        assert_eq!(
+            RateLimit::from_header_map(&headers),
+            Some(RateLimit {
+                limit: Some(60),
+                used: Some(3),
+                remaining: Some(57),
+            })
+        );
+    }
 }
