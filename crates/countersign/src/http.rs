@@ -747,6 +747,23 @@ mod tests {
         assert_eq!(back.body(), &[0xff, 0xfe]);
     }
 
+    /// A head without its body is enough for what the core reads from headers.
+    #[test]
+    fn a_head_is_read_without_its_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("30"));
+        headers.insert(
+            "x-discogs-ratelimit-remaining",
+            HeaderValue::from_static("0"),
+        );
+        headers.insert("x-other", HeaderValue::from_bytes(b"\xff").unwrap());
+        let head = Response::from_head(StatusCode::TOO_MANY_REQUESTS, &headers);
+        assert_eq!(head.status(), 429);
+        assert_eq!(head.body(), b"");
+        assert_eq!(head.retry_after(), Some(30));
+        assert_eq!(head.rate_limit().and_then(|r| r.remaining), Some(0));
+    }
+
     #[test]
     fn rate_limits_come_from_a_header_map() {
         let mut headers = HeaderMap::new();
