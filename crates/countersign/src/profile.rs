@@ -337,3 +337,88 @@ impl ProfileBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder() -> ProfileBuilder {
+        Profile::builder(
+            "https://p.example/oauth/request_token",
+            "https://p.example/oauth/authorize",
+            "https://p.example/oauth/access_token",
+        )
+    }
+
+    #[test]
+    fn a_profile_gives_back_what_it_was_built_with() {
+        let plain = builder().build().unwrap();
+        assert_eq!(plain.key_scheme(), None);
+        assert_eq!(plain.max_redirects(), DEFAULT_MAX_REDIRECTS);
+        assert!(!plain.allows_insecure_http());
+        assert!(!plain.body_hash());
+        assert_eq!(plain.user_agent(), DEFAULT_USER_AGENT);
+
+        let scheme = crate::discogs::key_scheme();
+        let set = builder()
+            .key_scheme(scheme.clone())
+            .max_redirects(3)
+            .dangerous_allow_insecure_http()
+            .user_agent("  MyApp/1.0 +https://myapp.example\t")
+            .request_token_method("GET");
+        #[cfg(feature = "hmac-sha1")]
+        let set = set
+            .signature_method(SignatureMethod::HmacSha1)
+            .body_hash(true);
+        let set = set.build().unwrap();
+        assert_eq!(set.key_scheme(), Some(&scheme));
+        assert_eq!(set.max_redirects(), 3);
+        assert!(set.allows_insecure_http());
+        assert_eq!(set.body_hash(), cfg!(feature = "hmac-sha1"));
+        // Kept as it travels: without the blanks around it.
+        assert_eq!(set.user_agent(), "MyApp/1.0 +https://myapp.example");
+        assert_eq!(set.request_token_method(), "GET");
+    }
+
+    #[test]
+    fn a_user_agent_must_be_a_header_value() {
+        // A tab is allowed inside a header value; control characters and DEL are not.
+        let ok = builder().user_agent("My\tApp/1.0 ~").build().unwrap();
+        assert_eq!(ok.user_agent(), "My\tApp/1.0 ~");
+        for bad in ["App\u{7f}", "App\r\nX-Injected: 1", "App\u{0}"] {
+            let e = builder().user_agent(bad).build().unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::Misuse(Misuse::HeaderValue {
+                        field: Field::UserAgent
+                    })
+                ),
+                "{bad:?}: {e:?}"
+            );
+        }
+        for blank in ["", "  \t "] {
+            let e = builder().user_agent(blank).build().unwrap_err();
+            assert!(
+                matches!(e, Error::Misuse(Misuse::UserAgentRequired)),
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_request_token_method_must_be_a_method_name() {
+        for bad in ["", "GE T", "POST\r\n", "P0ST"] {
+            let e = builder().request_token_method(bad).build().unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::Misuse(Misuse::HeaderValue {
+                        field: Field::Method
+                    })
+                ),
+                "{bad:?}: {e:?}"
+            );
+        }
+    }
+}
