@@ -407,6 +407,19 @@ mod tests {
     }
 
     #[test]
+    fn a_realm_holds_no_control_character_but_a_tab() {
+        let ok = builder().realm("Photos\tAPI").build().unwrap();
+        assert_eq!(ok.realm(), Some("Photos\tAPI"));
+        for bad in ["Photos\r\nX: 1", "Photos\u{7f}", "Photos\u{85}"] {
+            let e = builder().realm(bad).build().unwrap_err();
+            assert!(
+                matches!(e, Error::Misuse(Misuse::InvalidRealm)),
+                "{bad:?}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_request_token_method_must_be_a_method_name() {
         for bad in ["", "GE T", "POST\r\n", "P0ST"] {
             let e = builder().request_token_method(bad).build().unwrap_err();
