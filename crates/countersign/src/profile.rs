@@ -380,58 +380,67 @@ mod tests {
         assert_eq!(set.request_token_method(), "GET");
     }
 
+    /// `build` refuses each of `values`, once `set` has put it in a profile, with an error
+    /// that `expected` accepts.
+    fn refuses(
+        values: &[&str],
+        set: impl Fn(ProfileBuilder, &str) -> ProfileBuilder,
+        expected: impl Fn(&Error) -> bool,
+    ) {
+        for &value in values {
+            let e = set(builder(), value).build().unwrap_err();
+            assert!(expected(&e), "{value:?}: {e:?}");
+        }
+    }
+
     #[test]
     fn a_user_agent_must_be_a_header_value() {
         // A tab is allowed inside a header value; control characters and DEL are not.
         let ok = builder().user_agent("My\tApp/1.0 ~").build().unwrap();
         assert_eq!(ok.user_agent(), "My\tApp/1.0 ~");
-        for bad in ["App\u{7f}", "App\r\nX-Injected: 1", "App\u{0}"] {
-            let e = builder().user_agent(bad).build().unwrap_err();
-            assert!(
+        refuses(
+            &["App\u{7f}", "App\r\nX-Injected: 1", "App\u{0}"],
+            |b, v| b.user_agent(v),
+            |e| {
                 matches!(
                     e,
                     Error::Misuse(Misuse::HeaderValue {
                         field: Field::UserAgent
                     })
-                ),
-                "{bad:?}: {e:?}"
-            );
-        }
-        for blank in ["", "  \t "] {
-            let e = builder().user_agent(blank).build().unwrap_err();
-            assert!(
-                matches!(e, Error::Misuse(Misuse::UserAgentRequired)),
-                "{e:?}"
-            );
-        }
+                )
+            },
+        );
+        refuses(
+            &["", "  \t "],
+            |b, v| b.user_agent(v),
+            |e| matches!(e, Error::Misuse(Misuse::UserAgentRequired)),
+        );
     }
 
     #[test]
     fn a_realm_holds_no_control_character_but_a_tab() {
         let ok = builder().realm("Photos\tAPI").build().unwrap();
         assert_eq!(ok.realm(), Some("Photos\tAPI"));
-        for bad in ["Photos\r\nX: 1", "Photos\u{7f}", "Photos\u{85}"] {
-            let e = builder().realm(bad).build().unwrap_err();
-            assert!(
-                matches!(e, Error::Misuse(Misuse::InvalidRealm)),
-                "{bad:?}: {e:?}"
-            );
-        }
+        refuses(
+            &["Photos\r\nX: 1", "Photos\u{7f}", "Photos\u{85}"],
+            |b, v| b.realm(v),
+            |e| matches!(e, Error::Misuse(Misuse::InvalidRealm)),
+        );
     }
 
     #[test]
     fn the_request_token_method_must_be_a_method_name() {
-        for bad in ["", "GE T", "POST\r\n", "P0ST"] {
-            let e = builder().request_token_method(bad).build().unwrap_err();
-            assert!(
+        refuses(
+            &["", "GE T", "POST\r\n", "P0ST"],
+            |b, v| b.request_token_method(v),
+            |e| {
                 matches!(
                     e,
                     Error::Misuse(Misuse::HeaderValue {
                         field: Field::Method
                     })
-                ),
-                "{bad:?}: {e:?}"
-            );
-        }
+                )
+            },
+        );
     }
 }
