@@ -2,7 +2,7 @@
 //! `METHOD&enc(base URI)&enc(normalized parameters)`, streamed into any `fmt::Write` (the MAC
 //! itself, when signing) so that it is never built in memory on the hot path.
 
-use crate::encode::{encode, needs_no_encoding};
+use crate::encode::{encode, encoded_exactly, needs_no_encoding};
 use crate::form::Flavor;
 #[cfg(doc)]
 use crate::form::RawPairs;
@@ -21,10 +21,13 @@ pub(crate) type EncodedParam<'a> = (Cow<'a, str>, Cow<'a, str>);
 /// `value` percent-encoded, borrowed when nothing needs encoding (so a borrowed result is all
 /// unreserved bytes).
 pub(crate) fn enc_cow<'a>(value: Cow<'a, str>) -> Cow<'a, str> {
-    if needs_no_encoding(&value) {
-        value
-    } else {
-        Cow::Owned(encode(&value).to_string())
+    match value {
+        Cow::Borrowed(value) => encoded_exactly(value),
+        // A decoded value is kept as it is when nothing needs encoding.
+        Cow::Owned(value) => match encoded_exactly(&value) {
+            Cow::Borrowed(_) => Cow::Owned(value),
+            Cow::Owned(encoded) => Cow::Owned(encoded),
+        },
     }
 }
 
@@ -126,7 +129,7 @@ pub(crate) fn collect<'a>(
     params.extend(
         protocol_params
             .iter()
-            .map(|&(n, v)| (enc_cow(Cow::Borrowed(n)), enc_cow(Cow::Borrowed(v)))),
+            .map(|&(n, v)| (encoded_exactly(n), encoded_exactly(v))),
     );
     Ok(params)
 }
@@ -716,7 +719,7 @@ mod tests {
             let mut param = Vec::new();
             put_encoded_param(
                 &mut param,
-                &(enc_cow(Cow::Borrowed(value)), enc_cow(Cow::Borrowed(value))),
+                &(encoded_exactly(value), encoded_exactly(value)),
             );
             let mut expected = encoded_by_the_crate(once.as_bytes());
             expected.extend_from_slice(b"%3D");

@@ -9,7 +9,7 @@ use core::fmt;
 use zeroize::Zeroize;
 
 use crate::Misuse;
-use crate::base_string::{self, EncodedParam, enc_cow};
+use crate::base_string::{self, EncodedParam};
 use crate::encode::{Counted, encode, encoded_exactly, encoded_len, push_encoded_with_len};
 use crate::header::{self, Authorization, Head, SIGNATURE_OPEN};
 use crate::signature::{BodyHash, Computed, Keyed, SigningKey};
@@ -833,14 +833,14 @@ impl PreparedHmac {
         let nonce = if nonce_plain {
             Cow::Borrowed(nonce)
         } else {
-            enc_cow(Cow::Borrowed(nonce))
+            encoded_exactly(nonce)
         };
         // Sorted by name: `oauth_body_hash` < `oauth_nonce` < `oauth_timestamp`.
         let fresh: [(EncodedParam<'_>, usize); 3] = [
             (
                 (
                     Cow::Borrowed("oauth_body_hash"),
-                    body_hash.map_or(Cow::Borrowed(""), |h| enc_cow(Cow::Borrowed(h))),
+                    body_hash.map_or(Cow::Borrowed(""), encoded_exactly),
                 ),
                 self.body_hash_at,
             ),
